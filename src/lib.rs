@@ -1,0 +1,10 @@
+//! bayes-renorm: Bayesian renormalization (Berman, Klinger, Stapleton 2023) of an MNIST
+//! autoencoder. The core modules are pure Rust and know nothing of the web; `web` is the only
+//! wasm-bindgen facade.
+
+pub mod adam;
+pub mod data;
+pub mod model;
+pub mod rng;
+pub mod train;
+pub mod web;

@@ -1,0 +1,270 @@
+//! The paper's autoencoder (eq. 51-53): h = relu(E x [+ b_E]), y = relu(D h [+ b_D]), MSE loss.
+//!
+//! Batched: one example per row, so every product is an ndarray 2-D `dot` and reaches the
+//! (wasm SIMD) sgemm kernel. Generic over the scalar so tests can check gradients in f64.
+
+use ndarray::{Array1, Array2, ArrayView2, Axis, LinalgScalar, ScalarOperand, Zip};
+use num_traits::Float;
+use std::ops::AddAssign;
+
+use crate::rng::{stream, Rng};
+
+/// The float types the model runs in: f32 for real work, f64 for gradient checks.
+pub trait Scalar:
+    LinalgScalar + Float + ScalarOperand + AddAssign + Send + Sync + std::fmt::Debug
+{
+}
+impl<T> Scalar for T where
+    T: LinalgScalar + Float + ScalarOperand + AddAssign + Send + Sync + std::fmt::Debug
+{
+}
+
+/// Converts a small constant; cannot fail for f32/f64.
+pub(crate) fn cast<T: Scalar>(x: f64) -> T {
+    T::from(x).expect("f64 constant fits the scalar type")
+}
+
+/// Weights of the autoencoder. Shapes follow PyTorch's `nn.Linear.weight`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Autoencoder<T = f32> {
+    /// E: [m, n]
+    pub encoder: Array2<T>,
+    /// D: [n, m]
+    pub decoder: Array2<T>,
+    /// b_E: [m], only in the authors' released variant.
+    pub encoder_bias: Option<Array1<T>>,
+    /// b_D: [n]
+    pub decoder_bias: Option<Array1<T>>,
+}
+
+/// Gradients, shaped like the parameters they belong to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gradients<T = f32> {
+    pub encoder: Array2<T>,
+    pub decoder: Array2<T>,
+    pub encoder_bias: Option<Array1<T>>,
+    pub decoder_bias: Option<Array1<T>>,
+}
+
+/// Intermediate values of one forward pass, kept for backward and for the Fisher.
+#[derive(Clone, Debug)]
+pub struct ForwardPass<T> {
+    /// latent pre-activation a: [batch, m]
+    pub latent_pre: Array2<T>,
+    /// latent h = relu(a): [batch, m]
+    pub latent: Array2<T>,
+    /// output pre-activation z: [batch, n]
+    pub output_pre: Array2<T>,
+    /// reconstruction y = relu(z): [batch, n]
+    pub output: Array2<T>,
+}
+
+pub fn relu<T: Scalar>(v: T) -> T {
+    if v > T::zero() {
+        v
+    } else {
+        T::zero()
+    }
+}
+
+/// relu'(v): 1 if v > 0 else 0 (0 at the kink, as PyTorch).
+pub fn relu_grad<T: Scalar>(v: T) -> T {
+    if v > T::zero() {
+        T::one()
+    } else {
+        T::zero()
+    }
+}
+
+/// PyTorch MSELoss with mean reduction, summed in f64 so the reported figure does not depend on
+/// the order of an f32 reduction.
+pub fn mse<T: Scalar>(output: &Array2<T>, target: &ArrayView2<T>) -> f64 {
+    let sum = sum_squared_error(output, target);
+    sum / output.len().max(1) as f64
+}
+
+/// sum_b sum_o (y_bo - x_bo)^2, accumulated in f64.
+pub fn sum_squared_error<T: Scalar>(output: &Array2<T>, target: &ArrayView2<T>) -> f64 {
+    let mut sum = 0.0f64;
+    Zip::from(output).and(target).for_each(|&y, &x| {
+        let d = (y - x).to_f64().unwrap_or(f64::NAN);
+        sum += d * d;
+    });
+    sum
+}
+
+impl<T: Scalar> Autoencoder<T> {
+    /// PyTorch `nn.Linear` initialisation: every weight (and bias) uniform in ±1/sqrt(fan_in),
+    /// drawn from `seed`. Order: E row-major, D row-major, b_E, b_D.
+    pub fn init(input_dim: usize, latent_dim: usize, biases: bool, seed: u64) -> Self {
+        let mut rng = Rng::new(seed, stream::INIT, 0);
+        let enc_bound = 1.0 / (input_dim as f64).sqrt();
+        let dec_bound = 1.0 / (latent_dim as f64).sqrt();
+        let mut draw = |bound: f64| cast::<T>(rng.uniform_symmetric(bound));
+        let encoder = Array2::from_shape_simple_fn((latent_dim, input_dim), || draw(enc_bound));
+        let decoder = Array2::from_shape_simple_fn((input_dim, latent_dim), || draw(dec_bound));
+        let (encoder_bias, decoder_bias) = if biases {
+            (
+                Some(Array1::from_shape_simple_fn(latent_dim, || draw(enc_bound))),
+                Some(Array1::from_shape_simple_fn(input_dim, || draw(dec_bound))),
+            )
+        } else {
+            (None, None)
+        };
+        Autoencoder {
+            encoder,
+            decoder,
+            encoder_bias,
+            decoder_bias,
+        }
+    }
+
+    /// n, the number of pixels.
+    pub fn input_dim(&self) -> usize {
+        self.encoder.ncols()
+    }
+
+    /// m, the width of the latent code.
+    pub fn latent_dim(&self) -> usize {
+        self.encoder.nrows()
+    }
+
+    pub fn has_biases(&self) -> bool {
+        self.encoder_bias.is_some()
+    }
+
+    /// Total number of scalar parameters.
+    pub fn parameter_count(&self) -> usize {
+        self.parameters().iter().map(|p| p.len()).sum()
+    }
+
+    /// The same model with another encoder matrix (how pruning masks are applied).
+    pub fn with_encoder(&self, encoder: Array2<T>) -> Self {
+        assert_eq!(encoder.dim(), self.encoder.dim(), "encoder shape must not change");
+        let encoder = standard_layout(encoder);
+        Autoencoder {
+            encoder,
+            ..self.clone()
+        }
+    }
+
+    /// Parameter tensors in a fixed order: E, D, then b_E, b_D when present.
+    pub fn parameters(&self) -> Vec<&[T]> {
+        let mut out = vec![std_slice(&self.encoder), std_slice(&self.decoder)];
+        out.extend(self.encoder_bias.iter().map(std_slice));
+        out.extend(self.decoder_bias.iter().map(std_slice));
+        out
+    }
+
+    /// Mutable view of `parameters()`, same order.
+    pub fn parameters_mut(&mut self) -> Vec<&mut [T]> {
+        let mut out = vec![
+            std_slice_mut(&mut self.encoder),
+            std_slice_mut(&mut self.decoder),
+        ];
+        out.extend(self.encoder_bias.iter_mut().map(std_slice_mut));
+        out.extend(self.decoder_bias.iter_mut().map(std_slice_mut));
+        out
+    }
+
+    pub fn is_finite(&self) -> bool {
+        self.parameters()
+            .iter()
+            .all(|p| p.iter().all(|v| v.is_finite()))
+    }
+
+    /// Forward pass on a batch x: [batch, n].
+    pub fn forward(&self, x: ArrayView2<T>) -> ForwardPass<T> {
+        // a: [batch, m] = x: [batch, n] · Eᵀ (+ b_E)
+        let mut latent_pre = x.dot(&self.encoder.t());
+        if let Some(b) = &self.encoder_bias {
+            latent_pre += b;
+        }
+        let latent = latent_pre.mapv(relu);
+        // z: [batch, n] = h: [batch, m] · Dᵀ (+ b_D)
+        let mut output_pre = latent.dot(&self.decoder.t());
+        if let Some(b) = &self.decoder_bias {
+            output_pre += b;
+        }
+        let output = output_pre.mapv(relu);
+        ForwardPass {
+            latent_pre,
+            latent,
+            output_pre,
+            output,
+        }
+    }
+
+    /// Mean squared error on a batch.
+    pub fn loss(&self, x: ArrayView2<T>) -> f64 {
+        mse(&self.forward(x).output, &x)
+    }
+
+    /// Loss and the gradients of every parameter (reverse mode by hand).
+    pub fn loss_and_gradients(&self, x: ArrayView2<T>) -> (f64, Gradients<T>) {
+        let fwd = self.forward(x);
+        let loss = mse(&fwd.output, &x);
+        // dL/dy = 2 (y - x) / (batch n), as PyTorch's MSELoss backward; dz = dL/dy ∘ relu'(z)
+        let scale = cast::<T>(2.0 / x.len().max(1) as f64);
+        let mut d_output_pre = fwd.output.clone();
+        Zip::from(&mut d_output_pre)
+            .and(&x)
+            .and(&fwd.output_pre)
+            .for_each(|d, &target, &z| *d = (*d - target) * scale * relu_grad(z));
+        // dD: [n, m] = dzᵀ: [n, batch] · h: [batch, m];  db_D = Σ_batch dz
+        let decoder = d_output_pre.t().dot(&fwd.latent);
+        let decoder_bias = self
+            .decoder_bias
+            .as_ref()
+            .map(|_| d_output_pre.sum_axis(Axis(0)));
+        // dh: [batch, m] = dz: [batch, n] · D: [n, m];  da = dh ∘ relu'(a)
+        let mut d_latent_pre = d_output_pre.dot(&self.decoder);
+        Zip::from(&mut d_latent_pre)
+            .and(&fwd.latent_pre)
+            .for_each(|d, &a| *d = *d * relu_grad(a));
+        // dE: [m, n] = daᵀ: [m, batch] · x: [batch, n];  db_E = Σ_batch da
+        let encoder = d_latent_pre.t().dot(&x);
+        let encoder_bias = self
+            .encoder_bias
+            .as_ref()
+            .map(|_| d_latent_pre.sum_axis(Axis(0)));
+        let grads = Gradients {
+            encoder,
+            decoder,
+            encoder_bias,
+            decoder_bias,
+        };
+        (loss, grads)
+    }
+}
+
+impl<T: Scalar> Gradients<T> {
+    /// Same order as `Autoencoder::parameters`.
+    pub fn tensors(&self) -> Vec<&[T]> {
+        let mut out = vec![std_slice(&self.encoder), std_slice(&self.decoder)];
+        out.extend(self.encoder_bias.iter().map(std_slice));
+        out.extend(self.decoder_bias.iter().map(std_slice));
+        out
+    }
+}
+
+/// Parameters are kept in row-major layout so they can be handed out as flat slices.
+pub(crate) fn standard_layout<T: Clone, D: ndarray::Dimension>(
+    a: ndarray::Array<T, D>,
+) -> ndarray::Array<T, D> {
+    if a.is_standard_layout() {
+        a
+    } else {
+        a.as_standard_layout().into_owned()
+    }
+}
+
+fn std_slice<T, D: ndarray::Dimension>(a: &ndarray::Array<T, D>) -> &[T] {
+    a.as_slice()
+        .expect("parameters are created in standard layout")
+}
+
+fn std_slice_mut<T, D: ndarray::Dimension>(a: &mut ndarray::Array<T, D>) -> &mut [T] {
+    a.as_slice_mut()
+        .expect("parameters are created in standard layout")
+}

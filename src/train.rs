@@ -1,0 +1,290 @@
+//! Mini-batch training driven in small steps, so a worker can post progress between steps and a
+//! page can pause or cancel by simply not calling `step` again.
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::adam::{Adam, AdamConfig};
+use crate::data::Dataset;
+use crate::model::Autoencoder;
+use crate::rng::{stream, Rng};
+
+/// Training hyper-parameters; the defaults are the paper's (batch 1000, 10 epochs, Adam 1e-3).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub adam: AdamConfig,
+    /// Seeds the per-epoch shuffles (the initialisation has its own seed argument).
+    pub seed: u64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            epochs: 10,
+            batch_size: 1000,
+            adam: AdamConfig::default(),
+            seed: 42,
+        }
+    }
+}
+
+/// Where training stands after a call to `Trainer::step`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Epoch in progress (0-based); equals `epochs` once finished.
+    pub epoch: usize,
+    /// Batches done within that epoch.
+    pub batch: usize,
+    pub batches_per_epoch: usize,
+    pub epochs: usize,
+    /// Mean loss over the examples of the current epoch so far.
+    pub running_loss: f64,
+    /// Loss of the most recent batch.
+    pub last_batch_loss: f64,
+    pub examples_seen: u64,
+    /// Mean training loss of each completed epoch.
+    pub epoch_losses: Vec<f64>,
+    pub finished: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Error, Serialize, Deserialize)]
+pub enum TrainError {
+    #[error("the loss became {loss} at epoch {epoch}, batch {batch} (learning rate too large?); the last finite weights were kept")]
+    NonFiniteLoss {
+        epoch: usize,
+        batch: usize,
+        loss: f64,
+    },
+    #[error("an Adam update made the weights non-finite at epoch {epoch}, batch {batch} (learning rate too large?); the last finite weights were kept")]
+    NonFiniteWeights { epoch: usize, batch: usize },
+    #[error("the training set is empty")]
+    EmptyDataset,
+    #[error("the model expects {expected} pixels per example but the data has {found}")]
+    InputSize { expected: usize, found: usize },
+    #[error("invalid training setting: {0}")]
+    Config(String),
+}
+
+/// Owns the model, the optimiser state and the training data while training runs.
+pub struct Trainer {
+    model: Autoencoder<f32>,
+    adam: Adam,
+    config: TrainConfig,
+    data: Dataset,
+    order: Vec<usize>,
+    batch_buffer: Array2<f32>,
+    epoch: usize,
+    batch: usize,
+    epoch_loss_sum: f64,
+    epoch_examples: usize,
+    last_batch_loss: f64,
+    examples_seen: u64,
+    epoch_losses: Vec<f64>,
+    failure: Option<TrainError>,
+}
+
+impl Trainer {
+    pub fn new(
+        model: Autoencoder<f32>,
+        config: TrainConfig,
+        data: Dataset,
+    ) -> Result<Self, TrainError> {
+        if data.is_empty() {
+            return Err(TrainError::EmptyDataset);
+        }
+        if data.pixels_per_example() != model.input_dim() {
+            return Err(TrainError::InputSize {
+                expected: model.input_dim(),
+                found: data.pixels_per_example(),
+            });
+        }
+        if config.batch_size == 0 {
+            return Err(TrainError::Config("batch size must be at least 1".into()));
+        }
+        let lr = config.adam.lr;
+        if !(lr.is_finite() && lr > 0.0) {
+            return Err(TrainError::Config(format!(
+                "learning rate must be positive, got {lr}"
+            )));
+        }
+        let lens: Vec<usize> = model.parameters().iter().map(|p| p.len()).collect();
+        let mut trainer = Trainer {
+            adam: Adam::new(config.adam, &lens),
+            batch_buffer: Array2::zeros((0, model.input_dim())),
+            model,
+            config,
+            order: (0..data.len()).collect(),
+            data,
+            epoch: 0,
+            batch: 0,
+            epoch_loss_sum: 0.0,
+            epoch_examples: 0,
+            last_batch_loss: f64::NAN,
+            examples_seen: 0,
+            epoch_losses: Vec::new(),
+            failure: None,
+        };
+        trainer.shuffle_for_epoch();
+        Ok(trainer)
+    }
+
+    pub fn model(&self) -> &Autoencoder<f32> {
+        &self.model
+    }
+
+    pub fn data(&self) -> &Dataset {
+        &self.data
+    }
+
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    /// Gives back the model and the data (e.g. to compute the Fisher over the training set).
+    pub fn into_parts(self) -> (Autoencoder<f32>, Dataset) {
+        (self.model, self.data)
+    }
+
+    pub fn batches_per_epoch(&self) -> usize {
+        self.data.len().div_ceil(self.config.batch_size)
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.epoch >= self.config.epochs
+    }
+
+    pub fn progress(&self) -> Progress {
+        let running_loss = if self.epoch_examples > 0 {
+            self.epoch_loss_sum / self.epoch_examples as f64
+        } else {
+            f64::NAN
+        };
+        Progress {
+            epoch: self.epoch,
+            batch: self.batch,
+            batches_per_epoch: self.batches_per_epoch(),
+            epochs: self.config.epochs,
+            running_loss,
+            last_batch_loss: self.last_batch_loss,
+            examples_seen: self.examples_seen,
+            epoch_losses: self.epoch_losses.clone(),
+            finished: self.is_finished(),
+        }
+    }
+
+    /// Trains on up to `batches` more mini-batches (fewer at the end of training). After an
+    /// error the trainer keeps the last finite weights and returns the same error again.
+    pub fn step(&mut self, batches: usize) -> Result<Progress, TrainError> {
+        for _ in 0..batches {
+            if let Some(failure) = &self.failure {
+                return Err(failure.clone());
+            }
+            if self.is_finished() {
+                break;
+            }
+            if let Err(failure) = self.train_one_batch() {
+                self.failure = Some(failure.clone());
+                return Err(failure);
+            }
+        }
+        match &self.failure {
+            Some(failure) => Err(failure.clone()),
+            None => Ok(self.progress()),
+        }
+    }
+
+    fn train_one_batch(&mut self) -> Result<(), TrainError> {
+        let start = self.batch * self.config.batch_size;
+        let end = (start + self.config.batch_size).min(self.data.len());
+        let size = end - start;
+        if self.batch_buffer.nrows() != size {
+            self.batch_buffer = Array2::zeros((size, self.model.input_dim()));
+        }
+        let indices = self.order[start..end].iter().copied();
+        self.data.fill_batch(indices, self.batch_buffer.view_mut());
+
+        let (loss, grads) = self.model.loss_and_gradients(self.batch_buffer.view());
+        let (epoch, batch) = (self.epoch, self.batch);
+        if !loss.is_finite() {
+            return Err(TrainError::NonFiniteLoss { epoch, batch, loss });
+        }
+        // Keep a copy so a diverging update cannot destroy the last good model. It costs one copy
+        // of the parameters, negligible beside the batch's matrix products.
+        let (model_before, adam_before) = (self.model.clone(), self.adam.clone());
+        self.adam
+            .update(self.model.parameters_mut(), grads.tensors());
+        if !self.model.is_finite() {
+            self.model = model_before;
+            self.adam = adam_before;
+            return Err(TrainError::NonFiniteWeights { epoch, batch });
+        }
+
+        self.last_batch_loss = loss;
+        self.epoch_loss_sum += loss * size as f64;
+        self.epoch_examples += size;
+        self.examples_seen += size as u64;
+        self.batch += 1;
+        if self.batch == self.batches_per_epoch() {
+            self.epoch_losses
+                .push(self.epoch_loss_sum / self.epoch_examples as f64);
+            self.epoch += 1;
+            self.batch = 0;
+            self.epoch_loss_sum = 0.0;
+            self.epoch_examples = 0;
+            self.shuffle_for_epoch();
+        }
+        Ok(())
+    }
+
+    /// Each epoch's order is a fresh permutation drawn from (seed, epoch) alone, so resuming or
+    /// re-running reproduces it exactly.
+    fn shuffle_for_epoch(&mut self) {
+        self.order = (0..self.data.len()).collect();
+        Rng::new(self.config.seed, stream::SHUFFLE, self.epoch as u64).shuffle(&mut self.order);
+    }
+}
+
+/// A small, fully synthetic training run (seeded blobs of pixels, n = 64, m = 4): the page runs it
+/// to show the module is alive, and the browser test compares its loss with the native build's.
+pub fn synthetic_demo_losses(seed: u64) -> Vec<f64> {
+    let data = synthetic_dataset(seed, 200, 8, 8);
+    let model = Autoencoder::init(64, 4, false, seed);
+    let config = TrainConfig {
+        epochs: 5,
+        batch_size: 50,
+        adam: AdamConfig {
+            lr: 1e-2,
+            ..AdamConfig::default()
+        },
+        seed,
+    };
+    let mut trainer = Trainer::new(model, config, data).expect("synthetic data is valid");
+    let progress = trainer
+        .step(usize::MAX)
+        .expect("the synthetic run stays finite");
+    progress.epoch_losses
+}
+
+/// `count` seeded images of `rows x cols`: each is one of four fixed random patterns plus noise,
+/// so an autoencoder with a few latent units can learn them.
+pub fn synthetic_dataset(seed: u64, count: usize, rows: usize, cols: usize) -> Dataset {
+    let mut rng = Rng::new(seed, stream::SYNTHETIC_DATA, 0);
+    let n = rows * cols;
+    let patterns: Vec<Vec<f64>> = (0..4)
+        .map(|_| (0..n).map(|_| rng.next_f64()).collect())
+        .collect();
+    let mut labels = Vec::with_capacity(count);
+    let mut pixels = Vec::with_capacity(count * n);
+    for _ in 0..count {
+        let class = rng.below(patterns.len());
+        labels.push(class as u8);
+        for &base in &patterns[class] {
+            let value = (base + 0.1 * rng.next_f64()).min(1.0);
+            pixels.push((value * 255.0).round() as u8);
+        }
+    }
+    Dataset::new(rows, cols, labels, pixels)
+}
