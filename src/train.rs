@@ -247,6 +247,9 @@ impl Trainer {
     }
 }
 
+/// Seed of the synthetic run that the page and the browser test perform.
+pub const DEMO_SEED: u64 = 42;
+
 /// A small, fully synthetic training run (seeded blobs of pixels, n = 64, m = 4): the page runs it
 /// to show the module is alive, and the browser test compares its loss with the native build's.
 pub fn synthetic_demo_losses(seed: u64) -> Vec<f64> {

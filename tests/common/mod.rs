@@ -1,0 +1,100 @@
+//! Independent reference computations shared by the native tests: the autoencoder written as the
+//! textbook sums of SPEC.md, with plain loops, and helpers to keep finite differences valid.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use bayes_renorm::model::Autoencoder;
+use bayes_renorm::rng::Rng;
+use ndarray::{Array2, ArrayView1};
+
+/// y = relu(D relu(E x + b_E) + b_D) for one example.
+pub fn loop_forward(model: &Autoencoder<f64>, x: ArrayView1<f64>) -> Vec<f64> {
+    let (n, m) = (model.input_dim(), model.latent_dim());
+    let h: Vec<f64> = (0..m)
+        .map(|j| {
+            let bias = model.encoder_bias.as_ref().map_or(0.0, |v| v[j]);
+            let a: f64 = (0..n).map(|i| model.encoder[[j, i]] * x[i]).sum::<f64>() + bias;
+            a.max(0.0)
+        })
+        .collect();
+    (0..n)
+        .map(|o| {
+            let bias = model.decoder_bias.as_ref().map_or(0.0, |v| v[o]);
+            let z: f64 = (0..m).map(|j| model.decoder[[o, j]] * h[j]).sum::<f64>() + bias;
+            z.max(0.0)
+        })
+        .collect()
+}
+
+/// Per-example MSE, (1/n) sum_o (y_o - x_o)^2.
+pub fn loop_example_loss(model: &Autoencoder<f64>, x: ArrayView1<f64>) -> f64 {
+    let y = loop_forward(model, x);
+    y.iter().zip(x).map(|(y, x)| (y - x).powi(2)).sum::<f64>() / x.len() as f64
+}
+
+/// Batch MSE (PyTorch MSELoss, mean over every element).
+pub fn loop_loss(model: &Autoencoder<f64>, x: &Array2<f64>) -> f64 {
+    x.rows().into_iter().map(|row| loop_example_loss(model, row)).sum::<f64>() / x.nrows() as f64
+}
+
+pub fn random_inputs(seed: u64, batch: usize, n: usize) -> Array2<f64> {
+    let mut rng = Rng::new(seed, 99, 0);
+    Array2::from_shape_simple_fn((batch, n), || rng.next_f64())
+}
+
+/// Smallest |pre-activation| over the batch: a finite difference is only valid away from kinks.
+pub fn distance_to_kink(model: &Autoencoder<f64>, x: &Array2<f64>) -> f64 {
+    let fwd = model.forward(x.view());
+    fwd.latent_pre
+        .iter()
+        .chain(fwd.output_pre.iter())
+        .fold(f64::INFINITY, |acc, v| acc.min(v.abs()))
+}
+
+/// Central difference of `f` with respect to parameter `index` of tensor `tensor`
+/// (order of `Autoencoder::parameters`).
+pub fn central_difference<R>(
+    model: &Autoencoder<f64>,
+    tensor: usize,
+    index: usize,
+    f: impl Fn(&Autoencoder<f64>) -> R,
+    combine: impl Fn(R, R, f64) -> f64,
+) -> f64 {
+    let step = 1e-6;
+    let mut plus = model.clone();
+    plus.parameters_mut()[tensor][index] += step;
+    let mut minus = model.clone();
+    minus.parameters_mut()[tensor][index] -= step;
+    combine(f(&plus), f(&minus), step)
+}
+
+/// |a - b| within `rel` of the larger magnitude, or both within `floor` of zero.
+pub fn assert_close(a: f64, b: f64, rel: f64, floor: f64, what: &str) {
+    let error = (a - b).abs();
+    assert!(
+        error <= rel * a.abs().max(b.abs()) || error < floor,
+        "{what}: {a:e} vs {b:e}"
+    );
+}
+
+/// Seeds whose random model and inputs keep every pre-activation at least 1e-3 from 0, where a
+/// weight step of 1e-6 cannot cross a ReLU kink.
+pub fn kink_free_cases(
+    n: usize,
+    m: usize,
+    batch: usize,
+    biases: bool,
+    wanted: usize,
+) -> Vec<(Autoencoder<f64>, Array2<f64>)> {
+    let cases: Vec<_> = (0..200)
+        .map(|seed| {
+            (
+                Autoencoder::<f64>::init(n, m, biases, seed),
+                random_inputs(seed, batch, n),
+            )
+        })
+        .filter(|(model, x)| distance_to_kink(model, x) >= 1e-3)
+        .take(wanted)
+        .collect();
+    assert_eq!(cases.len(), wanted, "not enough seeds away from ReLU kinks");
+    cases
+}

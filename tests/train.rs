@@ -1,0 +1,158 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! The Trainer: learning, reproducibility, initialisation bounds, shuffling and divergence.
+
+use bayes_renorm::adam::AdamConfig;
+use bayes_renorm::model::Autoencoder;
+use bayes_renorm::train::{synthetic_dataset, synthetic_demo_losses, TrainConfig, TrainError, Trainer};
+
+fn small_config(seed: u64) -> TrainConfig {
+    TrainConfig {
+        epochs: 15,
+        batch_size: 32,
+        adam: AdamConfig {
+            lr: 1e-2,
+            ..AdamConfig::default()
+        },
+        seed,
+    }
+}
+
+fn train(seed: u64) -> Trainer {
+    let data = synthetic_dataset(1, 300, 6, 6);
+    let model = Autoencoder::init(36, 5, false, seed);
+    let mut trainer = Trainer::new(model, small_config(seed), data).unwrap();
+    trainer.step(usize::MAX).unwrap();
+    trainer
+}
+
+#[test]
+fn training_lowers_the_loss() {
+    let data = synthetic_dataset(1, 300, 6, 6);
+    let model = Autoencoder::init(36, 5, false, 9);
+    let initial = model.loss(data.batch::<f32>(0..data.len()).view());
+    let trained = train(9);
+    let full = data.batch::<f32>(0..data.len());
+    let final_loss = trained.model().loss(full.view());
+    assert!(
+        final_loss < 0.75 * initial,
+        "loss went from {initial} to {final_loss}"
+    );
+    let losses = trained.progress().epoch_losses;
+    assert_eq!(losses.len(), 15);
+    assert!(losses.last() < losses.first());
+}
+
+#[test]
+fn same_seed_gives_identical_weights_and_another_seed_does_not() {
+    let a = train(5);
+    let b = train(5);
+    let c = train(6);
+    assert_eq!(a.model(), b.model());
+    assert_ne!(a.model().encoder, c.model().encoder);
+    assert_ne!(a.model().decoder, c.model().decoder);
+}
+
+#[test]
+fn stepping_in_pieces_equals_one_long_step() {
+    let data = synthetic_dataset(2, 100, 4, 4);
+    let config = TrainConfig {
+        batch_size: 7, // 100 is not a multiple: the last batch of each epoch is partial
+        ..small_config(3)
+    };
+    let mut whole = Trainer::new(Autoencoder::init(16, 3, true, 3), config, data.clone()).unwrap();
+    let mut pieces = Trainer::new(Autoencoder::init(16, 3, true, 3), config, data).unwrap();
+    whole.step(usize::MAX).unwrap();
+    while !pieces.is_finished() {
+        pieces.step(3).unwrap();
+    }
+    assert_eq!(whole.model(), pieces.model());
+    let progress = pieces.progress();
+    assert_eq!(progress.examples_seen, 1500);
+    assert_eq!(progress.batches_per_epoch, 15);
+    assert!(progress.finished);
+}
+
+#[test]
+fn initial_weights_lie_within_one_over_sqrt_fan_in() {
+    let (n, m) = (784, 20);
+    let model = Autoencoder::<f32>::init(n, m, true, 42);
+    let enc_bound = 1.0 / (n as f32).sqrt();
+    let dec_bound = 1.0 / (m as f32).sqrt();
+    let within = |values: &[f32], bound: f32| values.iter().all(|v| v.abs() <= bound);
+    let params = model.parameters(); // E, D, b_E, b_D
+    assert!(within(params[0], enc_bound));
+    assert!(within(params[1], dec_bound));
+    assert!(within(params[2], enc_bound));
+    assert!(within(params[3], dec_bound));
+    // Uniform on [-b, b]: mean 0, variance b^2 / 3, and the range is nearly filled.
+    let values: Vec<f64> = model.encoder.iter().map(|&v| (v / enc_bound) as f64).collect();
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len() as f64;
+    assert!(mean.abs() < 0.02, "mean {mean}");
+    assert!((var - 1.0 / 3.0).abs() < 0.01, "variance {var}");
+    let max = values.iter().cloned().fold(f64::MIN, f64::max);
+    assert!(max > 0.999);
+}
+
+#[test]
+fn a_huge_learning_rate_stops_with_a_typed_error_and_keeps_finite_weights() {
+    let data = synthetic_dataset(3, 200, 6, 6);
+    let config = TrainConfig {
+        adam: AdamConfig {
+            lr: 1e30,
+            ..AdamConfig::default()
+        },
+        ..small_config(1)
+    };
+    let mut trainer = Trainer::new(Autoencoder::init(36, 4, false, 1), config, data).unwrap();
+    let error = trainer.step(usize::MAX).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            TrainError::NonFiniteLoss { .. } | TrainError::NonFiniteWeights { .. }
+        ),
+        "{error:?}"
+    );
+    assert!(trainer.model().is_finite());
+    // The trainer stays stopped and says so again.
+    assert_eq!(trainer.step(1).unwrap_err(), error);
+}
+
+#[test]
+fn invalid_settings_are_rejected() {
+    let data = synthetic_dataset(3, 10, 2, 2);
+    let model = || Autoencoder::init(4, 2, false, 1);
+    let nan_lr = TrainConfig {
+        adam: AdamConfig {
+            lr: f32::NAN,
+            ..AdamConfig::default()
+        },
+        ..small_config(1)
+    };
+    assert!(matches!(
+        Trainer::new(model(), nan_lr, data.clone()),
+        Err(TrainError::Config(_))
+    ));
+    let zero_batch = TrainConfig {
+        batch_size: 0,
+        ..small_config(1)
+    };
+    assert!(matches!(
+        Trainer::new(model(), zero_batch, data.clone()),
+        Err(TrainError::Config(_))
+    ));
+    assert!(matches!(
+        Trainer::new(Autoencoder::init(9, 2, false, 1), small_config(1), data),
+        Err(TrainError::InputSize {
+            expected: 9,
+            found: 4
+        })
+    ));
+}
+
+#[test]
+fn synthetic_demo_learns() {
+    let losses = synthetic_demo_losses(11);
+    assert_eq!(losses.len(), 5);
+    assert!(losses[4] < 0.7 * losses[0], "{losses:?}");
+}
