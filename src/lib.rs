@@ -4,7 +4,12 @@
 
 pub mod adam;
 pub mod data;
+pub mod fisher;
 pub mod model;
+pub mod prune;
 pub mod rng;
+pub mod summary;
+pub mod sweep;
 pub mod train;
 pub mod web;
+pub mod weights;

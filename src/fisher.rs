@@ -1,0 +1,164 @@
+//! Diagonal Fisher information of every parameter (paper section 4.2, SPEC.md).
+//!
+//! "Regression" is NNGeometry's `FIM(..., representation=PMatDiag, variant='regression')`: the
+//! Fisher of a unit-variance Gaussian on the outputs, F = mean_x sum_o (dy_o/dθ)². "Empirical" is
+//! mean_x (dL_x/dθ)² with L_x the per-example MSE. For this two-layer model both reduce to closed
+//! forms costing a few matrix products per batch instead of n backward passes per example:
+//! every per-example gradient is an outer product u vᵀ, so its square is (u∘u)(v∘v)ᵀ.
+
+use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
+use serde::{Deserialize, Serialize};
+
+use crate::data::Dataset;
+use crate::model::{cast, relu_grad, Autoencoder, Scalar};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FisherVariant {
+    /// NNGeometry's `variant='regression'`, the paper's choice.
+    Regression,
+    /// mean_x (dL_x/dθ)², labelled "empirical Fisher" wherever it is shown.
+    Empirical,
+}
+
+/// Diagonal Fisher values, shaped like the parameters they belong to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FisherDiag<T = f32> {
+    pub encoder: Array2<T>,
+    pub decoder: Array2<T>,
+    pub encoder_bias: Option<Array1<T>>,
+    pub decoder_bias: Option<Array1<T>>,
+    pub examples: usize,
+    pub variant: FisherVariant,
+}
+
+impl<T: Scalar> FisherDiag<T> {
+    /// Every value, encoder first (same order as `Autoencoder::parameters`).
+    pub fn all_values(&self) -> impl Iterator<Item = T> + '_ {
+        self.encoder
+            .iter()
+            .chain(self.decoder.iter())
+            .chain(self.encoder_bias.iter().flatten())
+            .chain(self.decoder_bias.iter().flatten())
+            .copied()
+    }
+}
+
+/// Sums per-example Fisher contributions batch by batch, so a caller can report progress and
+/// stop between batches. Batch sums are formed in T by matrix products and accumulated in f64.
+pub struct FisherAccumulator<T: Scalar> {
+    model: Autoencoder<T>,
+    variant: FisherVariant,
+    decoder_squared: Array2<T>,
+    encoder: Array2<f64>,
+    decoder: Array2<f64>,
+    encoder_bias: Array1<f64>,
+    decoder_bias: Array1<f64>,
+    examples: usize,
+}
+
+impl<T: Scalar> FisherAccumulator<T> {
+    pub fn new(model: &Autoencoder<T>, variant: FisherVariant) -> Self {
+        let (n, m) = (model.input_dim(), model.latent_dim());
+        FisherAccumulator {
+            decoder_squared: model.decoder.mapv(|v| v * v),
+            model: model.clone(),
+            variant,
+            encoder: Array2::zeros((m, n)),
+            decoder: Array2::zeros((n, m)),
+            encoder_bias: Array1::zeros(m),
+            decoder_bias: Array1::zeros(n),
+            examples: 0,
+        }
+    }
+
+    pub fn examples(&self) -> usize {
+        self.examples
+    }
+
+    /// Adds the examples `range` of `data` (pixels scaled to [0, 1]).
+    pub fn add_examples(&mut self, data: &Dataset, range: std::ops::Range<usize>) {
+        let x = data.batch::<T>(range);
+        self.add_batch(x.view());
+    }
+
+    /// Adds a batch x: [batch, n].
+    pub fn add_batch(&mut self, x: ArrayView2<T>) {
+        let fwd = self.model.forward(x);
+        // Per example, dθ is an outer product; g: [batch, m] and q: [batch, n] are the squared
+        // factors that multiply x_i² (encoder) and h_j² (decoder).
+        let (g, q) = match self.variant {
+            FisherVariant::Regression => {
+                // dy_o/dE[j,i] = relu'(z_o) D[o,j] relu'(a_j) x_i; summing squares over o gives
+                // g = relu'(a) ∘ (relu'(z) · D²), and dy_o/dD[o,j] = relu'(z_o) h_j gives q = relu'(z).
+                let q = fwd.output_pre.mapv(relu_grad);
+                let mut g = q.dot(&self.decoder_squared);
+                Zip::from(&mut g)
+                    .and(&fwd.latent_pre)
+                    .for_each(|g, &a| *g = *g * relu_grad(a));
+                (g, q)
+            }
+            FisherVariant::Empirical => {
+                // dL_x/dz = (2/n)(y - x) ∘ relu'(z);  dL_x/da = relu'(a) ∘ (dL_x/dz · D)
+                let scale = cast::<T>(2.0 / self.model.input_dim() as f64);
+                let mut dz = fwd.output.clone();
+                Zip::from(&mut dz)
+                    .and(&x)
+                    .and(&fwd.output_pre)
+                    .for_each(|d, &target, &z| *d = (*d - target) * scale * relu_grad(z));
+                let mut da = dz.dot(&self.model.decoder);
+                Zip::from(&mut da)
+                    .and(&fwd.latent_pre)
+                    .for_each(|d, &a| *d = *d * relu_grad(a) * *d * relu_grad(a));
+                (da, dz.mapv(|v| v * v))
+            }
+        };
+        let x_squared = x.mapv(|v| v * v);
+        let h_squared = fwd.latent.mapv(|v| v * v);
+        // F(E): [m, n] += gᵀ: [m, batch] · x²: [batch, n];  F(D): [n, m] += qᵀ · h²
+        accumulate(&mut self.encoder, &g.t().dot(&x_squared));
+        accumulate(&mut self.decoder, &q.t().dot(&h_squared));
+        accumulate(&mut self.encoder_bias, &g.sum_axis(Axis(0)));
+        accumulate(&mut self.decoder_bias, &q.sum_axis(Axis(0)));
+        self.examples += x.nrows();
+    }
+
+    /// The mean over all added examples.
+    pub fn finish(self) -> FisherDiag<T> {
+        let count = self.examples.max(1) as f64;
+        let mean = |sum: f64| cast::<T>(sum / count);
+        let has_biases = self.model.has_biases();
+        FisherDiag {
+            encoder: self.encoder.mapv(mean),
+            decoder: self.decoder.mapv(mean),
+            encoder_bias: has_biases.then(|| self.encoder_bias.mapv(mean)),
+            decoder_bias: has_biases.then(|| self.decoder_bias.mapv(mean)),
+            examples: self.examples,
+            variant: self.variant,
+        }
+    }
+}
+
+fn accumulate<T: Scalar, D: ndarray::Dimension>(
+    total: &mut ndarray::Array<f64, D>,
+    batch: &ndarray::Array<T, D>,
+) {
+    Zip::from(total)
+        .and(batch)
+        .for_each(|t, &b| *t += b.to_f64().unwrap_or(f64::NAN));
+}
+
+/// The Fisher diagonal over all of `data`, in batches of `batch_size`.
+pub fn fisher_diag<T: Scalar>(
+    model: &Autoencoder<T>,
+    data: &Dataset,
+    variant: FisherVariant,
+    batch_size: usize,
+) -> FisherDiag<T> {
+    let mut accumulator = FisherAccumulator::new(model, variant);
+    let batch_size = batch_size.max(1);
+    for start in (0..data.len()).step_by(batch_size) {
+        accumulator.add_examples(data, start..(start + batch_size).min(data.len()));
+    }
+    accumulator.finish()
+}

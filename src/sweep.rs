@@ -1,0 +1,192 @@
+//! The hockey stick (paper figure 2): test MSE against the number of removed encoder weights for
+//! Fisher, random and magnitude pruning, over a grid of cutoffs Λ, one row per step.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::Dataset;
+use crate::model::Autoencoder;
+use crate::prune::{
+    dataset_mse, fisher_order, magnitude_order, prune, random_order, removed_count, sorted_values,
+};
+
+/// Test examples per forward pass while scoring a pruned model.
+const EVAL_BATCH: usize = 1000;
+
+/// One cutoff of the sweep. Random pruning removes the same count with several seeds; its
+/// spread is the sample standard deviation (n - 1), 0 for a single seed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SweepRow {
+    pub cutoff: f32,
+    pub removed: usize,
+    pub fraction: f64,
+    pub fisher_mse: f64,
+    pub random_mse_mean: f64,
+    pub random_mse_std: f64,
+    pub random_mse: Vec<f64>,
+    pub magnitude_mse: f64,
+}
+
+/// The information scale Λ*: the largest grid cutoff up to which Fisher pruning keeps the test
+/// MSE within `tolerance` (relative) of the unpruned model's, at every grid point on the way.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Knee {
+    pub cutoff: f32,
+    pub removed: usize,
+    pub fraction: f64,
+    pub mse: f64,
+    pub unpruned_mse: f64,
+    pub tolerance: f64,
+}
+
+/// The paper's grid: 0, 0.125, ..., 2.375.
+pub fn paper_grid() -> Vec<f32> {
+    (0..20).map(|i| i as f32 * 0.125).collect()
+}
+
+/// `points` cutoffs: 0, then log-spaced from the smallest positive Fisher value to the largest
+/// (which removes every weight).
+pub fn log_grid(fisher_values: &[f32], points: usize) -> Vec<f32> {
+    let positive = fisher_values.iter().copied().filter(|&f| f > 0.0);
+    let min = positive.clone().fold(f32::INFINITY, f32::min);
+    let max = positive.fold(0.0f32, f32::max);
+    let mut grid = vec![0.0];
+    if max > 0.0 && points > 1 {
+        let (lo, hi) = ((min as f64).ln(), (max as f64).ln());
+        let steps = (points - 2).max(1) as f64;
+        grid.extend((0..points - 1).map(|i| (lo + (hi - lo) * i as f64 / steps).exp() as f32));
+        // Rounding must not leave the largest value just above the last cutoff.
+        *grid.last_mut().expect("grid has points") = max;
+    }
+    grid
+}
+
+/// A sweep in progress: call `step` until it returns `None`.
+pub struct Sweep {
+    model: Autoencoder<f32>,
+    cutoffs: Vec<f32>,
+    sorted_fisher: Vec<f32>,
+    /// Removal orders: Fisher, magnitude, then one per random seed.
+    orders: Vec<Vec<usize>>,
+    /// Test MSE by (order, removed count): many cutoffs share a count.
+    scores: HashMap<(usize, usize), f64>,
+    rows: Vec<SweepRow>,
+}
+
+impl Sweep {
+    pub fn new(
+        model: &Autoencoder<f32>,
+        fisher_encoder: &ndarray::Array2<f32>,
+        cutoffs: Vec<f32>,
+        random_seeds: &[u64],
+    ) -> Self {
+        let weights = model.encoder.len();
+        let mut orders = vec![fisher_order(fisher_encoder), magnitude_order(&model.encoder)];
+        orders.extend(random_seeds.iter().map(|&seed| random_order(weights, seed)));
+        Sweep {
+            model: model.clone(),
+            cutoffs,
+            sorted_fisher: sorted_values(fisher_encoder),
+            orders,
+            scores: HashMap::new(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn rows(&self) -> &[SweepRow] {
+        &self.rows
+    }
+
+    pub fn total_rows(&self) -> usize {
+        self.cutoffs.len()
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.rows.len() == self.cutoffs.len()
+    }
+
+    /// Test MSE of the model with nothing removed.
+    pub fn unpruned_mse(&mut self, test: &Dataset) -> f64 {
+        self.score(0, 0, test)
+    }
+
+    /// Scores the next cutoff on `test`; `None` once every cutoff is done.
+    pub fn step(&mut self, test: &Dataset) -> Option<&SweepRow> {
+        let cutoff = *self.cutoffs.get(self.rows.len())?;
+        let removed = removed_count(&self.sorted_fisher, cutoff);
+        let random_mse: Vec<f64> = (2..self.orders.len())
+            .map(|order| self.score(order, removed, test))
+            .collect();
+        let (random_mse_mean, random_mse_std) = mean_and_sample_std(&random_mse);
+        let row = SweepRow {
+            cutoff,
+            removed,
+            fraction: removed as f64 / self.sorted_fisher.len().max(1) as f64,
+            fisher_mse: self.score(0, removed, test),
+            random_mse_mean,
+            random_mse_std,
+            random_mse,
+            magnitude_mse: self.score(1, removed, test),
+        };
+        self.rows.push(row);
+        self.rows.last()
+    }
+
+    fn score(&mut self, order: usize, removed: usize, test: &Dataset) -> f64 {
+        // Removing nothing is the same model whatever the order.
+        let key = if removed == 0 { (0, 0) } else { (order, removed) };
+        if let Some(&mse) = self.scores.get(&key) {
+            return mse;
+        }
+        let pruned = prune(&self.model, &self.orders[order], removed);
+        let mse = dataset_mse(&pruned, test, EVAL_BATCH);
+        self.scores.insert(key, mse);
+        mse
+    }
+}
+
+/// Runs a whole sweep (native commands; the page steps a `Sweep` itself).
+pub fn run_sweep(
+    model: &Autoencoder<f32>,
+    fisher_encoder: &ndarray::Array2<f32>,
+    cutoffs: Vec<f32>,
+    random_seeds: &[u64],
+    test: &Dataset,
+) -> Vec<SweepRow> {
+    let mut sweep = Sweep::new(model, fisher_encoder, cutoffs, random_seeds);
+    while sweep.step(test).is_some() {}
+    sweep.rows
+}
+
+/// Λ* over the rows in grid order (see `Knee`); `None` if even the first cutoff exceeds it.
+pub fn information_scale(rows: &[SweepRow], unpruned_mse: f64, tolerance: f64) -> Option<Knee> {
+    let limit = unpruned_mse * (1.0 + tolerance);
+    let mut sorted: Vec<&SweepRow> = rows.iter().collect();
+    sorted.sort_by(|a, b| a.cutoff.total_cmp(&b.cutoff));
+    let last_within = sorted
+        .iter()
+        .take_while(|row| row.fisher_mse <= limit)
+        .last()?;
+    Some(Knee {
+        cutoff: last_within.cutoff,
+        removed: last_within.removed,
+        fraction: last_within.fraction,
+        mse: last_within.fisher_mse,
+        unpruned_mse,
+        tolerance,
+    })
+}
+
+fn mean_and_sample_std(values: &[f64]) -> (f64, f64) {
+    let count = values.len() as f64;
+    if values.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let mean = values.iter().sum::<f64>() / count;
+    if values.len() < 2 {
+        return (mean, 0.0);
+    }
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (count - 1.0);
+    (mean, var.sqrt())
+}
