@@ -6,6 +6,7 @@ pub mod adam;
 pub mod data;
 pub mod fisher;
 pub mod model;
+pub mod npy;
 pub mod prune;
 pub mod rng;
 pub mod summary;

@@ -110,3 +110,33 @@ fn finite_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
         (min, max)
     }
 }
+
+/// What the page and `reproduce` report about a Fisher diagonal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FisherStats {
+    /// Over the encoder weights, the ones that are pruned.
+    pub encoder: Summary,
+    /// Over every parameter (both layers, and biases when present): the quantity behind the
+    /// authors' "mean diagonal Fisher 0.7148".
+    pub all_parameters: Summary,
+    /// Encoder values on 40 log-spaced bins, with exact zeros counted apart.
+    pub log_histogram: Histogram,
+    /// Encoder values on the paper's 22 equal-width bins (figure 5).
+    pub linear_histogram: Histogram,
+}
+
+impl FisherStats {
+    pub const LOG_BINS: usize = 40;
+    pub const PAPER_BINS: usize = 22;
+
+    pub fn of(fisher: &crate::fisher::FisherDiag<f32>) -> FisherStats {
+        let encoder: Vec<f32> = fisher.encoder.iter().copied().collect();
+        let all: Vec<f32> = fisher.all_values().collect();
+        FisherStats {
+            encoder: Summary::of(&encoder),
+            all_parameters: Summary::of(&all),
+            log_histogram: Histogram::log(&encoder, Self::LOG_BINS),
+            linear_histogram: Histogram::linear(&encoder, Self::PAPER_BINS),
+        }
+    }
+}
