@@ -91,11 +91,11 @@ impl<T: Scalar> FisherAccumulator<T> {
             FisherVariant::Regression => {
                 // dy_o/dE[j,i] = relu'(z_o) D[o,j] relu'(a_j) x_i; summing squares over o gives
                 // g = relu'(a) ∘ (relu'(z) · D²), and dy_o/dD[o,j] = relu'(z_o) h_j gives q = relu'(z).
-                let q = fwd.output_pre.mapv(relu_grad);
+                let q = fwd.output.mapv(relu_grad);
                 let mut g = q.dot(&self.decoder_squared);
                 Zip::from(&mut g)
-                    .and(&fwd.latent_pre)
-                    .for_each(|g, &a| *g = *g * relu_grad(a));
+                    .and(&fwd.latent)
+                    .for_each(|g, &h| *g = *g * relu_grad(h));
                 (g, q)
             }
             FisherVariant::Empirical => {
@@ -104,12 +104,11 @@ impl<T: Scalar> FisherAccumulator<T> {
                 let mut dz = fwd.output.clone();
                 Zip::from(&mut dz)
                     .and(&x)
-                    .and(&fwd.output_pre)
-                    .for_each(|d, &target, &z| *d = (*d - target) * scale * relu_grad(z));
+                    .for_each(|d, &target| *d = (*d - target) * scale * relu_grad(*d));
                 let mut da = dz.dot(&self.model.decoder);
                 Zip::from(&mut da)
-                    .and(&fwd.latent_pre)
-                    .for_each(|d, &a| *d = *d * relu_grad(a) * *d * relu_grad(a));
+                    .and(&fwd.latent)
+                    .for_each(|d, &h| *d = *d * relu_grad(h) * *d * relu_grad(h));
                 (da, dz.mapv(|v| v * v))
             }
         };

@@ -46,15 +46,13 @@ pub struct Gradients<T = f32> {
     pub decoder_bias: Option<Array1<T>>,
 }
 
-/// Intermediate values of one forward pass, kept for backward and for the Fisher.
+/// Activations of one forward pass, kept for backward and for the Fisher. Pre-activations are
+/// not stored: relu'(v) = 1 exactly when relu(v) > 0, so `relu_grad` of an activation gives the
+/// derivative at its pre-activation, and each batch saves two [batch, n]-sized arrays.
 #[derive(Clone, Debug)]
 pub struct ForwardPass<T> {
-    /// latent pre-activation a: [batch, m]
-    pub latent_pre: Array2<T>,
     /// latent h = relu(a): [batch, m]
     pub latent: Array2<T>,
-    /// output pre-activation z: [batch, n]
-    pub output_pre: Array2<T>,
     /// reconstruction y = relu(z): [batch, n]
     pub output: Array2<T>,
 }
@@ -67,7 +65,7 @@ pub fn relu<T: Scalar>(v: T) -> T {
     }
 }
 
-/// relu'(v): 1 if v > 0 else 0 (0 at the kink, as PyTorch).
+/// relu'(v): 1 if v > 0 else 0 (0 at the kink, as PyTorch). Equal at v and at relu(v).
 pub fn relu_grad<T: Scalar>(v: T) -> T {
     if v > T::zero() {
         T::one()
@@ -140,7 +138,11 @@ impl<T: Scalar> Autoencoder<T> {
 
     /// The same model with another encoder matrix (how pruning masks are applied).
     pub fn with_encoder(&self, encoder: Array2<T>) -> Self {
-        assert_eq!(encoder.dim(), self.encoder.dim(), "encoder shape must not change");
+        assert_eq!(
+            encoder.dim(),
+            self.encoder.dim(),
+            "encoder shape must not change"
+        );
         let encoder = standard_layout(encoder);
         Autoencoder {
             encoder,
@@ -175,24 +177,19 @@ impl<T: Scalar> Autoencoder<T> {
 
     /// Forward pass on a batch x: [batch, n].
     pub fn forward(&self, x: ArrayView2<T>) -> ForwardPass<T> {
-        // a: [batch, m] = x: [batch, n] · Eᵀ (+ b_E)
-        let mut latent_pre = x.dot(&self.encoder.t());
+        // h: [batch, m] = relu(x: [batch, n] · Eᵀ (+ b_E))
+        let mut latent = x.dot(&self.encoder.t());
         if let Some(b) = &self.encoder_bias {
-            latent_pre += b;
+            latent += b;
         }
-        let latent = latent_pre.mapv(relu);
-        // z: [batch, n] = h: [batch, m] · Dᵀ (+ b_D)
-        let mut output_pre = latent.dot(&self.decoder.t());
+        latent.mapv_inplace(relu);
+        // y: [batch, n] = relu(h: [batch, m] · Dᵀ (+ b_D))
+        let mut output = latent.dot(&self.decoder.t());
         if let Some(b) = &self.decoder_bias {
-            output_pre += b;
+            output += b;
         }
-        let output = output_pre.mapv(relu);
-        ForwardPass {
-            latent_pre,
-            latent,
-            output_pre,
-            output,
-        }
+        output.mapv_inplace(relu);
+        ForwardPass { latent, output }
     }
 
     /// Mean squared error on a batch.
@@ -202,17 +199,21 @@ impl<T: Scalar> Autoencoder<T> {
 
     /// Loss and the gradients of every parameter (reverse mode by hand).
     pub fn loss_and_gradients(&self, x: ArrayView2<T>) -> (f64, Gradients<T>) {
-        let fwd = self.forward(x);
-        let loss = mse(&fwd.output, &x);
-        // dL/dy = 2 (y - x) / (batch n), as PyTorch's MSELoss backward; dz = dL/dy ∘ relu'(z)
+        let ForwardPass { latent, output } = self.forward(x);
+        // One pass over the outputs gives the loss and, in place of y,
+        // dz = dL/dy ∘ relu'(z) with dL/dy = 2 (y - x) / (batch n), as PyTorch's MSELoss backward.
         let scale = cast::<T>(2.0 / x.len().max(1) as f64);
-        let mut d_output_pre = fwd.output.clone();
-        Zip::from(&mut d_output_pre)
-            .and(&x)
-            .and(&fwd.output_pre)
-            .for_each(|d, &target, &z| *d = (*d - target) * scale * relu_grad(z));
+        let mut sum_squares = 0.0f64;
+        let mut d_output_pre = output;
+        Zip::from(&mut d_output_pre).and(&x).for_each(|y, &target| {
+            let diff = *y - target;
+            let diff64 = diff.to_f64().unwrap_or(f64::NAN);
+            sum_squares += diff64 * diff64;
+            *y = diff * scale * relu_grad(*y);
+        });
+        let loss = sum_squares / x.len().max(1) as f64;
         // dD: [n, m] = dzᵀ: [n, batch] · h: [batch, m];  db_D = Σ_batch dz
-        let decoder = d_output_pre.t().dot(&fwd.latent);
+        let decoder = d_output_pre.t().dot(&latent);
         let decoder_bias = self
             .decoder_bias
             .as_ref()
@@ -220,8 +221,8 @@ impl<T: Scalar> Autoencoder<T> {
         // dh: [batch, m] = dz: [batch, n] · D: [n, m];  da = dh ∘ relu'(a)
         let mut d_latent_pre = d_output_pre.dot(&self.decoder);
         Zip::from(&mut d_latent_pre)
-            .and(&fwd.latent_pre)
-            .for_each(|d, &a| *d = *d * relu_grad(a));
+            .and(&latent)
+            .for_each(|d, &h| *d = *d * relu_grad(h));
         // dE: [m, n] = daᵀ: [m, batch] · x: [batch, n];  db_E = Σ_batch da
         let encoder = d_latent_pre.t().dot(&x);
         let encoder_bias = self

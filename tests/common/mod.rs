@@ -6,25 +6,6 @@ use bayes_renorm::model::Autoencoder;
 use bayes_renorm::rng::Rng;
 use ndarray::{Array2, ArrayView1};
 
-/// y = relu(D relu(E x + b_E) + b_D) for one example.
-pub fn loop_forward(model: &Autoencoder<f64>, x: ArrayView1<f64>) -> Vec<f64> {
-    let (n, m) = (model.input_dim(), model.latent_dim());
-    let h: Vec<f64> = (0..m)
-        .map(|j| {
-            let bias = model.encoder_bias.as_ref().map_or(0.0, |v| v[j]);
-            let a: f64 = (0..n).map(|i| model.encoder[[j, i]] * x[i]).sum::<f64>() + bias;
-            a.max(0.0)
-        })
-        .collect();
-    (0..n)
-        .map(|o| {
-            let bias = model.decoder_bias.as_ref().map_or(0.0, |v| v[o]);
-            let z: f64 = (0..m).map(|j| model.decoder[[o, j]] * h[j]).sum::<f64>() + bias;
-            z.max(0.0)
-        })
-        .collect()
-}
-
 /// Per-example MSE, (1/n) sum_o (y_o - x_o)^2.
 pub fn loop_example_loss(model: &Autoencoder<f64>, x: ArrayView1<f64>) -> f64 {
     let y = loop_forward(model, x);
@@ -33,7 +14,11 @@ pub fn loop_example_loss(model: &Autoencoder<f64>, x: ArrayView1<f64>) -> f64 {
 
 /// Batch MSE (PyTorch MSELoss, mean over every element).
 pub fn loop_loss(model: &Autoencoder<f64>, x: &Array2<f64>) -> f64 {
-    x.rows().into_iter().map(|row| loop_example_loss(model, row)).sum::<f64>() / x.nrows() as f64
+    x.rows()
+        .into_iter()
+        .map(|row| loop_example_loss(model, row))
+        .sum::<f64>()
+        / x.nrows() as f64
 }
 
 pub fn random_inputs(seed: u64, batch: usize, n: usize) -> Array2<f64> {
@@ -41,12 +26,38 @@ pub fn random_inputs(seed: u64, batch: usize, n: usize) -> Array2<f64> {
     Array2::from_shape_simple_fn((batch, n), || rng.next_f64())
 }
 
+/// Pre-activations a (m values) and z (n values) of one example.
+pub fn loop_pre_activations(model: &Autoencoder<f64>, x: ArrayView1<f64>) -> Vec<f64> {
+    let (n, m) = (model.input_dim(), model.latent_dim());
+    let a: Vec<f64> = (0..m)
+        .map(|j| {
+            let bias = model.encoder_bias.as_ref().map_or(0.0, |v| v[j]);
+            (0..n).map(|i| model.encoder[[j, i]] * x[i]).sum::<f64>() + bias
+        })
+        .collect();
+    let z = (0..n).map(|o| {
+        let bias = model.decoder_bias.as_ref().map_or(0.0, |v| v[o]);
+        (0..m).map(|j| model.decoder[[o, j]] * a[j].max(0.0)).sum::<f64>() + bias
+    });
+    let mut all = a.clone();
+    all.extend(z);
+    all
+}
+
+/// y = relu(D relu(E x + b_E) + b_D) for one example.
+pub fn loop_forward(model: &Autoencoder<f64>, x: ArrayView1<f64>) -> Vec<f64> {
+    let m = model.latent_dim();
+    loop_pre_activations(model, x)[m..]
+        .iter()
+        .map(|z| z.max(0.0))
+        .collect()
+}
+
 /// Smallest |pre-activation| over the batch: a finite difference is only valid away from kinks.
 pub fn distance_to_kink(model: &Autoencoder<f64>, x: &Array2<f64>) -> f64 {
-    let fwd = model.forward(x.view());
-    fwd.latent_pre
-        .iter()
-        .chain(fwd.output_pre.iter())
+    x.rows()
+        .into_iter()
+        .flat_map(|row| loop_pre_activations(model, row))
         .fold(f64::INFINITY, |acc, v| acc.min(v.abs()))
 }
 
