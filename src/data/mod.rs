@@ -1,9 +1,18 @@
 //! Image datasets as u8 pixels. Conversion to f32 happens one batch at a time, so no f32 copy of
 //! a whole split is ever held (60,000 MNIST images are 47 MB as u8, 188 MB as f32).
 
+pub mod files;
+pub mod idx;
+pub mod manifest;
+pub mod shard;
+pub mod stats;
+
 use ndarray::{Array2, ArrayViewMut2};
 
 use crate::model::{cast, Scalar};
+
+/// Labels are digits (MNIST) or clothing classes (Fashion-MNIST): 0 to 9. The loaders reject others.
+pub const CLASSES: usize = 10;
 
 /// Labelled images: `pixels` holds `len()` examples of `rows * cols` bytes, row-major.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
