@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-exec trunk serve --release "$@"
+exec trunk --config trunk.toml serve --release "$@"

@@ -8,7 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
 TRUNK_VERSION=0.21.14      # 0.22 needs a newer rustc than 1.95
 WASM_PACK_VERSION=0.15.1
-APT_PACKAGES=(chromium chromium-driver binaryen)
+APT_PACKAGES=(chromium chromium-driver)
 
 log() { printf '\033[1msetup:\033[0m %s\n' "$*" >&2; }
 

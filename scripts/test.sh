@@ -24,7 +24,7 @@ export BAYES_NATIVE_SYNTHETIC_LOSSES
 wasm-pack test --headless --chrome --release
 
 step "end to end: the built page in Chromium, served under a sub-path"
-trunk build --release
+trunk --config trunk.toml build --release
 node tests/e2e/run.mjs dist
 
 step "all checks passed"

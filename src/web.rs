@@ -15,6 +15,6 @@ pub fn version() -> String {
 
 /// Per-epoch losses of the small synthetic training run (shows the module works in this browser).
 #[wasm_bindgen(js_name = syntheticDemoLosses)]
-pub fn synthetic_demo_losses(seed: u32) -> Vec<f64> {
-    crate::train::synthetic_demo_losses(seed as u64)
+pub fn synthetic_demo_losses() -> Vec<f64> {
+    crate::train::synthetic_demo_losses(crate::train::DEMO_SEED)
 }

@@ -10,6 +10,7 @@ export default function initializer() {
     },
     onSuccess: () => { bar().value = bar().max; },
     onFailure: (error) => {
+      document.body.dataset.wasmFailed = 'true';
       status('');
       const box = document.getElementById('error');
       box.textContent = `The WebAssembly module failed to load: ${error}. ` +

@@ -21,6 +21,8 @@ if (window.wasmBindings) {
   onModuleReady(window.wasmBindings);
 } else {
   addEventListener('TrunkApplicationStarted', () => {
+    // On a failed load the initializer has already shown why.
+    if (document.body.dataset.wasmFailed) return;
     try { onModuleReady(window.wasmBindings); } catch (e) { showError(`Self-check failed: ${e}`); }
   });
 }
