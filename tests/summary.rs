@@ -45,7 +45,10 @@ fn log_histogram_keeps_zeros_apart_and_spans_the_positive_range() {
     assert_eq!(*h.edges.last().unwrap(), 2.0);
     let ratios: Vec<f64> = h.edges.windows(2).map(|w| w[1] / w[0]).collect();
     for r in &ratios {
-        assert!((r / ratios[1] - 1.0).abs() < 1e-6, "log-spaced edges: {ratios:?}");
+        assert!(
+            (r / ratios[1] - 1.0).abs() < 1e-6,
+            "log-spaced edges: {ratios:?}"
+        );
     }
 }
 
@@ -67,5 +70,8 @@ fn npy_layout_follows_the_format_spec() {
     let flat = npy_f32(&[6], &values);
     let len = u16::from_le_bytes([flat[8], flat[9]]) as usize;
     let flat_header = std::str::from_utf8(&flat[10..10 + len]).unwrap();
-    assert!(flat_header.contains("'shape': (6,)"), "a 1-tuple: {flat_header}");
+    assert!(
+        flat_header.contains("'shape': (6,)"),
+        "a 1-tuple: {flat_header}"
+    );
 }

@@ -37,7 +37,10 @@ pub fn loop_pre_activations(model: &Autoencoder<f64>, x: ArrayView1<f64>) -> Vec
         .collect();
     let z = (0..n).map(|o| {
         let bias = model.decoder_bias.as_ref().map_or(0.0, |v| v[o]);
-        (0..m).map(|j| model.decoder[[o, j]] * a[j].max(0.0)).sum::<f64>() + bias
+        (0..m)
+            .map(|j| model.decoder[[o, j]] * a[j].max(0.0))
+            .sum::<f64>()
+            + bias
     });
     let mut all = a.clone();
     all.extend(z);
