@@ -112,3 +112,23 @@ pub fn kink_free_cases(
     assert_eq!(cases.len(), wanted, "not enough seeds away from ReLU kinks");
     cases
 }
+
+/// The closed-form weights that tests/fixtures/make_authors_weights.py writes (in float64; the
+/// file holds them rounded once to float32): n = 784, m = 20, with biases.
+pub fn authors_fixture_formula() -> Autoencoder<f64> {
+    let (n, m) = (784, 20);
+    Autoencoder {
+        encoder: Array2::from_shape_fn((m, n), |(j, i)| {
+            (0.37 * j as f64 + 0.011 * i as f64).sin() / 28.0
+        }),
+        decoder: Array2::from_shape_fn((n, m), |(o, j)| {
+            (0.013 * o as f64 - 0.29 * j as f64).cos() / 4.5
+        }),
+        encoder_bias: Some(ndarray::Array1::from_shape_fn(m, |j| {
+            (j as f64 - 9.5) / 100.0
+        })),
+        decoder_bias: Some(ndarray::Array1::from_shape_fn(n, |o| {
+            ((o % 28) as f64 - (o / 28) as f64) / 1000.0
+        })),
+    }
+}
