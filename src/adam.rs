@@ -64,13 +64,18 @@ impl Adam {
         let bias_correction1 = 1.0 - beta1.powi(self.step);
         let bias_correction2_sqrt = (1.0 - beta2.powi(self.step)).sqrt();
         let step_size = lr / bias_correction1;
-        let tensors = params
-            .into_iter()
-            .zip(grads)
-            .zip(self.first_moment.iter_mut().zip(self.second_moment.iter_mut()));
+        let tensors = params.into_iter().zip(grads).zip(
+            self.first_moment
+                .iter_mut()
+                .zip(self.second_moment.iter_mut()),
+        );
         for ((param, grad), (m, v)) in tensors {
             assert_eq!(param.len(), grad.len(), "gradient shape");
-            for (((p, &g), m), v) in param.iter_mut().zip(grad).zip(m.iter_mut()).zip(v.iter_mut())
+            for (((p, &g), m), v) in param
+                .iter_mut()
+                .zip(grad)
+                .zip(m.iter_mut())
+                .zip(v.iter_mut())
             {
                 *m += (1.0 - beta1) * (g - *m);
                 *v = *v * beta2 + (1.0 - beta2) * g * g;

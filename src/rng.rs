@@ -29,7 +29,9 @@ fn splitmix64(x: &mut u64) -> u64 {
 impl Rng {
     /// A generator for `(seed, stream, index)`; `index` is e.g. the epoch for shuffling.
     pub fn new(seed: u64, stream: u64, index: u64) -> Self {
-        let mut x = seed ^ stream.wrapping_mul(0xD1B5_4A32_D192_ED03) ^ index.wrapping_mul(0x8CB9_2BA7_2F3D_8DD7);
+        let mut x = seed
+            ^ stream.wrapping_mul(0xD1B5_4A32_D192_ED03)
+            ^ index.wrapping_mul(0x8CB9_2BA7_2F3D_8DD7);
         let state = [
             splitmix64(&mut x),
             splitmix64(&mut x),

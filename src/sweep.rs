@@ -82,7 +82,10 @@ impl Sweep {
         random_seeds: &[u64],
     ) -> Self {
         let weights = model.encoder.len();
-        let mut orders = vec![fisher_order(fisher_encoder), magnitude_order(&model.encoder)];
+        let mut orders = vec![
+            fisher_order(fisher_encoder),
+            magnitude_order(&model.encoder),
+        ];
         orders.extend(random_seeds.iter().map(|&seed| random_order(weights, seed)));
         Sweep {
             model: model.clone(),
@@ -135,7 +138,11 @@ impl Sweep {
 
     fn score(&mut self, order: usize, removed: usize, test: &Dataset) -> f64 {
         // Removing nothing is the same model whatever the order.
-        let key = if removed == 0 { (0, 0) } else { (order, removed) };
+        let key = if removed == 0 {
+            (0, 0)
+        } else {
+            (order, removed)
+        };
         if let Some(&mse) = self.scores.get(&key) {
             return mse;
         }

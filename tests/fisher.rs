@@ -13,7 +13,11 @@ use common::{assert_close, central_difference, kink_free_cases, loop_example_los
 use ndarray::Array2;
 
 /// The closed form, fed in two batches so accumulation across batches is covered too.
-fn closed_form(model: &Autoencoder<f64>, x: &Array2<f64>, variant: FisherVariant) -> FisherDiag<f64> {
+fn closed_form(
+    model: &Autoencoder<f64>,
+    x: &Array2<f64>,
+    variant: FisherVariant,
+) -> FisherDiag<f64> {
     let mut accumulator = FisherAccumulator::new(model, variant);
     let half = x.nrows() / 2;
     accumulator.add_batch(x.slice(ndarray::s![..half, ..]));

@@ -41,7 +41,13 @@ fn forward_matches_loop_implementation() {
     for biases in [false, true] {
         let model = Autoencoder::<f64>::init(12, 4, biases, 7);
         let x = random_inputs(7, 9, 12);
-        assert_close(model.loss(x.view()), loop_loss(&model, &x), 1e-12, 0.0, "loss");
+        assert_close(
+            model.loss(x.view()),
+            loop_loss(&model, &x),
+            1e-12,
+            0.0,
+            "loss",
+        );
     }
 }
 

@@ -107,16 +107,29 @@ fn random_order_is_reproducible_and_uniform() {
         }
     }
     let expected = (trials as usize * k / len) as f64;
-    let chi2: f64 = hits.iter().map(|&h| (h as f64 - expected).powi(2) / expected).sum();
+    let chi2: f64 = hits
+        .iter()
+        .map(|&h| (h as f64 - expected).powi(2) / expected)
+        .sum();
     assert!(chi2 < 80.0, "chi-square {chi2}, hits {hits:?}");
 }
 
 #[test]
 fn a_cutoff_below_every_fisher_value_gives_the_unpruned_mse_exactly() {
     let (model, data, fisher) = setup();
-    let min_positive = fisher.iter().copied().filter(|&f| f > 0.0).fold(f32::MAX, f32::min);
+    let min_positive = fisher
+        .iter()
+        .copied()
+        .filter(|&f| f > 0.0)
+        .fold(f32::MAX, f32::min);
     let zeros = fisher.iter().filter(|&&f| f == 0.0).count();
-    let rows = run_sweep(&model, &fisher, vec![-1.0, min_positive * 0.5], &[1, 2], &data);
+    let rows = run_sweep(
+        &model,
+        &fisher,
+        vec![-1.0, min_positive * 0.5],
+        &[1, 2],
+        &data,
+    );
     let unpruned = dataset_mse(&model, &data, 1000);
     assert_eq!(rows[0].removed, 0);
     assert_eq!(rows[0].fisher_mse, unpruned);
@@ -195,9 +208,17 @@ fn row(cutoff: f32, fisher_mse: f64) -> SweepRow {
 
 #[test]
 fn the_knee_is_the_last_cutoff_before_the_first_crossing() {
-    let rows = [row(0.3, 1.03), row(0.1, 1.0), row(0.2, 1.009), row(0.4, 1.005)];
+    let rows = [
+        row(0.3, 1.03),
+        row(0.1, 1.0),
+        row(0.2, 1.009),
+        row(0.4, 1.005),
+    ];
     let knee = information_scale(&rows, 1.0, 0.01).unwrap();
-    assert_eq!(knee.cutoff, 0.2, "0.4 is back within 1 % but comes after a crossing");
+    assert_eq!(
+        knee.cutoff, 0.2,
+        "0.4 is back within 1 % but comes after a crossing"
+    );
     assert_eq!(knee.mse, 1.009);
     assert!(information_scale(&rows, 0.5, 0.01).is_none());
 }

@@ -3,7 +3,9 @@
 
 use bayes_renorm::adam::AdamConfig;
 use bayes_renorm::model::Autoencoder;
-use bayes_renorm::train::{synthetic_dataset, synthetic_demo_losses, TrainConfig, TrainError, Trainer};
+use bayes_renorm::train::{
+    synthetic_dataset, synthetic_demo_losses, TrainConfig, TrainError, Trainer,
+};
 
 fn small_config(seed: u64) -> TrainConfig {
     TrainConfig {
@@ -85,7 +87,11 @@ fn initial_weights_lie_within_one_over_sqrt_fan_in() {
     assert!(within(params[2], enc_bound));
     assert!(within(params[3], dec_bound));
     // Uniform on [-b, b]: mean 0, variance b^2 / 3, and the range is nearly filled.
-    let values: Vec<f64> = model.encoder.iter().map(|&v| (v / enc_bound) as f64).collect();
+    let values: Vec<f64> = model
+        .encoder
+        .iter()
+        .map(|&v| (v / enc_bound) as f64)
+        .collect();
     let mean = values.iter().sum::<f64>() / values.len() as f64;
     let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len() as f64;
     assert!(mean.abs() < 0.02, "mean {mean}");
