@@ -41,24 +41,84 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
     '--disable-component-update', '--no-first-run', '--disable-sync'],
 });
-try {
-  const page = await browser.newPage();
-  const consoleErrors = [];
-  page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });
-  page.on('pageerror', (err) => consoleErrors.push(String(err)));
-  const failedRequests = [];
-  page.on('response', (r) => { if (r.status() >= 400) failedRequests.push(`${r.status()} ${r.url()}`); });
+// SPEC.md's MNIST facts, and Fashion-MNIST's published balance (6,000 train, 1,000 test per class).
+const MNIST_TRAIN = '5923 6742 5958 6131 5842 5421 5918 6265 5851 5949';
+const MNIST_TEST = '980 1135 1032 1010 982 892 958 1028 974 1009';
 
-  await page.goto(base);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-  const status = await page.textContent('#wasm-status');
-  check('the wasm module loads under a sub-path and runs its self-check', /Module ready/.test(status), status);
-  const match = status.match(/loss (\d+\.\d+) → (\d+\.\d+)/);
-  check('the in-browser training lowers the loss', match && Number(match[2]) < Number(match[1]), match?.[0]);
-  check('the page shows no error', await page.isHidden('#error'), await page.textContent('#error'));
-  check('no failed requests', failedRequests.length === 0, failedRequests.join(', '));
-  check('no console errors', consoleErrors.length === 0, consoleErrors.join(' | '));
-  await page.screenshot({ path: path.join(distDir, '..', 'target', 'e2e-page.png'), fullPage: true });
+async function openPage(hash = '', setup = async () => {}) {
+  const page = await browser.newPage();
+  const problems = { console: [], failed: [] };
+  page.on('console', (msg) => { if (msg.type() === 'error') problems.console.push(msg.text()); });
+  page.on('pageerror', (err) => problems.console.push(String(err)));
+  page.on('response', (r) => { if (r.status() >= 400) problems.failed.push(`${r.status()} ${r.url()}`); });
+  await setup(page);
+  await page.goto(base + hash);
+  return { page, problems };
+}
+
+const tableRow = (page, split) => page.$$eval(`#data-table tbody tr`, (rows, split) =>
+  rows.map((r) => Array.from(r.children, (c) => c.textContent)).find((cells) => cells[0] === split), split);
+
+try {
+  {
+    const { page, problems } = await openPage();
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    const status = await page.textContent('#wasm-status');
+    check('the wasm module loads under a sub-path and runs its self-check', /Module ready/.test(status), status);
+    const match = status.match(/loss (\d+\.\d+) → (\d+\.\d+)/);
+    check('the in-browser training lowers the loss', match && Number(match[2]) < Number(match[1]), match?.[0]);
+    await page.waitForSelector('body[data-data-loaded="mnist"]', { timeout: 120_000 });
+    const train = await tableRow(page, 'train');
+    const test = await tableRow(page, 'test');
+    check('MNIST train split: 60000 images with SPEC.md label counts', train[1] === '60000' && train[2] === MNIST_TRAIN, train.join(' | '));
+    check('MNIST test split: 10000 images with SPEC.md label counts', test[1] === '10000' && test[2] === MNIST_TEST, test.join(' | '));
+    check('MNIST train pixel mean 0.1307 and std 0.3081', train[3] === '0.1307' && train[4] === '0.3081', `${train[3]} ${train[4]}`);
+    const loadStatus = await page.textContent('#data-status');
+    console.log(`     ${loadStatus}`);
+    check('the page shows no error', await page.isHidden('#error'), await page.textContent('#error'));
+    check('no failed requests', problems.failed.length === 0, problems.failed.join(', '));
+    check('no console errors', problems.console.length === 0, problems.console.join(' | '));
+    await page.screenshot({ path: path.join(distDir, '..', 'target', 'e2e-page.png'), fullPage: true });
+    await page.close();
+  }
+  {
+    const { page } = await openPage('#dataset=fashion-mnist');
+    await page.waitForSelector('body[data-data-loaded="fashion-mnist"]', { timeout: 120_000 });
+    const train = await tableRow(page, 'train');
+    check('the URL selects Fashion-MNIST: 6000 training images per class',
+      train[1] === '60000' && train[2] === Array(10).fill('6000').join(' '), train.join(' | '));
+    check('the dataset control shows the URL state', await page.inputValue('#param-dataset') === 'fashion-mnist');
+    await page.close();
+  }
+  {
+    const { page } = await openPage('#dataset=cifar&bogus=1');
+    await page.waitForSelector('body[data-data-loaded="mnist"]', { timeout: 120_000 });
+    const notice = await page.textContent('#notice');
+    check('nonsense URL parameters are named in a notice and defaults are used',
+      notice.includes('dataset="cifar"') && notice.includes('"bogus"'), notice);
+    await page.close();
+  }
+  {
+    const { page } = await openPage('', (p) => p.route('**/train-03.v1.shard', async (route) => {
+      const response = await route.fetch();
+      const body = await response.body();
+      await route.fulfill({ response, body: body.subarray(0, 1000) });
+    }));
+    await page.waitForSelector('#error:not([hidden])', { timeout: 120_000 });
+    const error = await page.textContent('#error');
+    check('a truncated shard gives an error naming the shard and the offset',
+      error.includes('train-03.v1.shard') && /truncated/.test(error) && /offset 1000/.test(error), error);
+    check('no data is shown after a failed load', await page.isHidden('#data-summary'));
+    await page.close();
+  }
+  {
+    const { page } = await openPage('', (p) => p.route('**/test-01.v1.shard', (route) => route.fulfill({ status: 404, body: '' })));
+    await page.waitForSelector('#error:not([hidden])', { timeout: 120_000 });
+    const error = await page.textContent('#error');
+    check('a missing shard gives an error naming the file and HTTP status',
+      error.includes('data/mnist/test-01.v1.shard') && error.includes('404'), error);
+    await page.close();
+  }
 } finally {
   await browser.close();
   server.close();
