@@ -79,6 +79,16 @@ fn fix_payload_len(bytes: &mut [u8]) {
     }
 }
 
+/// `original` with `mutations` applied, and the payload length fixed up if `fix_len`.
+fn mutated(original: &[u8], mutations: &[Mutation], fix_len: bool) -> Vec<u8> {
+    let mut bytes = original.to_vec();
+    mutations.iter().for_each(|m| apply(&mut bytes, m));
+    if fix_len {
+        fix_payload_len(&mut bytes);
+    }
+    bytes
+}
+
 fn consistent(data: &Dataset) -> bool {
     (data.rows, data.cols) == (28, 28)
         && data.pixels.len() == data.labels.len() * 784
@@ -113,13 +123,7 @@ proptest! {
     #[test]
     fn mutated_small_shard(mutations in prop::collection::vec(mutation(), 1..5), fix_len: bool) {
         let original = &real_shards().1;
-        let mut bytes = original.clone();
-        for m in &mutations {
-            apply(&mut bytes, m);
-        }
-        if fix_len {
-            fix_payload_len(&mut bytes);
-        }
+        let bytes = mutated(original, &mutations, fix_len);
         if let Ok(data) = decode_shard("mutated", &bytes, None) {
             prop_assert!(consistent(&data));
         }
@@ -149,13 +153,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
     #[test]
     fn mutated_full_shard(mutations in prop::collection::vec(mutation(), 1..4), fix_len: bool) {
-        let mut bytes = real_shards().0.clone();
-        for m in &mutations {
-            apply(&mut bytes, m);
-        }
-        if fix_len {
-            fix_payload_len(&mut bytes);
-        }
+        let bytes = mutated(&real_shards().0, &mutations, fix_len);
         if let Ok(data) = decode_shard("mutated", &bytes, None) {
             prop_assert!(consistent(&data));
         }
