@@ -129,7 +129,9 @@ impl Session {
             .iter()
             .find(|entry| entry.file == file)
             .ok_or_else(|| JsError::new(&format!("shard {file} is not in the manifest")))?;
-        let data = entry.decode(bytes).map_err(|e| JsError::new(&e.to_string()))?;
+        let data = entry
+            .decode(bytes)
+            .map_err(|e| JsError::new(&e.to_string()))?;
         let target = match split {
             Split::Train => &mut self.train,
             Split::Test => &mut self.test,
