@@ -258,20 +258,39 @@ fn run(o: Options) -> Result<serde_json::Value, String> {
     let seeds: Vec<u64> = (0..o.random_seeds).map(|i| o.train.seed + i).collect();
     let mut sweep = Sweep::new(&model, &fisher.encoder, grid, &seeds);
     let unpruned_mse = sweep.unpruned_mse(&eval);
+    progress(&format!(
+        "sweep on {} test images, unpruned MSE {unpruned_mse:.6}",
+        eval.len()
+    ));
+    progress(&format!(
+        "{:>12} {:>8} {:>7} {:>11} {:>21} {:>11}",
+        "cutoff Λ", "removed", "%", "Fisher MSE", "random MSE (± std)", "magnitude"
+    ));
     while let Some(row) = sweep.step(&eval) {
         progress(&format!(
-            "Λ = {:.4e}: removed {} ({:.1} %), MSE Fisher {:.6}, random {:.6}, magnitude {:.6}",
+            "{:>12.4e} {:>8} {:>7.2} {:>11.6} {:>11.6} ± {:>8.6} {:>11.6}",
             row.cutoff,
             row.removed,
             100.0 * row.fraction,
             row.fisher_mse,
             row.random_mse_mean,
+            row.random_mse_std,
             row.magnitude_mse
         ));
     }
     let sweep_seconds = started.elapsed().as_secs_f64();
     let rows = sweep.rows().to_vec();
     let knee = information_scale(&rows, unpruned_mse, o.tolerance);
+    progress(&match &knee {
+        Some(k) => format!(
+            "information scale Λ* = {:.4e}: {} weights ({:.1} %) removed within {} % of the unpruned MSE",
+            k.cutoff,
+            k.removed,
+            100.0 * k.fraction,
+            100.0 * o.tolerance
+        ),
+        None => "no grid cutoff keeps the MSE within tolerance".to_string(),
+    });
 
     // 4. Files.
     if let Some(path) = &o.write_weights {
