@@ -21,7 +21,8 @@ step "browser tests (wasm-pack, headless Chromium)"
 # The browser test compares its synthetic training run with this native one.
 BAYES_NATIVE_SYNTHETIC_LOSSES=$(cargo run --quiet --release --example synthetic_losses)
 export BAYES_NATIVE_SYNTHETIC_LOSSES
-wasm-pack test --headless --chrome --release
+# --nocapture prints the browser benchmarks' figures.
+wasm-pack test --headless --chrome --release -- -- --nocapture
 
 step "end to end: the built page in Chromium, served under a sub-path"
 trunk --config trunk.toml build --release

@@ -3,6 +3,7 @@
 //! wasm-bindgen facade.
 
 pub mod adam;
+pub mod bench;
 pub mod data;
 pub mod fisher;
 pub mod model;
