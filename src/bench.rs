@@ -7,7 +7,7 @@ use std::hint::black_box;
 use crate::data::Dataset;
 use crate::fisher::{fisher_diag, FisherVariant};
 use crate::model::Autoencoder;
-use crate::prune::dataset_mse;
+use crate::prune::EvalSet;
 use crate::sweep::{log_grid, Sweep};
 use crate::train::{synthetic_dataset, TrainConfig, Trainer};
 
@@ -53,17 +53,18 @@ pub fn sweep_speed(test: &Dataset, now_ms: &dyn Fn() -> f64) -> String {
     let fisher_ms = now_ms() - start;
 
     let rounds = 5;
+    let eval_set = EvalSet::new(test, 1000);
     let start = now_ms();
     for _ in 0..rounds {
-        black_box(dataset_mse(&model, test, 1000));
+        black_box(eval_set.mse(&model));
     }
     let eval_ms = (now_ms() - start) / rounds as f64;
     let gflops = 4.0 * (INPUT_DIM * LATENT_DIM * test.len()) as f64 / (eval_ms / 1e3) / 1e9;
 
     let grid = log_grid(fisher.encoder.as_slice().expect("standard layout"), 40);
     let start = now_ms();
-    let mut sweep = Sweep::new(&model, &fisher.encoder, grid, &[1, 2, 3]);
-    while sweep.step(test).is_some() {}
+    let mut sweep = Sweep::new(&model, &fisher.encoder, grid, &[1, 2, 3], test);
+    while sweep.step().is_some() {}
     let sweep_s = (now_ms() - start) / 1e3;
     format!(
         "Fisher over {count} images: {fisher_ms:.1} ms; one pruned-model evaluation on {count} \

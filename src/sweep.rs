@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::Dataset;
 use crate::model::Autoencoder;
 use crate::prune::{
-    dataset_mse, fisher_order, magnitude_order, prune, random_order, removed_count, sorted_values,
+    fisher_order, magnitude_order, prune, random_order, removed_count, sorted_values, EvalSet,
 };
 
 /// Test examples per forward pass while scoring a pruned model.
@@ -72,14 +72,17 @@ pub struct Sweep {
     /// Test MSE by (order, removed count): many cutoffs share a count.
     scores: HashMap<(usize, usize), f64>,
     rows: Vec<SweepRow>,
+    test: EvalSet,
 }
 
 impl Sweep {
+    /// A sweep of `cutoffs` scored on `test`.
     pub fn new(
         model: &Autoencoder<f32>,
         fisher_encoder: &ndarray::Array2<f32>,
         cutoffs: Vec<f32>,
         random_seeds: &[u64],
+        test: &Dataset,
     ) -> Self {
         let weights = model.encoder.len();
         let mut orders = vec![
@@ -94,6 +97,7 @@ impl Sweep {
             orders,
             scores: HashMap::new(),
             rows: Vec::new(),
+            test: EvalSet::new(test, EVAL_BATCH),
         }
     }
 
@@ -110,33 +114,33 @@ impl Sweep {
     }
 
     /// Test MSE of the model with nothing removed.
-    pub fn unpruned_mse(&mut self, test: &Dataset) -> f64 {
-        self.score(0, 0, test)
+    pub fn unpruned_mse(&mut self) -> f64 {
+        self.score(0, 0)
     }
 
-    /// Scores the next cutoff on `test`; `None` once every cutoff is done.
-    pub fn step(&mut self, test: &Dataset) -> Option<&SweepRow> {
+    /// Scores the next cutoff; `None` once every cutoff is done.
+    pub fn step(&mut self) -> Option<&SweepRow> {
         let cutoff = *self.cutoffs.get(self.rows.len())?;
         let removed = removed_count(&self.sorted_fisher, cutoff);
         let random_mse: Vec<f64> = (2..self.orders.len())
-            .map(|order| self.score(order, removed, test))
+            .map(|order| self.score(order, removed))
             .collect();
         let (random_mse_mean, random_mse_std) = mean_and_sample_std(&random_mse);
         let row = SweepRow {
             cutoff,
             removed,
             fraction: removed as f64 / self.sorted_fisher.len().max(1) as f64,
-            fisher_mse: self.score(0, removed, test),
+            fisher_mse: self.score(0, removed),
             random_mse_mean,
             random_mse_std,
             random_mse,
-            magnitude_mse: self.score(1, removed, test),
+            magnitude_mse: self.score(1, removed),
         };
         self.rows.push(row);
         self.rows.last()
     }
 
-    fn score(&mut self, order: usize, removed: usize, test: &Dataset) -> f64 {
+    fn score(&mut self, order: usize, removed: usize) -> f64 {
         // Removing nothing is the same model whatever the order.
         let key = if removed == 0 {
             (0, 0)
@@ -147,7 +151,7 @@ impl Sweep {
             return mse;
         }
         let pruned = prune(&self.model, &self.orders[order], removed);
-        let mse = dataset_mse(&pruned, test, EVAL_BATCH);
+        let mse = self.test.mse(&pruned);
         self.scores.insert(key, mse);
         mse
     }
@@ -161,8 +165,8 @@ pub fn run_sweep(
     random_seeds: &[u64],
     test: &Dataset,
 ) -> Vec<SweepRow> {
-    let mut sweep = Sweep::new(model, fisher_encoder, cutoffs, random_seeds);
-    while sweep.step(test).is_some() {}
+    let mut sweep = Sweep::new(model, fisher_encoder, cutoffs, random_seeds, test);
+    while sweep.step().is_some() {}
     sweep.rows
 }
 

@@ -61,3 +61,17 @@ fn relu_gradient_is_zero_at_the_kink() {
     let (_, grads) = model.loss_and_gradients(x.view());
     assert!(grads.encoder.row(0).iter().all(|&g| g == 0.0));
 }
+
+#[test]
+fn f32_squared_error_over_a_large_batch_matches_an_f64_sum() {
+    // 1000 x 785 values: blocks, lanes and a ragged tail are all exercised.
+    let y = random_inputs(1, 1000, 785).mapv(|v| v as f32);
+    let x = random_inputs(2, 1000, 785).mapv(|v| v as f32);
+    let exact: f64 = y
+        .iter()
+        .zip(&x)
+        .map(|(&a, &b)| (a as f64 - b as f64).powi(2))
+        .sum();
+    let ours = bayes_renorm::model::sum_squared_error(&y, &x.view());
+    assert_close(ours, exact, 1e-6, 0.0, "sum of squared errors");
+}

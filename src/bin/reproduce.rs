@@ -256,8 +256,8 @@ fn run(o: Options) -> Result<serde_json::Value, String> {
         log_grid(fisher.encoder.as_slice().unwrap_or(&[]), o.grid_points)
     };
     let seeds: Vec<u64> = (0..o.random_seeds).map(|i| o.train.seed + i).collect();
-    let mut sweep = Sweep::new(&model, &fisher.encoder, grid, &seeds);
-    let unpruned_mse = sweep.unpruned_mse(&eval);
+    let mut sweep = Sweep::new(&model, &fisher.encoder, grid, &seeds, &eval);
+    let unpruned_mse = sweep.unpruned_mse();
     progress(&format!(
         "sweep on {} test images, unpruned MSE {unpruned_mse:.6}",
         eval.len()
@@ -266,7 +266,7 @@ fn run(o: Options) -> Result<serde_json::Value, String> {
         "{:>12} {:>8} {:>7} {:>11} {:>21} {:>11}",
         "cutoff Λ", "removed", "%", "Fisher MSE", "random MSE (± std)", "magnitude"
     ));
-    while let Some(row) = sweep.step(&eval) {
+    while let Some(row) = sweep.step() {
         progress(&format!(
             "{:>12.4e} {:>8} {:>7.2} {:>11.6} {:>11.6} ± {:>8.6} {:>11.6}",
             row.cutoff,
