@@ -103,7 +103,7 @@ pub fn sum_squared_error<T: Scalar>(output: &Array2<T>, target: &ArrayView2<T>) 
         for (ys, xs) in y_lanes.zip(x_lanes) {
             for lane in 0..LANES {
                 let d = ys[lane] - xs[lane];
-                lanes[lane] = lanes[lane] + d * d;
+                lanes[lane] += d * d;
             }
         }
         let tail_sum = tail.fold(T::zero(), |acc, (&y, &x)| acc + (y - x) * (y - x));
