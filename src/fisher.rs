@@ -10,7 +10,7 @@ use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
 use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
-use crate::model::{cast, relu_grad, Autoencoder, Scalar};
+use crate::model::{cast, relu_grad, Autoencoder, ForwardPass, Scalar};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -50,6 +50,7 @@ pub struct FisherAccumulator<T: Scalar> {
     model: Autoencoder<T>,
     variant: FisherVariant,
     decoder_squared: Array2<T>,
+    x_squared: Array2<T>,
     encoder: Array2<f64>,
     decoder: Array2<f64>,
     encoder_bias: Array1<f64>,
@@ -62,6 +63,7 @@ impl<T: Scalar> FisherAccumulator<T> {
         let (n, m) = (model.input_dim(), model.latent_dim());
         FisherAccumulator {
             decoder_squared: model.decoder.mapv(|v| v * v),
+            x_squared: Array2::zeros((0, n)),
             model: model.clone(),
             variant,
             encoder: Array2::zeros((m, n)),
@@ -84,38 +86,47 @@ impl<T: Scalar> FisherAccumulator<T> {
 
     /// Adds a batch x: [batch, n].
     pub fn add_batch(&mut self, x: ArrayView2<T>) {
-        let fwd = self.model.forward(x);
+        let ForwardPass { latent, output } = self.model.forward(x);
         // Per example, dθ is an outer product; g: [batch, m] and q: [batch, n] are the squared
         // factors that multiply x_i² (encoder) and h_j² (decoder).
         let (g, q) = match self.variant {
             FisherVariant::Regression => {
                 // dy_o/dE[j,i] = relu'(z_o) D[o,j] relu'(a_j) x_i; summing squares over o gives
                 // g = relu'(a) ∘ (relu'(z) · D²), and dy_o/dD[o,j] = relu'(z_o) h_j gives q = relu'(z).
-                let q = fwd.output.mapv(relu_grad);
+                // q overwrites y: [batch, n] arrays dominate the memory traffic.
+                let mut q = output;
+                q.mapv_inplace(relu_grad);
                 let mut g = q.dot(&self.decoder_squared);
                 Zip::from(&mut g)
-                    .and(&fwd.latent)
+                    .and(&latent)
                     .for_each(|g, &h| *g = *g * relu_grad(h));
                 (g, q)
             }
             FisherVariant::Empirical => {
                 // dL_x/dz = (2/n)(y - x) ∘ relu'(z);  dL_x/da = relu'(a) ∘ (dL_x/dz · D)
                 let scale = cast::<T>(2.0 / self.model.input_dim() as f64);
-                let mut dz = fwd.output.clone();
+                let mut dz = output;
                 Zip::from(&mut dz)
                     .and(&x)
                     .for_each(|d, &target| *d = (*d - target) * scale * relu_grad(*d));
                 let mut da = dz.dot(&self.model.decoder);
                 Zip::from(&mut da)
-                    .and(&fwd.latent)
+                    .and(&latent)
                     .for_each(|d, &h| *d = *d * relu_grad(h) * *d * relu_grad(h));
-                (da, dz.mapv(|v| v * v))
+                dz.mapv_inplace(|v| v * v);
+                (da, dz)
             }
         };
-        let x_squared = x.mapv(|v| v * v);
-        let h_squared = fwd.latent.mapv(|v| v * v);
+        // x² goes into a buffer kept across batches, sparing a fresh [batch, n] allocation.
+        if self.x_squared.dim() != x.dim() {
+            self.x_squared = Array2::zeros(x.dim());
+        }
+        Zip::from(&mut self.x_squared)
+            .and(&x)
+            .for_each(|s, &v| *s = v * v);
+        let h_squared = latent.mapv(|v| v * v);
         // F(E): [m, n] += gᵀ: [m, batch] · x²: [batch, n];  F(D): [n, m] += qᵀ · h²
-        accumulate(&mut self.encoder, &g.t().dot(&x_squared));
+        accumulate(&mut self.encoder, &g.t().dot(&self.x_squared));
         accumulate(&mut self.decoder, &q.t().dot(&h_squared));
         accumulate(&mut self.encoder_bias, &g.sum_axis(Axis(0)));
         accumulate(&mut self.decoder_bias, &q.sum_axis(Axis(0)));
