@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::data::Dataset;
 use crate::model::Autoencoder;
 use crate::prune::{
-    fisher_order, magnitude_order, prune, random_order, removed_count, sorted_values, EvalSet,
+    fisher_order, magnitude_order, random_order, removed_count, sorted_values, EvalSet,
+    PreActivations,
 };
 
 /// Test examples per forward pass while scoring a pruned model.
@@ -73,6 +74,11 @@ pub struct Sweep {
     scores: HashMap<(usize, usize), f64>,
     rows: Vec<SweepRow>,
     test: EvalSet,
+    /// Pre-activations of the unpruned encoder on the test set.
+    unpruned: PreActivations,
+    /// Per order: how many weights are removed in `pre`, and the pre-activations with them
+    /// removed. Cutoffs usually ascend, so each step only subtracts the newly removed weights.
+    progress: Vec<(usize, PreActivations)>,
 }
 
 impl Sweep {
@@ -90,14 +96,18 @@ impl Sweep {
             magnitude_order(&model.encoder),
         ];
         orders.extend(random_seeds.iter().map(|&seed| random_order(weights, seed)));
+        let test = EvalSet::new(test, EVAL_BATCH);
+        let unpruned = test.pre_activations(&model.encoder);
         Sweep {
             model: model.clone(),
             cutoffs,
             sorted_fisher: sorted_values(fisher_encoder),
+            progress: vec![(0, unpruned.clone()); orders.len()],
             orders,
             scores: HashMap::new(),
             rows: Vec::new(),
-            test: EvalSet::new(test, EVAL_BATCH),
+            test,
+            unpruned,
         }
     }
 
@@ -150,8 +160,18 @@ impl Sweep {
         if let Some(&mse) = self.scores.get(&key) {
             return mse;
         }
-        let pruned = prune(&self.model, &self.orders[order], removed);
-        let mse = self.test.mse(&pruned);
+        let (done, pre) = &mut self.progress[order];
+        if *done > removed {
+            // A cutoff below the previous one: start again from the unpruned encoder.
+            (*done, *pre) = (0, self.unpruned.clone());
+        }
+        let n = self.model.input_dim();
+        for &index in &self.orders[order][*done..removed] {
+            let weight = self.model.encoder.as_slice().expect("standard layout")[index];
+            self.test.remove_weight(pre, index / n, index % n, weight);
+        }
+        *done = removed;
+        let mse = self.test.mse_from_pre_activations(&self.model, pre);
         self.scores.insert(key, mse);
         mse
     }

@@ -10,7 +10,7 @@ use bayes_renorm::prune::{
     sorted_values,
 };
 use bayes_renorm::rng::Rng;
-use bayes_renorm::sweep::{information_scale, log_grid, paper_grid, run_sweep, SweepRow};
+use bayes_renorm::sweep::{information_scale, log_grid, paper_grid, run_sweep, Sweep, SweepRow};
 use bayes_renorm::train::synthetic_dataset;
 use ndarray::Array2;
 
@@ -123,14 +123,22 @@ fn a_cutoff_below_every_fisher_value_gives_the_unpruned_mse_exactly() {
         .filter(|&f| f > 0.0)
         .fold(f32::MAX, f32::min);
     let zeros = fisher.iter().filter(|&&f| f == 0.0).count();
-    let rows = run_sweep(
+    let mut sweep = Sweep::new(
         &model,
         &fisher,
         vec![-1.0, min_positive * 0.5],
         &[1, 2],
         &data,
     );
-    let unpruned = dataset_mse(&model, &data, 1000);
+    while sweep.step().is_some() {}
+    let unpruned = sweep.unpruned_mse();
+    let rows = sweep.rows();
+    // The sweep's own figure for the whole model, and the plain row-major forward pass, agree.
+    let direct = dataset_mse(&model, &data, 1000);
+    assert!(
+        (unpruned - direct).abs() < 1e-6 * direct,
+        "{unpruned} vs {direct}"
+    );
     assert_eq!(rows[0].removed, 0);
     assert_eq!(rows[0].fisher_mse, unpruned);
     assert_eq!(rows[0].random_mse_mean, unpruned);
