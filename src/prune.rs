@@ -7,22 +7,10 @@
 //! deterministic. The trained weights are never modified: pruning returns a masked copy.
 
 use ndarray::{Array2, Axis};
-use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
 use crate::model::{relu, sum_squared_error, Autoencoder};
 use crate::rng::{stream, Rng};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Scheme {
-    /// Smallest diagonal Fisher first: integrating out information shells.
-    Fisher,
-    /// A seeded uniformly random order.
-    Random,
-    /// Smallest |E| first.
-    Magnitude,
-}
 
 /// Indices of `values` sorted by `key`, ascending, ties by index.
 fn ascending_order(values: &Array2<f32>, key: impl Fn(f32) -> f32) -> Vec<usize> {

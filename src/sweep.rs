@@ -115,14 +115,6 @@ impl Sweep {
         &self.rows
     }
 
-    pub fn total_rows(&self) -> usize {
-        self.cutoffs.len()
-    }
-
-    pub fn is_done(&self) -> bool {
-        self.rows.len() == self.cutoffs.len()
-    }
-
     /// Test MSE of the model with nothing removed.
     pub fn unpruned_mse(&mut self) -> f64 {
         self.score(0, 0)
@@ -166,9 +158,10 @@ impl Sweep {
             (*done, *pre) = (0, self.unpruned.clone());
         }
         let n = self.model.input_dim();
+        let encoder = self.model.encoder.as_slice().expect("standard layout");
         for &index in &self.orders[order][*done..removed] {
-            let weight = self.model.encoder.as_slice().expect("standard layout")[index];
-            self.test.remove_weight(pre, index / n, index % n, weight);
+            self.test
+                .remove_weight(pre, index / n, index % n, encoder[index]);
         }
         *done = removed;
         let mse = self.test.mse_from_pre_activations(&self.model, pre);

@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use bayes_renorm::adam::AdamConfig;
-use bayes_renorm::data::files::{load_idx, load_shards, read_file, read_manifest, MANIFEST_FILE};
+use bayes_renorm::data::files::{load_split, read_file};
 use bayes_renorm::data::manifest::Split;
 use bayes_renorm::data::Dataset;
-use bayes_renorm::fisher::{FisherAccumulator, FisherVariant};
+use bayes_renorm::fisher::{fisher_diag, FisherVariant};
 use bayes_renorm::model::Autoencoder;
 use bayes_renorm::npy::npy_f32;
 use bayes_renorm::prune::dataset_mse;
@@ -156,25 +156,18 @@ fn number<T: std::str::FromStr>(flag: &str, text: &str, min: f64) -> Result<T, S
     text.parse().map_err(|_| invalid())
 }
 
-/// A split from a shard directory (manifest.json present) or an IDX directory.
-fn load_split(dir: &Path, split: Split) -> Result<Dataset, String> {
-    let loaded = if dir.join(MANIFEST_FILE).exists() {
-        read_manifest(dir).and_then(|manifest| load_shards(dir, &manifest, split))
-    } else {
-        load_idx(dir, split)
-    };
-    loaded.map_err(|e| format!("loading the {} split: {e}", split.name()))
-}
-
 fn progress(message: &str) {
     eprintln!("reproduce: {message}");
 }
 
 fn run(o: Options) -> Result<serde_json::Value, String> {
-    let test = load_split(&o.data, Split::Test)?;
+    let load = |split: Split| {
+        load_split(&o.data, split).map_err(|e| format!("loading the {} split: {e}", split.name()))
+    };
+    let test = load(Split::Test)?;
     let needs_train = o.weights.is_none() || o.fisher_split == Split::Train;
-    let train = if needs_train {
-        load_split(&o.data, Split::Train)?
+    let mut train = if needs_train {
+        load(Split::Train)?
     } else {
         Dataset::default()
     };
@@ -197,8 +190,9 @@ fn run(o: Options) -> Result<serde_json::Value, String> {
         }
         None => {
             let model = Autoencoder::init(n, o.latent, o.biases, o.train.seed);
-            let mut trainer =
-                Trainer::new(model, o.train, train.clone()).map_err(|e| e.to_string())?;
+            // The trainer owns the training set while it runs and hands it back for the Fisher.
+            let data = std::mem::take(&mut train);
+            let mut trainer = Trainer::new(model, o.train, data).map_err(|e| e.to_string())?;
             while !trainer.is_finished() {
                 let p = trainer
                     .step(trainer.batches_per_epoch())
@@ -211,18 +205,24 @@ fn run(o: Options) -> Result<serde_json::Value, String> {
                 ));
             }
             let losses = trainer.progress().epoch_losses;
-            (trainer.into_parts().0, losses)
+            let (model, data) = trainer.into_parts();
+            train = data;
+            (model, losses)
         }
     };
     let train_seconds = started.elapsed().as_secs_f64();
+    let first_test_images;
     let eval = match o.eval_examples {
-        Some(count) if count < test.len() => Dataset::new(
-            test.rows,
-            test.cols,
-            test.labels[..count].to_vec(),
-            test.pixels[..count * n].to_vec(),
-        ),
-        _ => test.clone(),
+        Some(count) if count < test.len() => {
+            first_test_images = Dataset::new(
+                test.rows,
+                test.cols,
+                test.labels[..count].to_vec(),
+                test.pixels[..count * n].to_vec(),
+            );
+            &first_test_images
+        }
+        _ => &test,
     };
     let test_mse = dataset_mse(&model, &test, 1000);
     progress(&format!("test MSE {test_mse:.6}"));
@@ -233,11 +233,7 @@ fn run(o: Options) -> Result<serde_json::Value, String> {
         Split::Train => &train,
         Split::Test => &test,
     };
-    let mut accumulator = FisherAccumulator::new(&model, o.fisher_variant);
-    for start in (0..fisher_data.len()).step_by(1000) {
-        accumulator.add_examples(fisher_data, start..(start + 1000).min(fisher_data.len()));
-    }
-    let fisher = accumulator.finish();
+    let fisher = fisher_diag(&model, fisher_data, o.fisher_variant, 1000);
     let fisher_seconds = started.elapsed().as_secs_f64();
     let stats = FisherStats::of(&fisher);
     progress(&format!(
@@ -256,7 +252,7 @@ fn run(o: Options) -> Result<serde_json::Value, String> {
         log_grid(fisher.encoder.as_slice().unwrap_or(&[]), o.grid_points)
     };
     let seeds: Vec<u64> = (0..o.random_seeds).map(|i| o.train.seed + i).collect();
-    let mut sweep = Sweep::new(&model, &fisher.encoder, grid, &seeds, &eval);
+    let mut sweep = Sweep::new(&model, &fisher.encoder, grid, &seeds, eval);
     let unpruned_mse = sweep.unpruned_mse();
     progress(&format!(
         "sweep on {} test images, unpruned MSE {unpruned_mse:.6}",

@@ -83,6 +83,15 @@ pub fn load_idx(dir: &Path, split: Split) -> Result<Dataset, LoadError> {
     })
 }
 
+/// A split from `dir`: shards if it holds `manifest.json`, IDX files otherwise.
+pub fn load_split(dir: &Path, split: Split) -> Result<Dataset, LoadError> {
+    if dir.join(MANIFEST_FILE).exists() {
+        load_shards(dir, &read_manifest(dir)?, split)
+    } else {
+        load_idx(dir, split)
+    }
+}
+
 /// Converts the IDX files in `idx_dir` into shards and `manifest.json` in `out_dir`.
 pub fn convert(idx_dir: &Path, out_dir: &Path, info: &DatasetInfo) -> Result<Manifest, LoadError> {
     let train = load_idx(idx_dir, Split::Train)?;
