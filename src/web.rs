@@ -6,8 +6,8 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::data::manifest::{Manifest, Split};
-use crate::data::stats::SplitStats;
-use crate::data::{Dataset, CLASSES};
+use crate::data::stats::{SplitStats, SplitSummary};
+use crate::data::Dataset;
 
 #[wasm_bindgen(start)]
 pub fn start() {
@@ -33,16 +33,6 @@ struct ShardToFetch<'a> {
     file: &'a str,
     bytes: usize,
     count: usize,
-}
-
-/// What the page shows about a loaded split.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SplitSummary {
-    count: u64,
-    label_counts: [u64; CLASSES],
-    pixel_mean: f64,
-    pixel_std: f64,
 }
 
 #[derive(Serialize)]
@@ -72,16 +62,6 @@ fn split_named(split: &str) -> Result<Split, JsError> {
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     serde_wasm_bindgen::to_value(value).map_err(|e| JsError::new(&e.to_string()))
-}
-
-fn summary(data: &Dataset) -> SplitSummary {
-    let stats = SplitStats::of(data);
-    SplitSummary {
-        count: stats.count(),
-        label_counts: stats.label_counts,
-        pixel_mean: stats.pixel_mean(),
-        pixel_std: stats.pixel_std(),
-    }
 }
 
 #[wasm_bindgen]
@@ -148,8 +128,8 @@ impl Session {
             name: &m.name,
             credit: &m.credit,
             licence: &m.licence,
-            train: summary(&self.train),
-            test: summary(&self.test),
+            train: SplitStats::of(&self.train).summary(),
+            test: SplitStats::of(&self.test).summary(),
         })
     }
 }

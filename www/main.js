@@ -97,8 +97,8 @@ function onWorkerMessage(message) {
 function showSummary(summary) {
   const rows = ['train', 'test'].map((split) => {
     const s = summary[split];
-    return `<tr><th scope="row">${split}</th><td>${s.count}</td><td>${s.labelCounts.join(' ')}</td>` +
-      `<td>${s.pixelMean.toFixed(4)}</td><td>${s.pixelStd.toFixed(4)}</td></tr>`;
+    return `<tr><th scope="row">${split}</th><td>${s.count}</td><td>${s.label_counts.join(' ')}</td>` +
+      `<td>${s.pixel_mean.toFixed(4)}</td><td>${s.pixel_std.toFixed(4)}</td></tr>`;
   });
   $('data-table').tBodies[0].innerHTML = rows.join('');
   $('data-credit').textContent = `${summary.name}: ${summary.credit}, licence ${summary.licence}.`;

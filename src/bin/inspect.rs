@@ -10,8 +10,8 @@ use std::process::ExitCode;
 use bayes_renorm::data::files::{idx_paths, load_idx, read_file, read_manifest, MANIFEST_FILE};
 use bayes_renorm::data::idx::idx_images_sha256;
 use bayes_renorm::data::manifest::Split;
-use bayes_renorm::data::stats::SplitStats;
-use bayes_renorm::data::{Dataset, CLASSES};
+use bayes_renorm::data::stats::{SplitStats, SplitSummary};
+use bayes_renorm::data::Dataset;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -32,11 +32,9 @@ struct Report {
 #[derive(Serialize)]
 struct SplitReport {
     split: &'static str,
-    /// Examples that decoded; files that failed contribute nothing.
-    count: u64,
-    label_counts: [u64; CLASSES],
-    pixel_mean: f64,
-    pixel_std: f64,
+    /// Over the examples that decoded; files that failed contribute nothing.
+    #[serde(flatten)]
+    summary: SplitSummary,
     /// SHA-256 of the uncompressed IDX images file rebuilt from the decoded examples.
     idx_images_sha256: String,
     files: Vec<FileReport>,
@@ -62,13 +60,9 @@ impl FileReport {
 }
 
 fn split_report(split: Split, data: &Dataset, files: Vec<FileReport>) -> SplitReport {
-    let stats = SplitStats::of(data);
     SplitReport {
         split: split.name(),
-        count: stats.count(),
-        label_counts: stats.label_counts,
-        pixel_mean: stats.pixel_mean(),
-        pixel_std: stats.pixel_std(),
+        summary: SplitStats::of(data).summary(),
         idx_images_sha256: idx_images_sha256(data),
         files,
     }

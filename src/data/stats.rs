@@ -1,6 +1,8 @@
 //! Label counts and pixel statistics of a split, to check a loader against SPEC.md's MNIST facts
 //! (training mean 0.1307, std 0.3081 of x = pixel / 255).
 
+use serde::Serialize;
+
 use super::{Dataset, CLASSES};
 
 /// Counts accumulated shard by shard. Pixels go into a 256-bin histogram, so mean and std are
@@ -64,5 +66,25 @@ impl SplitStats {
             .enumerate()
             .map(|(p, &n)| n as f64 * f(p as f64 / 255.0))
             .sum()
+    }
+}
+
+/// What `inspect` and the page report about a split.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SplitSummary {
+    pub count: u64,
+    pub label_counts: [u64; CLASSES],
+    pub pixel_mean: f64,
+    pub pixel_std: f64,
+}
+
+impl SplitStats {
+    pub fn summary(&self) -> SplitSummary {
+        SplitSummary {
+            count: self.count(),
+            label_counts: self.label_counts,
+            pixel_mean: self.pixel_mean(),
+            pixel_std: self.pixel_std(),
+        }
     }
 }
