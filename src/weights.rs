@@ -151,7 +151,25 @@ pub fn to_safetensors(model: &Autoencoder<f32>) -> Result<Vec<u8>, WeightsError>
         ("input_dim".to_string(), model.input_dim().to_string()),
         ("latent_dim".to_string(), model.latent_dim().to_string()),
     ]);
-    safetensors::serialize(views, Some(metadata)).map_err(|e| WeightsError::Write(e.to_string()))
+    let bytes = safetensors::serialize(views, Some(metadata))
+        .map_err(|e| WeightsError::Write(e.to_string()))?;
+    Ok(with_sorted_header(bytes))
+}
+
+/// safetensors writes its metadata map in `HashMap` order, which changes from run to run. The
+/// header is re-serialised with sorted keys (serde_json's map is ordered), so the same weights
+/// always give the same bytes and a checksum identifies them. Only the order of JSON object
+/// keys changes, so the header keeps its length and the data offsets stay valid.
+fn with_sorted_header(mut bytes: Vec<u8>) -> Vec<u8> {
+    let header_len = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes")) as usize;
+    let header = &bytes[8..8 + header_len];
+    let value: serde_json::Value =
+        serde_json::from_slice(header).expect("safetensors wrote valid JSON");
+    let mut sorted = serde_json::to_vec(&value).expect("a JSON value serialises");
+    assert!(sorted.len() <= header_len, "reordering keys keeps the length");
+    sorted.resize(header_len, b' ');
+    bytes[8..8 + header_len].copy_from_slice(&sorted);
+    bytes
 }
 
 /// Reads a model written by `to_safetensors` or by PyTorch (`safetensors.torch.save_file` of the
