@@ -50,16 +50,24 @@ pub struct Progress {
     pub finished: bool,
 }
 
+/// A batch loss above this has left the data's scale: inputs lie in [0, 1], so even a black
+/// reconstruction costs at most 1 per pixel. With this model Adam's bounded steps rarely overflow
+/// to NaN; a too-large learning rate shows instead as a loss of 1e3 to 1e13 after one or two
+/// updates, followed by a dead network (every latent unit off, the reconstruction black).
+pub const DIVERGED_LOSS: f64 = 100.0;
+
+/// Epochs and batches are 0-based in the fields and 1-based in the messages.
 #[derive(Clone, Debug, PartialEq, Error, Serialize, Deserialize)]
 pub enum TrainError {
-    #[error("the loss became {loss} at epoch {epoch}, batch {batch} (learning rate too large?); the last finite weights were kept")]
-    NonFiniteLoss {
+    #[error("training diverged at epoch {}, batch {}: the batch loss reached {loss:.4e} (it must stay finite and below {DIVERGED_LOSS}). The learning rate {lr} is too large: lower it and train again. The weights were rolled back to the last batch with a good loss", .epoch + 1, .batch + 1)]
+    Diverged {
         epoch: usize,
         batch: usize,
         loss: f64,
+        lr: f32,
     },
-    #[error("an Adam update made the weights non-finite at epoch {epoch}, batch {batch} (learning rate too large?); the last finite weights were kept")]
-    NonFiniteWeights { epoch: usize, batch: usize },
+    #[error("an Adam update made the weights non-finite at epoch {}, batch {}. The learning rate {lr} is too large: lower it and train again. The weights were rolled back to the last batch with a good loss", .epoch + 1, .batch + 1)]
+    NonFiniteWeights { epoch: usize, batch: usize, lr: f32 },
     #[error("the training set is empty")]
     EmptyDataset,
     #[error("the model expects {expected} pixels per example but the data has {found}")]
@@ -83,6 +91,10 @@ pub struct Trainer {
     last_batch_loss: f64,
     examples_seen: u64,
     epoch_losses: Vec<f64>,
+    batch_losses: Vec<f64>,
+    /// Model and optimiser as they were when they last gave a good batch loss, restored when
+    /// training fails.
+    last_good: Option<(Autoencoder<f32>, Adam)>,
     failure: Option<TrainError>,
 }
 
@@ -125,10 +137,29 @@ impl Trainer {
             last_batch_loss: f64::NAN,
             examples_seen: 0,
             epoch_losses: Vec::new(),
+            batch_losses: Vec::new(),
+            last_good: None,
             failure: None,
         };
         trainer.shuffle_for_epoch();
         Ok(trainer)
+    }
+
+    /// A fresh model for `data` (PyTorch initialisation from `config.seed`, as `reproduce` does)
+    /// and its trainer.
+    pub fn from_seed(
+        data: Dataset,
+        latent_dim: usize,
+        biases: bool,
+        config: TrainConfig,
+    ) -> Result<Self, TrainError> {
+        if latent_dim == 0 {
+            return Err(TrainError::Config(
+                "the latent width must be at least 1".into(),
+            ));
+        }
+        let model = Autoencoder::init(data.pixels_per_example(), latent_dim, biases, config.seed);
+        Trainer::new(model, config, data)
     }
 
     pub fn model(&self) -> &Autoencoder<f32> {
@@ -150,6 +181,15 @@ impl Trainer {
 
     pub fn batches_per_epoch(&self) -> usize {
         self.data.len().div_ceil(self.config.batch_size)
+    }
+
+    /// The loss of every batch trained so far, in order.
+    pub fn batch_losses(&self) -> &[f64] {
+        &self.batch_losses
+    }
+
+    pub fn epochs_completed(&self) -> usize {
+        self.epoch_losses.len()
     }
 
     pub fn is_finished(&self) -> bool {
@@ -176,7 +216,8 @@ impl Trainer {
     }
 
     /// Trains on up to `batches` more mini-batches (fewer at the end of training). After an
-    /// error the trainer keeps the last finite weights and returns the same error again.
+    /// error the trainer holds the last weights that gave a good batch loss, and returns the
+    /// same error again.
     pub fn step(&mut self, batches: usize) -> Result<Progress, TrainError> {
         for _ in 0..batches {
             if let Some(failure) = &self.failure {
@@ -196,6 +237,13 @@ impl Trainer {
         }
     }
 
+    /// Like `step`, but stops at the end of the current epoch, so the caller can score the model
+    /// as it is at every epoch's end.
+    pub fn step_within_epoch(&mut self, batches: usize) -> Result<Progress, TrainError> {
+        let left_in_epoch = self.batches_per_epoch() - self.batch;
+        self.step(batches.min(left_in_epoch))
+    }
+
     fn train_one_batch(&mut self) -> Result<(), TrainError> {
         let start = self.batch * self.config.batch_size;
         let end = (start + self.config.batch_size).min(self.data.len());
@@ -207,22 +255,27 @@ impl Trainer {
         self.data.fill_batch(indices, self.batch_buffer.view_mut());
 
         let (loss, grads) = self.model.loss_and_gradients(self.batch_buffer.view());
-        let (epoch, batch) = (self.epoch, self.batch);
-        if !loss.is_finite() {
-            return Err(TrainError::NonFiniteLoss { epoch, batch, loss });
+        let (epoch, batch, lr) = (self.epoch, self.batch, self.config.adam.lr);
+        if !(loss.is_finite() && loss <= DIVERGED_LOSS) {
+            self.roll_back();
+            return Err(TrainError::Diverged {
+                epoch,
+                batch,
+                loss,
+                lr,
+            });
         }
-        // Keep a copy so a diverging update cannot destroy the last good model. It costs one copy
-        // of the parameters, negligible beside the batch's matrix products.
-        let (model_before, adam_before) = (self.model.clone(), self.adam.clone());
+        // One copy of the parameters and moments per batch, negligible beside its products.
+        self.last_good = Some((self.model.clone(), self.adam.clone()));
         self.adam
             .update(self.model.parameters_mut(), grads.tensors());
         if !self.model.is_finite() {
-            self.model = model_before;
-            self.adam = adam_before;
-            return Err(TrainError::NonFiniteWeights { epoch, batch });
+            self.roll_back();
+            return Err(TrainError::NonFiniteWeights { epoch, batch, lr });
         }
 
         self.last_batch_loss = loss;
+        self.batch_losses.push(loss);
         self.epoch_loss_sum += loss * size as f64;
         self.epoch_examples += size;
         self.examples_seen += size as u64;
@@ -239,36 +292,19 @@ impl Trainer {
         Ok(())
     }
 
+    fn roll_back(&mut self) {
+        if let Some((model, adam)) = self.last_good.take() {
+            self.model = model;
+            self.adam = adam;
+        }
+    }
+
     /// Each epoch's order is a fresh permutation drawn from (seed, epoch) alone, so resuming or
     /// re-running reproduces it exactly.
     fn shuffle_for_epoch(&mut self) {
         self.order = (0..self.data.len()).collect();
         Rng::new(self.config.seed, stream::SHUFFLE, self.epoch as u64).shuffle(&mut self.order);
     }
-}
-
-/// Seed of the synthetic run that the page and the browser test perform.
-pub const DEMO_SEED: u64 = 42;
-
-/// A small, fully synthetic training run (seeded blobs of pixels, n = 64, m = 4): the page runs it
-/// to show the module is alive, and the browser test compares its loss with the native build's.
-pub fn synthetic_demo_losses(seed: u64) -> Vec<f64> {
-    let data = synthetic_dataset(seed, 200, 8, 8);
-    let model = Autoencoder::init(64, 4, false, seed);
-    let config = TrainConfig {
-        epochs: 5,
-        batch_size: 50,
-        adam: AdamConfig {
-            lr: 1e-2,
-            ..AdamConfig::default()
-        },
-        seed,
-    };
-    let mut trainer = Trainer::new(model, config, data).expect("synthetic data is valid");
-    let progress = trainer
-        .step(usize::MAX)
-        .expect("the synthetic run stays finite");
-    progress.epoch_losses
 }
 
 /// `count` seeded images of `rows x cols`: each is one of four fixed random patterns plus noise,

@@ -3,9 +3,7 @@
 
 use bayes_renorm::adam::AdamConfig;
 use bayes_renorm::model::Autoencoder;
-use bayes_renorm::train::{
-    synthetic_dataset, synthetic_demo_losses, TrainConfig, TrainError, Trainer,
-};
+use bayes_renorm::train::{synthetic_dataset, TrainConfig, TrainError, Trainer, DIVERGED_LOSS};
 
 fn small_config(seed: u64) -> TrainConfig {
     TrainConfig {
@@ -115,7 +113,7 @@ fn a_huge_learning_rate_stops_with_a_typed_error_and_keeps_finite_weights() {
     assert!(
         matches!(
             error,
-            TrainError::NonFiniteLoss { .. } | TrainError::NonFiniteWeights { .. }
+            TrainError::Diverged { .. } | TrainError::NonFiniteWeights { .. }
         ),
         "{error:?}"
     );
@@ -156,9 +154,115 @@ fn invalid_settings_are_rejected() {
     ));
 }
 
+/// Steps one batch at a time until training fails; returns the batches that succeeded.
+fn batches_before_failure(trainer: &mut Trainer) -> (usize, TrainError) {
+    let mut done = 0;
+    loop {
+        match trainer.step(1) {
+            Ok(_) => done += 1,
+            Err(error) => return (done, error),
+        }
+    }
+}
+
 #[test]
-fn synthetic_demo_learns() {
-    let losses = synthetic_demo_losses(11);
-    assert_eq!(losses.len(), 5);
-    assert!(losses[4] < 0.7 * losses[0], "{losses:?}");
+fn a_diverging_run_stops_and_rolls_back_to_the_last_weights_with_a_good_loss() {
+    // lr = 10 on this model does not overflow: the loss leaps by orders of magnitude instead.
+    let data = synthetic_dataset(4, 400, 8, 8);
+    let config = TrainConfig {
+        adam: AdamConfig {
+            lr: 10.0,
+            ..AdamConfig::default()
+        },
+        ..small_config(3)
+    };
+    let fresh = || Trainer::new(Autoencoder::init(64, 6, false, 3), config, data.clone()).unwrap();
+    let mut trainer = fresh();
+    let (good_batches, error) = batches_before_failure(&mut trainer);
+    let TrainError::Diverged {
+        epoch,
+        batch,
+        loss,
+        lr,
+    } = error.clone()
+    else {
+        panic!("{error:?}");
+    };
+    assert!(loss > DIVERGED_LOSS, "{loss}");
+    assert_eq!(lr, 10.0);
+    assert_eq!(epoch * trainer.batches_per_epoch() + batch, good_batches);
+    assert!(
+        good_batches >= 1,
+        "the first batch's loss comes from the initial weights"
+    );
+    let message = error.to_string();
+    assert!(
+        message.contains("learning rate 10 is too large") && message.contains("lower it"),
+        "{message}"
+    );
+
+    // The kept weights are those the last good batch was scored with: the state after
+    // good_batches - 1 updates, which a fresh trainer reaches independently.
+    let mut replay = fresh();
+    replay.step(good_batches - 1).unwrap();
+    assert_eq!(trainer.model(), replay.model());
+    replay.step(1).unwrap();
+    assert_eq!(trainer.batch_losses(), replay.batch_losses());
+    assert!(trainer
+        .batch_losses()
+        .iter()
+        .all(|l| l.is_finite() && *l <= DIVERGED_LOSS));
+}
+
+#[test]
+fn stepping_within_epochs_stops_at_each_epoch_end_and_equals_one_long_run() {
+    let data = synthetic_dataset(6, 250, 5, 5);
+    let config = TrainConfig {
+        epochs: 3,
+        batch_size: 40, // 7 batches per epoch, the last one of 10 examples
+        ..small_config(8)
+    };
+    let fresh = || Trainer::new(Autoencoder::init(25, 3, false, 8), config, data.clone()).unwrap();
+    let mut whole = fresh();
+    whole.step(usize::MAX).unwrap();
+
+    let mut chunked = fresh();
+    let mut epoch_ends = Vec::new();
+    while !chunked.is_finished() {
+        let before = chunked.epochs_completed();
+        let progress = chunked.step_within_epoch(3).unwrap();
+        assert!(
+            progress.epoch_losses.len() <= before + 1,
+            "never past an epoch end"
+        );
+        if progress.epoch_losses.len() > before {
+            assert_eq!(progress.batch, 0);
+            epoch_ends.push(chunked.batch_losses().len());
+        }
+    }
+    assert_eq!(epoch_ends, [7, 14, 21]);
+    assert_eq!(chunked.model(), whole.model());
+    assert_eq!(chunked.batch_losses(), whole.batch_losses());
+    // Each epoch's loss is the example-weighted mean of its batch losses.
+    let losses = whole.batch_losses();
+    for (epoch, &epoch_loss) in whole.progress().epoch_losses.iter().enumerate() {
+        let batches = &losses[epoch * 7..(epoch + 1) * 7];
+        let weighted: f64 = batches[..6].iter().map(|l| 40.0 * l).sum::<f64>() + 10.0 * batches[6];
+        assert!(
+            (weighted / 250.0 - epoch_loss).abs() < 1e-12,
+            "epoch {epoch}"
+        );
+    }
+}
+
+#[test]
+fn from_seed_initialises_as_reproduce_does() {
+    let data = synthetic_dataset(2, 50, 4, 4);
+    let config = small_config(77);
+    let trainer = Trainer::from_seed(data.clone(), 3, true, config).unwrap();
+    assert_eq!(trainer.model(), &Autoencoder::init(16, 3, true, 77));
+    assert!(matches!(
+        Trainer::from_seed(data, 0, false, config),
+        Err(TrainError::Config(_))
+    ));
 }

@@ -27,6 +27,8 @@ data and model
   --data DIR              shard directory (with manifest.json) or IDX directory [www/data/mnist]
   --weights FILE          load trained weights (safetensors) instead of training
   --latent M              latent width m [20]
+  --subset N              train (and take the training-split Fisher) on the first N training
+                          images, as the page's #subset control does [all]
   --biases                give both layers biases (the authors' released code)
 training (paper defaults)
   --epochs N [10]  --batch N [1000]  --lr F [0.001]  --seed S [42]
@@ -51,6 +53,7 @@ struct Options {
     data: PathBuf,
     weights: Option<PathBuf>,
     latent: usize,
+    subset: Option<usize>,
     biases: bool,
     train: TrainConfig,
     fisher_split: Split,
@@ -69,6 +72,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         data: PathBuf::from("www/data/mnist"),
         weights: None,
         latent: 20,
+        subset: None,
         biases: false,
         train: TrainConfig::default(),
         fisher_split: Split::Train,
@@ -92,6 +96,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--data" => o.data = value()?.into(),
             "--weights" => o.weights = Some(value()?.into()),
             "--latent" => o.latent = number(flag, value()?, 1.0)?,
+            "--subset" => o.subset = Some(number(flag, value()?, 1.0)?),
             "--biases" => o.biases = true,
             "--epochs" => o.train.epochs = number(flag, value()?, 0.0)?,
             "--batch" => o.train.batch_size = number(flag, value()?, 1.0)?,
@@ -167,7 +172,11 @@ fn run(o: Options) -> Result<serde_json::Value, String> {
     let test = load(Split::Test)?;
     let needs_train = o.weights.is_none() || o.fisher_split == Split::Train;
     let mut train = if needs_train {
-        load(Split::Train)?
+        let all = load(Split::Train)?;
+        match o.subset {
+            Some(count) if count < all.len() => all.first(count),
+            _ => all,
+        }
     } else {
         Dataset::default()
     };
@@ -189,10 +198,10 @@ fn run(o: Options) -> Result<serde_json::Value, String> {
             (model, Vec::new())
         }
         None => {
-            let model = Autoencoder::init(n, o.latent, o.biases, o.train.seed);
             // The trainer owns the training set while it runs and hands it back for the Fisher.
             let data = std::mem::take(&mut train);
-            let mut trainer = Trainer::new(model, o.train, data).map_err(|e| e.to_string())?;
+            let mut trainer =
+                Trainer::from_seed(data, o.latent, o.biases, o.train).map_err(|e| e.to_string())?;
             while !trainer.is_finished() {
                 let p = trainer
                     .step(trainer.batches_per_epoch())
@@ -214,12 +223,7 @@ fn run(o: Options) -> Result<serde_json::Value, String> {
     let first_test_images;
     let eval = match o.eval_examples {
         Some(count) if count < test.len() => {
-            first_test_images = Dataset::new(
-                test.rows,
-                test.cols,
-                test.labels[..count].to_vec(),
-                test.pixels[..count * n].to_vec(),
-            );
+            first_test_images = test.first(count);
             &first_test_images
         }
         _ => &test,
@@ -316,6 +320,7 @@ fn run(o: Options) -> Result<serde_json::Value, String> {
             "weights": o.weights,
             "input_dim": model.input_dim(),
             "latent_dim": model.latent_dim(),
+            "train_examples": if o.weights.is_none() { Some(train.len()) } else { None },
             "biases": model.has_biases(),
             "train": if o.weights.is_none() { Some(o.train) } else { None },
             "fisher_split": o.fisher_split.name(),

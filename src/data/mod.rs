@@ -1,6 +1,7 @@
 //! Image datasets as u8 pixels. Conversion to f32 happens one batch at a time, so no f32 copy of
 //! a whole split is ever held (60,000 MNIST images are 47 MB as u8, 188 MB as f32).
 
+pub mod assembly;
 pub mod files;
 pub mod idx;
 pub mod manifest;
@@ -56,6 +57,18 @@ impl Dataset {
     pub fn image(&self, index: usize) -> &[u8] {
         let n = self.pixels_per_example();
         &self.pixels[index * n..(index + 1) * n]
+    }
+
+    /// A copy of the first `count` examples (all of them if there are fewer).
+    pub fn first(&self, count: usize) -> Dataset {
+        let count = count.min(self.len());
+        let n = self.pixels_per_example();
+        Dataset::new(
+            self.rows,
+            self.cols,
+            self.labels[..count].to_vec(),
+            self.pixels[..count * n].to_vec(),
+        )
     }
 
     /// Appends another dataset of the same image size (shards arrive one at a time).
