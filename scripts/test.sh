@@ -18,14 +18,19 @@ step "native tests"
 cargo test
 
 step "browser tests (wasm-pack, headless Chromium)"
-# The browser test compares its synthetic training run with this native one.
-BAYES_NATIVE_SYNTHETIC_LOSSES=$(cargo run --quiet --release --example synthetic_losses)
-export BAYES_NATIVE_SYNTHETIC_LOSSES
+# The browser test repeats this native training run through the page's Session.
+BAYES_NATIVE_REFERENCE=$(cargo run --quiet --release --example reference_run)
+export BAYES_NATIVE_REFERENCE
 # --nocapture prints the browser benchmarks' figures.
 wasm-pack test --headless --chrome --release -- -- --nocapture
 
 step "end to end: the built page in Chromium, served under a sub-path"
 trunk --config trunk.toml build --release
-node tests/e2e/run.mjs dist
+# The page must show the numbers `reproduce` prints for the same settings.
+mkdir -p target/e2e
+cargo run --quiet --release --bin reproduce -- --subset 2000 --epochs 1 \
+  >target/e2e/native-subset-2000.json 2>target/e2e/native-subset-2000.log
+cargo run --quiet --release --bin reproduce >target/e2e/native-paper.json 2>target/e2e/native-paper.log
+node tests/e2e/run.mjs dist target/e2e
 
 step "all checks passed"

@@ -8,6 +8,7 @@ pub mod data;
 pub mod fisher;
 pub mod model;
 pub mod npy;
+pub mod plot;
 pub mod prune;
 pub mod rng;
 pub mod summary;

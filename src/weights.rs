@@ -166,7 +166,10 @@ fn with_sorted_header(mut bytes: Vec<u8>) -> Vec<u8> {
     let value: serde_json::Value =
         serde_json::from_slice(header).expect("safetensors wrote valid JSON");
     let mut sorted = serde_json::to_vec(&value).expect("a JSON value serialises");
-    assert!(sorted.len() <= header_len, "reordering keys keeps the length");
+    assert!(
+        sorted.len() <= header_len,
+        "reordering keys keeps the length"
+    );
     sorted.resize(header_len, b' ');
     bytes[8..8 + header_len].copy_from_slice(&sorted);
     bytes

@@ -1,9 +1,12 @@
-// DOM wiring only: the model and all numerics live in the wasm module, the parameters in
-// state.js, and data loading in worker.js.
-import { PARAMS, readState, writeState } from './state.js';
+// DOM wiring: page state, the URL, the worker's messages (one switch) and the panels. The model
+// and every number live in the wasm module; the parameters in state.js; the work in worker.js.
+import { ENABLED_IN, PARAMS, PRESETS, readState, writeState } from './state.js';
+import { buildForm, enableFor, showProblem, showValues } from './form.js';
+import { addBatches, addEpoch, resetRun, setChartModule } from './training-panel.js';
 
 const $ = (id) => document.getElementById(id);
 const MB = (bytes) => (bytes / 1e6).toFixed(1);
+const thousands = (n) => Math.round(n).toLocaleString('en');
 
 function showError(message) {
   $('error').textContent = message;
@@ -11,85 +14,181 @@ function showError(message) {
 }
 
 function clearError() {
+  $('error').textContent = '';
   $('error').hidden = true;
+}
+
+function setStatus(text) {
+  $('status').textContent = text;
+}
+
+function setProgress(value, max) {
+  $('progress').max = max;
+  $('progress').value = value;
+}
+
+let pageState = 'loading';
+function setPageState(next) {
+  pageState = next;
+  document.body.dataset.state = next;
+  enableFor(next);
 }
 
 // ---- parameters and URL ----------------------------------------------------------------------
 
-let { state, problems } = readState(location.hash);
-if (problems.length) {
-  $('notice').textContent = problems.join('. ') + '.';
-  $('notice').hidden = false;
-}
+let state;
 
-function buildControls() {
-  for (const param of PARAMS) {
-    const label = document.createElement('label');
-    label.textContent = `${param.label} `;
-    const select = document.createElement('select');
-    select.id = `param-${param.key}`;
-    for (const [value, text] of Object.entries(param.options)) select.add(new Option(text, value));
-    select.value = state[param.key];
-    select.addEventListener('change', () => setState({ [param.key]: select.value }));
-    label.append(select);
-    $('controls').append(label);
-  }
+function applyHash() {
+  const parsed = readState(location.hash);
+  state = parsed.state;
+  showValues(state);
+  for (const param of PARAMS) showProblem(param.key, parsed.problems[param.key]);
+  $('notice').textContent = parsed.unknown.length
+    ? `Unknown URL parameters ignored: ${parsed.unknown.map((k) => `"${k}"`).join(', ')}.` : '';
+  $('notice').hidden = !parsed.unknown.length;
 }
 
 function setState(changes) {
+  const datasetChanged = changes.dataset !== undefined && changes.dataset !== state.dataset;
   state = { ...state, ...changes };
-  history.replaceState(null, '', writeState(state) || location.pathname + location.search);
-  startLoading();
+  history.replaceState(null, '', writeState(state));
+  if (datasetChanged) startWorker();
 }
 
-// ---- data loading in the worker --------------------------------------------------------------
+// ---- the worker --------------------------------------------------------------------------------
 
 let worker = null;
+let workerDataset = null;
+let dataLoaded = false;
+let run = null; // {plan, examples} of the run the page is showing
 
 function stopWorker() {
   worker?.terminate();
   worker = null;
-  $('cancel-load').hidden = true;
+  dataLoaded = false;
 }
 
-function startLoading() {
+function startWorker() {
   stopWorker();
   clearError();
   $('data-summary').hidden = true;
-  $('data-progress').value = 0;
-  $('data-status').textContent = 'Starting the worker…';
-  $('cancel-load').hidden = false;
-  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-  worker.onmessage = ({ data }) => onWorkerMessage(data);
-  worker.onerror = (event) => {
-    stopWorker();
-    showError(`The background worker stopped: ${event.message || 'it could not start'}` +
-      (event.filename ? ` (${event.filename}:${event.lineno})` : '') + '. Reload the page to retry.');
+  $('data-status').textContent = '';
+  setProgress(0, 1);
+  setStatus('Starting the worker…');
+  setPageState('loading');
+  const current = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  // Messages from a worker that has been replaced are dropped.
+  current.onmessage = ({ data }) => { if (current === worker) onWorkerMessage(data); };
+  current.onerror = (event) => {
+    if (current !== worker) return;
+    event.preventDefault();
+    const where = event.filename ? ` (${event.filename}:${event.lineno})` : '';
+    workerFailed(`The background worker stopped: ${event.message || 'it could not start'}${where}.`);
   };
+  worker = current;
+  workerDataset = state.dataset;
   worker.postMessage({ type: 'load', dataset: state.dataset });
+}
+
+/// The worker crashed or its wasm module panicked: drop it, say why, and let Train start over.
+function workerFailed(message) {
+  stopWorker();
+  showError(`${message} Press Train to start again; the data will be loaded again.`);
+  setStatus('The worker stopped.');
+  setPageState('error');
+}
+
+function train() {
+  clearError();
+  if (!worker || workerDataset !== state.dataset) startWorker();
+  const settings = Object.fromEntries(PARAMS.filter((p) => p.key !== 'dataset').map((p) => [p.key, state[p.key]]));
+  worker.postMessage({ type: 'train', settings });
+  setPageState('training');
+  setStatus(dataLoaded ? 'Starting…' : 'Training starts when its data has arrived…');
 }
 
 function onWorkerMessage(message) {
   switch (message.type) {
-    case 'download':
-      $('data-progress').max = message.total;
-      $('data-progress').value = message.loaded;
-      $('data-status').textContent =
-        `Downloading ${message.file}: ${MB(message.loaded)} of ${MB(message.total)} MB`;
+    case 'download': {
+      const text = `Downloading ${message.file}: ${MB(message.loaded)} of ${MB(message.total)} MB`;
+      $('data-status').textContent = text;
+      // While a run trains on the shards already here, the rest arrive without taking its status.
+      if (pageState === 'loading') { setProgress(message.loaded, message.total); setStatus(text); }
       break;
+    }
     case 'shard':
       break;
-    case 'loaded':
-      stopWorker();
-      $('data-status').textContent =
-        `Loaded ${message.summary.name}: ${MB(message.bytes)} MB downloaded, ` +
-        `decoded and validated in ${message.decodeMs.toFixed(0)} ms.`;
+    case 'loaded': {
+      dataLoaded = true;
       showSummary(message.summary);
+      const text = `Loaded ${message.summary.name}: ${MB(message.bytes)} MB downloaded, ` +
+        `decoded and validated in ${message.decodeMs.toFixed(0)} ms.`;
+      $('data-status').textContent = text;
+      if (pageState === 'loading') {
+        setProgress(1, 1);
+        setPageState('idle');
+        setStatus(`${text} Press Train.`);
+      }
+      break;
+    }
+    case 'waiting':
+      setStatus(`Waiting for the shards holding the first ${thousands(message.needed)} training images ` +
+        `(${thousands(message.ready)} here)…`);
+      break;
+    case 'started':
+      run = { plan: message, startedAt: performance.now() };
+      performance.mark('bayes:training-started');
+      resetRun(message);
+      setProgress(0, message.examples * message.epochs);
+      setStatus(`Training on ${thousands(message.examples)} images for ${message.epochs} epochs…`);
+      break;
+    case 'progress':
+      if (!run.firstStep) { run.firstStep = true; performance.mark('bayes:first-training-step'); }
+      addBatches(message.batchLosses);
+      setProgress(message.examplesSeen, run.plan.examples * run.plan.epochs);
+      setStatus(`Epoch ${Math.min(message.epoch + 1, run.plan.epochs)} of ${run.plan.epochs}, ` +
+        `batch ${message.batch} of ${run.plan.batchesPerEpoch}: loss ${message.batchLosses.at(-1)?.toFixed(5) ?? '…'} · ` +
+        `${thousands(message.examplesPerSecond)} examples/s · about ${Math.ceil(message.etaSeconds)} s left`);
+      document.body.dataset.memoryBytes = message.memoryBytes;
+      break;
+    case 'epoch':
+      addEpoch(message);
+      break;
+    case 'paused':
+      setPageState('paused');
+      setStatus(`${$('status').textContent.replace(/ · about .*$/, '')} · paused`);
+      break;
+    case 'resumed':
+      setPageState('training');
+      break;
+    case 'cancelled':
+      setPageState(dataLoaded ? 'idle' : 'loading');
+      setStatus('Training cancelled. Press Train to start again.');
+      break;
+    case 'done':
+      setPageState('done');
+      setStatus(`Trained ${thousands(run.plan.examples)} images × ${run.plan.epochs} epochs in ` +
+        `${message.seconds.toFixed(1)} s (${thousands(message.examplesPerSecond)} examples/s): ` +
+        `test MSE ${message.testMse.toFixed(6)}, train MSE ${message.trainMse.toFixed(6)} in the last epoch. ` +
+        `Weights SHA-256 ${message.weightsDigest.slice(0, 16)}…`);
+      Object.assign(document.body.dataset, {
+        testMse: message.testMse, weightsDigest: message.weightsDigest,
+        examplesPerSecond: message.examplesPerSecond, memoryBytes: message.memoryBytes,
+      });
       break;
     case 'error':
-      stopWorker();
-      $('data-status').textContent = 'Loading failed.';
-      showError(`Could not load the data: ${message.message}`);
+      if (message.stage === 'load') {
+        stopWorker();
+        setStatus('Loading failed.');
+        showError(`Could not load the data: ${message.message}`);
+      } else {
+        setStatus('Training stopped.');
+        showError(message.message);
+      }
+      setPageState('error');
+      break;
+    case 'panic':
+      workerFailed(`The WebAssembly module panicked: ${message.message}.`);
       break;
   }
 }
@@ -106,31 +205,55 @@ function showSummary(summary) {
   document.body.dataset.dataLoaded = summary.dataset;
 }
 
-$('cancel-load').addEventListener('click', () => {
-  stopWorker();
-  $('data-status').textContent = 'Loading cancelled. Choose a dataset to load it again.';
-});
+// ---- buttons -----------------------------------------------------------------------------------
 
-// ---- the wasm module on the main thread (charts will be drawn here) --------------------------
+async function share() {
+  const link = location.href;
+  try {
+    await navigator.clipboard.writeText(link);
+    $('notice').textContent = 'Link copied: it opens this page with these settings.';
+  } catch {
+    $('notice').textContent = `Copy this link to share these settings: ${link}`;
+  }
+  $('notice').hidden = false;
+}
+
+function onAction(id) {
+  switch (id) {
+    case 'train': train(); break;
+    case 'pause': worker?.postMessage({ type: pageState === 'paused' ? 'resume' : 'pause' }); break;
+    case 'cancel':
+      if (pageState === 'loading') {
+        stopWorker();
+        setPageState('idle');
+        setStatus('Loading cancelled. Press Train to load the data and train.');
+      } else {
+        worker?.postMessage({ type: 'cancel' });
+      }
+      break;
+    case 'preset-paper':
+      setState(PRESETS.paper);
+      applyHash();
+      break;
+    case 'share': share(); break;
+  }
+}
+
+// ---- start -------------------------------------------------------------------------------------
+
+buildForm($('controls'), $('actions'), { onChange: (key, value) => setState({ [key]: value }), onAction });
+applyHash();
+history.replaceState(null, '', writeState(state));
+addEventListener('hashchange', () => {
+  const dataset = state.dataset;
+  applyHash();
+  if (state.dataset !== dataset && ENABLED_IN.params.includes(pageState)) startWorker();
+});
+startWorker();
 
 function onModuleReady(wasm) {
   $('version').textContent = `bayes-renorm ${wasm.version()}`;
-  const losses = Array.from(wasm.syntheticDemoLosses());
-  const first = losses[0].toFixed(4);
-  const last = losses[losses.length - 1].toFixed(4);
-  $('wasm-status').textContent =
-    `Module ready. Self-check: a small synthetic autoencoder trained here, loss ${first} → ${last}.`;
-  document.body.dataset.ready = 'true';
+  setChartModule(wasm, showError);
 }
-
-buildControls();
-startLoading();
-if (window.wasmBindings) {
-  onModuleReady(window.wasmBindings);
-} else {
-  addEventListener('TrunkApplicationStarted', () => {
-    // On a failed load the initializer has already shown why.
-    if (document.body.dataset.wasmFailed) return;
-    try { onModuleReady(window.wasmBindings); } catch (e) { showError(`Self-check failed: ${e}`); }
-  });
-}
+if (window.wasmBindings) onModuleReady(window.wasmBindings);
+else addEventListener('TrunkApplicationStarted', () => { if (!document.body.dataset.wasmFailed) onModuleReady(window.wasmBindings); });

@@ -1,11 +1,47 @@
-// Runs the wasm Session off the main thread and reports typed messages:
-//   {type: 'download', file, loaded, total}   bytes of the whole dataset so far
-//   {type: 'shard', split, file, count}       a shard passed validation
+// Runs the wasm Session off the main thread: it downloads and validates one dataset, keeps it,
+// and trains on it in chunks of about CHUNK_MS, answering pause, resume and cancel between
+// chunks. Every message has a `type`:
+//
+// page → worker
+//   {type: 'load', dataset}                      fetch and validate a dataset (once per worker)
+//   {type: 'train', settings}                    {latent, biases, epochs, batch, lr, seed, subset};
+//                                                starts when the shards it needs have arrived
+//   {type: 'pause'} | {type: 'resume'} | {type: 'cancel'}
+// worker → page
+//   {type: 'download', file, loaded, total}      bytes of the whole dataset so far
+//   {type: 'shard', split, file, count}          a shard passed validation
 //   {type: 'loaded', summary, bytes, decodeMs}
-//   {type: 'error', message}                  what failed and where
+//   {type: 'waiting', needed, ready}             a run waits for training shards
+//   {type: 'started', examples, batchesPerEpoch, epochs}
+//   {type: 'progress', epoch, batch, examplesSeen, loss, batchLosses, examplesPerSecond,
+//                      etaSeconds, memoryBytes}  after every chunk; loss is the epoch's mean so
+//                                                far, batchLosses the batches since the last one
+//   {type: 'epoch', epoch, trainMse, testMse, seconds, examplesPerSecond}
+//                                                test MSE over the whole test split
+//   {type: 'paused'} | {type: 'resumed'} | {type: 'cancelled'}
+//   {type: 'done', testMse, trainMse, seconds, trainSeconds, examplesPerSecond, weightsDigest,
+//                  memoryBytes}
+//   {type: 'error', stage: 'load' | 'train', message}   what failed and where
+//   {type: 'panic', message}                     the wasm module panicked; this worker is done
 import init, { Session } from './bayes-renorm.js';
 
+const CHUNK_MS = 75;
+
+// A panic leaves the module unusable: tell the page, which replaces this worker.
+globalThis.onWasmPanic = (message) => postMessage({ type: 'panic', message });
 const ready = init({ module_or_path: new URL('./bayes-renorm_bg.wasm', import.meta.url) });
+
+let session = null;
+let loadFailed = false;
+let run = null; // {paused, cancelled, wake}: the one run this worker allows at a time
+const dataArrived = new Set(); // resolvers of runs waiting for shards
+
+function wakeWaiters() {
+  for (const wake of dataArrived) wake();
+  dataArrived.clear();
+}
+
+// ---- data --------------------------------------------------------------------------------------
 
 async function fetchBytes(url, onChunk) {
   const response = await fetch(url);
@@ -29,9 +65,8 @@ async function fetchBytes(url, onChunk) {
 async function loadDataset(dataset) {
   await ready;
   const base = new URL(`data/${dataset}/`, import.meta.url);
-  const manifestUrl = new URL('manifest.json', base);
-  const manifestText = new TextDecoder().decode(await fetchBytes(manifestUrl, () => {}));
-  const session = new Session(manifestText, `data/${dataset}/manifest.json`);
+  const manifestText = new TextDecoder().decode(await fetchBytes(new URL('manifest.json', base), () => {}));
+  session = new Session(manifestText, `data/${dataset}/manifest.json`);
   const shards = session.shardsToFetch();
   const total = shards.reduce((sum, s) => sum + s.bytes, 0);
   let loaded = 0;
@@ -45,15 +80,134 @@ async function loadDataset(dataset) {
     const count = session.addShard(shard.split, shard.file, bytes);
     decodeMs += performance.now() - started;
     postMessage({ type: 'shard', split: shard.split, file: shard.file, count });
+    wakeWaiters();
   }
   postMessage({ type: 'loaded', summary: session.summary(), bytes: loaded, decodeMs });
-  return session;
+}
+
+/// Waits until the first `subset` training images and the test split are here. False if the run
+/// was cancelled or the data cannot arrive (the load error has been reported already).
+async function waitForData(subset) {
+  for (;;) {
+    if (run.cancelled || loadFailed) return false;
+    if (session && session.trainExamplesReady() >= subset && session.testSplitReady()) return true;
+    postMessage({ type: 'waiting', needed: subset, ready: session ? session.trainExamplesReady() : 0 });
+    await new Promise((resolve) => { dataArrived.add(resolve); run.wake = resolve; });
+  }
+}
+
+// ---- training ----------------------------------------------------------------------------------
+
+// Yields to the event loop so pause/resume/cancel messages are seen between chunks. A
+// MessageChannel round trip is not clamped to 4 ms as a nested setTimeout is.
+const channel = new MessageChannel();
+let afterYield = null;
+channel.port1.onmessage = () => afterYield();
+const yieldToEvents = () => new Promise((resolve) => { afterYield = resolve; channel.port2.postMessage(null); });
+
+const memoryBytes = (wasm) => wasm.memory.buffer.byteLength;
+
+async function train(settings) {
+  const wasm = await ready;
+  if (!(await waitForData(settings.subset))) {
+    if (run.cancelled) postMessage({ type: 'cancelled' });
+    return;
+  }
+  const plan = session.startTraining(settings);
+  postMessage({ type: 'started', ...plan });
+  const totalExamples = plan.examples * plan.epochs;
+  let batches = 1;
+  let trainMs = 0; // inside trainStep
+  let activeMs = 0; // wall time while not paused
+  let epochStartedMs = 0; // activeMs when the epoch began
+  let epochTrainStartedMs = 0; // trainMs when the epoch began
+  let lastTrainMse = null;
+  let lastTestMse = null;
+  for (;;) {
+    if (run.cancelled) {
+      session.cancelTraining();
+      postMessage({ type: 'cancelled' });
+      return;
+    }
+    if (run.paused) {
+      postMessage({ type: 'paused' });
+      await new Promise((resolve) => { run.wake = resolve; });
+      if (!run.paused) postMessage({ type: 'resumed' });
+      continue;
+    }
+    const chunkStart = performance.now();
+    const step = session.trainStep(batches);
+    const stepMs = performance.now() - chunkStart;
+    trainMs += stepMs;
+    // Aim the next chunk at CHUNK_MS of work.
+    const msPerBatch = stepMs / Math.max(1, step.batchLosses.length);
+    batches = Math.max(1, Math.min(100_000, Math.round(CHUNK_MS / Math.max(msPerBatch, 1e-3))));
+    if (step.epochTrainMse != null) {
+      lastTrainMse = step.epochTrainMse;
+      lastTestMse = session.testMse();
+    }
+    activeMs += performance.now() - chunkStart;
+    const perSecond = step.examplesSeen / (trainMs / 1e3);
+    postMessage({
+      type: 'progress', epoch: step.epoch, batch: step.batch, examplesSeen: step.examplesSeen,
+      loss: step.runningLoss, batchLosses: step.batchLosses, examplesPerSecond: perSecond,
+      etaSeconds: (totalExamples - step.examplesSeen) / (step.examplesSeen / (activeMs / 1e3)),
+      memoryBytes: memoryBytes(wasm),
+    });
+    if (step.epochTrainMse != null) {
+      postMessage({ type: 'epoch', epoch: step.epoch - 1, trainMse: lastTrainMse, testMse: lastTestMse,
+        seconds: (activeMs - epochStartedMs) / 1e3,
+        examplesPerSecond: plan.examples / ((trainMs - epochTrainStartedMs) / 1e3) });
+      epochStartedMs = activeMs;
+      epochTrainStartedMs = trainMs;
+    }
+    if (step.finished) break;
+    const yieldStart = performance.now();
+    await yieldToEvents();
+    activeMs += performance.now() - yieldStart;
+  }
+  session.finishTraining();
+  postMessage({
+    type: 'done', testMse: lastTestMse, trainMse: lastTrainMse, seconds: activeMs / 1e3,
+    trainSeconds: trainMs / 1e3, examplesPerSecond: totalExamples / (trainMs / 1e3),
+    weightsDigest: session.weightsDigest(), memoryBytes: memoryBytes(wasm),
+  });
+}
+
+// ---- messages ----------------------------------------------------------------------------------
+
+async function startRun(settings) {
+  if (run) return; // one run at a time: a second Train (double click, two messages) is ignored
+  run = { paused: false, cancelled: false, wake: () => {} };
+  try {
+    await train(settings);
+  } catch (error) {
+    postMessage({ type: 'error', stage: 'train', message: error.message ?? String(error) });
+  } finally {
+    run = null;
+  }
+}
+
+function control(change) {
+  if (!run) return;
+  Object.assign(run, change);
+  run.wake();
 }
 
 onmessage = async ({ data }) => {
-  try {
-    if (data.type === 'load') await loadDataset(data.dataset);
-  } catch (error) {
-    postMessage({ type: 'error', message: error.message ?? String(error) });
+  switch (data.type) {
+    case 'load':
+      try {
+        await loadDataset(data.dataset);
+      } catch (error) {
+        loadFailed = true;
+        wakeWaiters();
+        postMessage({ type: 'error', stage: 'load', message: error.message ?? String(error) });
+      }
+      break;
+    case 'train': await startRun(data.settings); break;
+    case 'pause': control({ paused: true }); break;
+    case 'resume': control({ paused: false }); break;
+    case 'cancel': control({ cancelled: true }); break;
   }
 };

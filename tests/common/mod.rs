@@ -2,6 +2,8 @@
 //! textbook sums of SPEC.md, with plain loops, and helpers to keep finite differences valid.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod recording_backend;
+
 use bayes_renorm::model::Autoencoder;
 use bayes_renorm::rng::Rng;
 use ndarray::{Array2, ArrayView1};

@@ -1,0 +1,54 @@
+//! The only place that touches wasm-bindgen: a thin facade over the core for `www/`, split by
+//! side. `session` is what the worker drives (data, training); `charts` is what the main thread
+//! draws. Neither computes anything itself: they convert and delegate.
+
+pub mod charts;
+pub mod session;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        report_panic(&info.to_string());
+    }));
+}
+
+/// A panic leaves the module unusable, and its message would otherwise reach only the console:
+/// hand it to `globalThis.onWasmPanic` (the worker forwards it to the page) when that is set.
+fn report_panic(message: &str) {
+    let callback = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("onWasmPanic"));
+    if let Some(callback) = callback
+        .ok()
+        .and_then(|c| c.dyn_into::<js_sys::Function>().ok())
+    {
+        let _ = callback.call1(&JsValue::NULL, &JsValue::from_str(message));
+    }
+}
+
+/// Crate version, shown in the page footer.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// Panics on purpose: the end-to-end test uses it to check that a panic reaches the page and
+/// that training works again afterwards.
+#[wasm_bindgen(js_name = panicForTest)]
+pub fn panic_for_test() {
+    panic!("deliberate panic requested by the end-to-end test");
+}
+
+/// The core's training benchmark (`crate::bench`), run where it is called: the end-to-end test
+/// sets it beside the throughput the page reaches.
+#[wasm_bindgen(js_name = benchTraining)]
+pub fn bench_training() -> String {
+    crate::bench::training_throughput(&|| js_sys::Date::now())
+}
+
+/// A JS value from any serialisable core type.
+fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {
+    serde_wasm_bindgen::to_value(value).map_err(|e| JsError::new(&e.to_string()))
+}

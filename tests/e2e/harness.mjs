@@ -1,0 +1,108 @@
+// What every end-to-end scenario needs: the built page served under a sub-path, as a static
+// host would serve it; Debian's Chromium; pages with their console errors and failed requests
+// collected; named checks; and figures printed at the end.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const SUB_PATH = '/course/bayes-renorm/';
+const TYPES = {
+  '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
+  '.wasm': 'application/wasm', '.json': 'application/json', '.png': 'image/png',
+};
+
+function serve(root) {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    if (!url.pathname.startsWith(SUB_PATH)) { res.writeHead(404).end(); return; }
+    let file = path.join(root, decodeURIComponent(url.pathname.slice(SUB_PATH.length)));
+    if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
+    if (file.endsWith(path.sep) || file === root) file = path.join(file, 'index.html');
+    fs.readFile(file, (err, body) => {
+      if (err) { res.writeHead(404).end(); return; }
+      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+const checks = [];
+const figures = [];
+
+export function check(name, ok, detail = '') {
+  checks.push({ name, ok: Boolean(ok) });
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail !== '' ? `: ${detail}` : ''}`);
+}
+
+/// A measurement for the report (never asserted on).
+export function figure(name, value) {
+  figures.push([name, value]);
+  console.log(`     figure: ${name}: ${value}`);
+}
+
+export async function start(distDir) {
+  const server = await serve(distDir);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+  const base = `http://127.0.0.1:${server.address().port}${SUB_PATH}`;
+
+  /// A fresh page (its own context) at `base + hash`; `setup(page)` runs before it loads.
+  async function openPage(hash = '', setup = async () => {}) {
+    const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+    const page = await context.newPage();
+    const problems = { console: [], failed: [], shardRequests: 0 };
+    page.on('console', (msg) => { if (msg.type() === 'error') problems.console.push(msg.text()); });
+    page.on('pageerror', (err) => problems.console.push(String(err)));
+    page.on('response', (r) => { if (r.status() >= 400) problems.failed.push(`${r.status()} ${r.url()}`); });
+    context.on('request', (r) => { if (r.url().endsWith('.shard')) problems.shardRequests += 1; });
+    await setup(page);
+    await page.goto(base + hash);
+    return { page, problems, close: () => context.close() };
+  }
+
+  async function finish() {
+    await browser.close();
+    server.close();
+    const failed = checks.filter((c) => !c.ok);
+    console.log('\nfigures:');
+    for (const [name, value] of figures) console.log(`  ${name}: ${value}`);
+    console.log(`${checks.length - failed.length}/${checks.length} end-to-end checks passed`);
+    return failed.length === 0;
+  }
+
+  return { openPage, finish, base };
+}
+
+/// Waits until the page is in `state` (document.body.dataset.state).
+export const waitForState = (page, state, timeout = 120_000) =>
+  page.waitForSelector(`body[data-state="${state}"]`, { timeout });
+
+/// Sets a control as a user would, and lets the page see the change.
+export async function setControl(page, id, value) {
+  if (typeof value === 'boolean') await page.setChecked(`#${id}`, value);
+  else if (await page.$eval(`#${id}`, (el) => el.tagName) === 'SELECT') await page.selectOption(`#${id}`, value);
+  else await page.fill(`#${id}`, String(value));
+  await page.dispatchEvent(`#${id}`, 'change');
+}
+
+/// True when the canvas has been drawn on: its pixels are not all one colour.
+export const canvasDrawn = (page, id) => page.$eval(`#${id}`, (canvas) => {
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  const colours = new Set();
+  for (let i = 0; i < data.length; i += 4 * 97) colours.add(data.slice(i, i + 4).join());
+  return colours.size > 5;
+});
+
+/// Every number of the epoch table, full precision: [{epoch, trainMse, testMse, seconds,
+/// examplesPerSecond}].
+export const epochTable = (page) => page.$$eval('#epoch-table tbody tr', (rows) => rows.map((row) => {
+  const [epoch, trainMse, testMse, seconds, examplesPerSecond] = Array.from(row.cells, (c) => Number(c.dataset.value));
+  return { epoch, trainMse, testMse, seconds, examplesPerSecond };
+}));
+
+export const relativeError = (a, b) => Math.abs(a - b) / Math.abs(b);

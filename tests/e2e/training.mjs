@@ -1,0 +1,196 @@
+// Training in the page: the paper's run against `reproduce`, a small run, pause and resume,
+// bad URL values, a diverging learning rate, a worker crash and a wasm panic.
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  canvasDrawn, check, epochTable, figure, relativeError, setControl, waitForState,
+} from './harness.mjs';
+
+const SMALL = '#subset=2000&epochs=1';
+const TEST_MSE_IN_STATUS = /test MSE 0\.\d{6}/;
+
+/// Long tasks (over 50 ms) on the main thread, with their start times, from page load on.
+async function observeLongTasks(page) {
+  await page.addInitScript(() => {
+    window.longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.longTasks.push([entry.startTime, entry.duration]);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+const readNative = (dir, name) => JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));
+
+/// The paper's defaults on full MNIST, Train pressed as soon as the page opens: the page's
+/// numbers against `reproduce`'s, and the figures of the issue.
+async function paperRun({ openPage }, nativeDir, screenshot) {
+  const native = readNative(nativeDir, 'native-paper.json');
+  const { page, problems, close } = await openPage('', observeLongTasks);
+  await page.click('#train');
+  await waitForState(page, 'done', 300_000);
+  const table = await epochTable(page);
+  check('the paper run reports 10 epochs', table.length === 10, table.length);
+  const trainErrors = table.map((row, e) => relativeError(row.trainMse, native.train.epoch_losses[e]));
+  const testError = relativeError(table.at(-1).testMse, native.train.test_mse);
+  check('each epoch\'s train MSE equals reproduce\'s to 1e-4 (relative)', Math.max(...trainErrors) < 1e-4,
+    `largest difference ${Math.max(...trainErrors).toExponential(2)}`);
+  check('the final test MSE equals reproduce\'s to 1e-4 (relative)', testError < 1e-4,
+    `page ${table.at(-1).testMse.toFixed(6)}, reproduce ${native.train.test_mse.toFixed(6)}`);
+  const status = await page.textContent('#status');
+  check('the status states the test MSE', TEST_MSE_IN_STATUS.test(status), status);
+  check('the loss chart is drawn', await canvasDrawn(page, 'loss-chart'));
+  check('no console errors during the paper run', problems.console.length === 0, problems.console.join(' | '));
+
+  const timing = await page.evaluate(() => {
+    const mark = (name) => performance.getEntriesByName(name)[0]?.startTime;
+    const started = mark('bayes:training-started');
+    const chartDraws = performance.getEntriesByName('bayes:loss-chart')
+      .filter((m) => m.startTime >= started).map((m) => m.duration);
+    return {
+      firstStep: mark('bayes:first-training-step'),
+      longTasks: window.longTasks.filter(([start]) => start >= started).map(([, d]) => d),
+      chartDraws,
+      dataset: { ...document.body.dataset },
+    };
+  });
+  const longest = Math.max(0, ...timing.longTasks);
+  check('no main-thread task of 50 ms or more while training', timing.longTasks.length === 0,
+    timing.longTasks.length ? `${timing.longTasks.length} long tasks, longest ${longest.toFixed(0)} ms` : '');
+  figure('page open to first training step (s)', (timing.firstStep / 1e3).toFixed(2));
+  figure('longest loss-chart redraw on the main thread (ms)', Math.max(...timing.chartDraws).toFixed(1));
+  figure('loss-chart redraws during the run', timing.chartDraws.length);
+  const perEpoch = table.map((row) => row.examplesPerSecond).sort((a, b) => a - b);
+  figure('training examples/s in the page: whole run / median epoch / best epoch',
+    [Number(timing.dataset.examplesPerSecond), perEpoch[5], perEpoch.at(-1)].map(Math.round).join(' / '));
+  figure('peak wasm memory in the worker (MB)', (Number(timing.dataset.memoryBytes) / 1e6).toFixed(1));
+  figure('test MSE, page vs reproduce', `${table.at(-1).testMse.toFixed(6)} vs ${native.train.test_mse.toFixed(6)}`);
+  await page.screenshot({ path: screenshot, fullPage: true });
+  // The core's own benchmark in this browser, for comparison (it blocks the page for ~1 s).
+  figure('core benchmark in the same browser', await page.evaluate(() => window.wasmBindings.benchTraining()));
+  await close();
+}
+
+async function smallRun({ openPage }, nativeDir) {
+  const native = readNative(nativeDir, 'native-subset-2000.json');
+  const { page, problems, close } = await openPage();
+  await waitForState(page, 'idle');
+  await setControl(page, 'subset', 2000);
+  await setControl(page, 'epochs', 1);
+  check('edited controls are written to the URL', page.url().includes('epochs=1') && page.url().includes('subset=2000'), page.url());
+  await page.click('#train');
+  await waitForState(page, 'done');
+  const [row] = await epochTable(page);
+  check('2,000 images, 1 epoch: train and test MSE equal reproduce --subset 2000 --epochs 1',
+    relativeError(row.trainMse, native.train.epoch_losses[0]) < 1e-5 && relativeError(row.testMse, native.train.test_mse) < 1e-5,
+    `page ${row.trainMse.toFixed(6)} / ${row.testMse.toFixed(6)}, reproduce ${native.train.epoch_losses[0].toFixed(6)} / ${native.train.test_mse.toFixed(6)}`);
+  check('the small run draws the loss chart', await canvasDrawn(page, 'loss-chart'));
+  const status = await page.textContent('#status');
+  check('the small run\'s status states the test MSE', TEST_MSE_IN_STATUS.test(status), status);
+
+  // Pause and resume: the same weights as an uninterrupted run.
+  const shardsBefore = problems.shardRequests;
+  await setControl(page, 'subset', 30000);
+  await setControl(page, 'epochs', 2);
+  await setControl(page, 'batch', 100);
+  await page.click('#train');
+  await waitForState(page, 'done');
+  const straight = await page.getAttribute('body', 'data-weights-digest');
+  await page.click('#train');
+  await page.waitForFunction(() => document.getElementById('progress').value > 0 &&
+    document.body.dataset.state === 'training', null, { timeout: 60_000, polling: 5 });
+  await page.click('#pause');
+  await waitForState(page, 'paused');
+  const pausedAt = await page.$eval('#progress', (p) => [p.value, p.max]);
+  await page.waitForTimeout(400);
+  const stillAt = await page.$eval('#progress', (p) => p.value);
+  check('pause stops training mid-run', pausedAt[0] > 0 && pausedAt[0] < pausedAt[1] && stillAt === pausedAt[0],
+    `${pausedAt[0]} of ${pausedAt[1]} examples, then ${stillAt}`);
+  check('the pause button offers Resume', (await page.textContent('#pause')) === 'Resume');
+  await page.click('#pause');
+  await waitForState(page, 'done');
+  const resumed = await page.getAttribute('body', 'data-weights-digest');
+  check('pause and resume give bit-identical weights', resumed === straight, `${resumed.slice(0, 16)} vs ${straight.slice(0, 16)}`);
+  check('training again does not download again', problems.shardRequests === shardsBefore,
+    `${problems.shardRequests - shardsBefore} shard requests`);
+
+  // Cancel mid-run, then the paper preset.
+  await page.click('#train');
+  await page.waitForFunction(() => document.getElementById('progress').value > 0, null, { timeout: 60_000, polling: 5 });
+  await page.click('#cancel');
+  await waitForState(page, 'idle');
+  check('cancel stops a run and says so', /cancelled/.test(await page.textContent('#status')));
+  await page.click('#preset-paper');
+  const values = await page.$$eval('#controls input, #controls select',
+    (inputs) => Object.fromEntries(inputs.map((i) => [i.id, i.type === 'checkbox' ? i.checked : i.value])));
+  check('the paper preset restores the paper\'s settings',
+    values.subset === '60000' && values.epochs === '10' && values.batch === '1000' && values.lr === '0.001' &&
+    values.latent === '20' && values.seed === '42' && values.biases === false, JSON.stringify(values));
+  await page.click('#share');
+  await page.waitForSelector('#notice:not([hidden])');
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  check('the share button copies the link with every setting', copied === page.url() && copied.includes('subset=60000'), copied);
+  await close();
+}
+
+async function badInput({ openPage }) {
+  {
+    const { page, close } = await openPage(`#lr=abc&latent=-5&subset=2000&epochs=1`);
+    await waitForState(page, 'idle');
+    const lr = await page.textContent('#lr-problem');
+    const latent = await page.textContent('#latent-problem');
+    check('lr=abc is named next to its control with the default used',
+      await page.isVisible('#lr-problem') && lr.includes('"abc"') && lr.includes('0.001'), lr);
+    check('latent=-5 is named next to its control with the default used',
+      await page.isVisible('#latent-problem') && latent.includes('"-5"') && latent.includes('20'), latent);
+    await page.click('#train');
+    await waitForState(page, 'done');
+    check('training with the defaults still works', TEST_MSE_IN_STATUS.test(await page.textContent('#status')));
+    await close();
+  }
+  {
+    const { page, close } = await openPage(`#lr=10${SMALL.replace('#', '&')}`);
+    await waitForState(page, 'idle');
+    await page.click('#train');
+    await waitForState(page, 'error');
+    const error = await page.textContent('#error');
+    check('lr = 10 stops training with a message to lower the learning rate',
+      /learning rate 10 is too large/.test(error) && /lower it/.test(error), error);
+    check('the loss chart keeps the batches before the divergence', await canvasDrawn(page, 'loss-chart'));
+    await setControl(page, 'lr', 0.001);
+    await page.click('#train');
+    await waitForState(page, 'done');
+    check('after lowering the learning rate, training works', await page.isHidden('#error'));
+    await close();
+  }
+}
+
+async function crashes({ openPage }) {
+  const { page, close } = await openPage(SMALL);
+  await waitForState(page, 'idle');
+  const worker = page.workers()[0];
+  await worker.evaluate(() => setTimeout(() => { throw new Error('crash requested by the end-to-end test'); }));
+  await waitForState(page, 'error');
+  const crash = await page.textContent('#error');
+  check('a worker crash shows its message', crash.includes('crash requested by the end-to-end test'), crash);
+  await page.click('#train');
+  await waitForState(page, 'done');
+  check('after a worker crash, Train works again without a reload', TEST_MSE_IN_STATUS.test(await page.textContent('#status')));
+
+  const current = page.workers().at(-1);
+  await current.evaluate(() => import(new URL('bayes-renorm.js', location.href).href)
+    .then((m) => m.panicForTest()).catch(() => {}));
+  await waitForState(page, 'error');
+  const panic = await page.textContent('#error');
+  check('a panic in wasm shows its message and where', panic.includes('deliberate panic') && panic.includes('src/web/mod.rs'), panic);
+  await page.click('#train');
+  await waitForState(page, 'done');
+  check('after a panic, Train works again without a reload', TEST_MSE_IN_STATUS.test(await page.textContent('#status')));
+  await close();
+}
+
+export async function trainingScenarios(harness, nativeDir, screenshot) {
+  await paperRun(harness, nativeDir, screenshot);
+  await smallRun(harness, nativeDir);
+  await badInput(harness);
+  await crashes(harness);
+}

@@ -1,0 +1,89 @@
+// The parameter form and the buttons, built from the tables in state.js. Each control has the
+// parameter's key as its id, a label, and a message slot (#<key>-problem) for a rejected value.
+import { ACTIONS, ENABLED_IN, PARAMS, formatValue, parseValue, problemMessage } from './state.js';
+
+function inputFor(param) {
+  if (param.type === 'enum') {
+    const select = document.createElement('select');
+    for (const [value, text] of Object.entries(param.options)) select.add(new Option(text, value));
+    return select;
+  }
+  const input = document.createElement('input');
+  if (param.type === 'bool') {
+    input.type = 'checkbox';
+  } else {
+    input.type = 'number';
+    input.min = param.min;
+    input.max = param.max;
+    input.step = param.type === 'int' ? '1' : 'any';
+    input.inputMode = param.type === 'int' ? 'numeric' : 'decimal';
+  }
+  return input;
+}
+
+const textOf = (input) => (input.type === 'checkbox' ? (input.checked ? '1' : '0') : input.value);
+
+/// Builds the form in `form` and the buttons in `actions`. `onChange(key, value)` gets every
+/// edit, with the default in place of a rejected value; `onAction(id)` every button press.
+export function buildForm(form, actions, { onChange, onAction }) {
+  for (const param of PARAMS) {
+    const row = document.createElement('div');
+    row.className = 'param';
+    const label = document.createElement('label');
+    label.htmlFor = param.key;
+    label.textContent = param.label;
+    const input = inputFor(param);
+    input.id = param.key;
+    input.name = param.key;
+    if (param.help) input.title = param.help;
+    const problem = document.createElement('span');
+    problem.id = `${param.key}-problem`;
+    problem.className = 'param-problem';
+    problem.setAttribute('role', 'alert');
+    problem.hidden = true;
+    input.setAttribute('aria-describedby', problem.id);
+    input.addEventListener('change', () => {
+      const text = textOf(input);
+      const { value, problem: why } = parseValue(param, text);
+      showProblem(param.key, why && problemMessage(param, text, why));
+      onChange(param.key, why ? param.default : value);
+    });
+    row.append(label, input, problem);
+    form.append(row);
+  }
+  for (const action of ACTIONS) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.id = action.id;
+    button.textContent = action.label;
+    button.title = action.help;
+    button.addEventListener('click', () => onAction(action.id));
+    actions.append(button);
+  }
+}
+
+/// Puts `state` into the controls.
+export function showValues(state) {
+  for (const param of PARAMS) {
+    const input = document.getElementById(param.key);
+    if (param.type === 'bool') input.checked = state[param.key];
+    else input.value = formatValue(param, state[param.key]);
+  }
+}
+
+/// The message next to control `key`, or none.
+export function showProblem(key, message) {
+  const slot = document.getElementById(`${key}-problem`);
+  slot.textContent = message || '';
+  slot.hidden = !message;
+}
+
+/// Enables what `ENABLED_IN` allows in page state `pageState`.
+export function enableFor(pageState) {
+  for (const action of ACTIONS) {
+    document.getElementById(action.id).disabled = !ENABLED_IN[action.id].includes(pageState);
+  }
+  const editable = ENABLED_IN.params.includes(pageState);
+  for (const param of PARAMS) document.getElementById(param.key).disabled = !editable;
+  document.getElementById('pause').textContent = pageState === 'paused' ? 'Resume' : 'Pause';
+}
