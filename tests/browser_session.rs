@@ -4,7 +4,7 @@
 //! `examples/reference_run.rs`, in `BAYES_NATIVE_REFERENCE`), and pausing between chunks changes
 //! nothing.
 
-use bayes_renorm::web::session::Session;
+use bayes_renorm::web::session::{RunSettings, Session};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -38,17 +38,6 @@ struct NativeRun {
     test_mse: f64,
 }
 
-#[derive(Serialize)]
-struct Settings {
-    latent: usize,
-    biases: bool,
-    epochs: usize,
-    batch: usize,
-    lr: f32,
-    seed: u64,
-    subset: usize,
-}
-
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct StepReport {
@@ -75,7 +64,7 @@ fn loaded_session() -> Session {
 
 /// The paper's settings for `epochs` epochs on the first 5,000 images.
 fn start(session: &mut Session, epochs: usize, seed: u64) {
-    let settings = Settings {
+    let settings = RunSettings {
         latent: 20,
         biases: false,
         epochs,

@@ -39,15 +39,15 @@ struct DatasetSummary<'a> {
 }
 
 /// The page's training controls (www/state.js), as the worker sends them.
-#[derive(Deserialize)]
-struct RunSettings {
-    latent: usize,
-    biases: bool,
-    epochs: usize,
-    batch: usize,
-    lr: f32,
-    seed: u64,
-    subset: usize,
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RunSettings {
+    pub latent: usize,
+    pub biases: bool,
+    pub epochs: usize,
+    pub batch: usize,
+    pub lr: f32,
+    pub seed: u64,
+    pub subset: usize,
 }
 
 #[derive(Serialize)]

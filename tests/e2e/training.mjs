@@ -132,6 +132,28 @@ async function smallRun({ openPage }, nativeDir) {
   await close();
 }
 
+/// With the second training shard held back (shards come one after another, so all later ones
+/// wait too), a 2,000-image run starts and finishes on the shards that have arrived, and gives
+/// the same numbers as when everything is loaded.
+async function earlyStart({ openPage }, nativeDir) {
+  const native = readNative(nativeDir, 'native-subset-2000.json');
+  const { page, close } = await openPage(SMALL, (p) => p.route('**/train-01.v1.shard', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await route.continue();
+  }));
+  await page.click('#train');
+  await waitForState(page, 'done');
+  const loadedBeforeDone = await page.getAttribute('body', 'data-data-loaded');
+  const [row] = await epochTable(page);
+  check('training starts on the first shards while the rest are still downloading',
+    loadedBeforeDone === null && relativeError(row.testMse, native.train.test_mse) < 1e-5,
+    `data loaded: ${loadedBeforeDone}; test MSE ${row.testMse.toFixed(6)} vs reproduce ${native.train.test_mse.toFixed(6)}`);
+  await page.waitForSelector('body[data-data-loaded="mnist"]', { timeout: 60_000 });
+  check('the status keeps the finished run\'s result while the rest arrive',
+    TEST_MSE_IN_STATUS.test(await page.textContent('#status')) && await page.getAttribute('body', 'data-state') === 'done');
+  await close();
+}
+
 async function badInput({ openPage }) {
   {
     const { page, close } = await openPage(`#lr=abc&latent=-5&subset=2000&epochs=1`);
@@ -191,6 +213,7 @@ async function crashes({ openPage }) {
 export async function trainingScenarios(harness, nativeDir, screenshot) {
   await paperRun(harness, nativeDir, screenshot);
   await smallRun(harness, nativeDir);
+  await earlyStart(harness, nativeDir);
   await badInput(harness);
   await crashes(harness);
 }
