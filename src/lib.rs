@@ -3,6 +3,7 @@
 //! wasm-bindgen facade.
 
 pub mod adam;
+pub mod analysis;
 pub mod bench;
 pub mod data;
 pub mod fisher;
@@ -10,6 +11,7 @@ pub mod model;
 pub mod npy;
 pub mod plot;
 pub mod prune;
+pub mod report;
 pub mod rng;
 pub mod summary;
 pub mod sweep;

@@ -111,6 +111,11 @@ impl Sweep {
         }
     }
 
+    /// How many cutoffs the sweep scores in all.
+    pub fn cutoff_count(&self) -> usize {
+        self.cutoffs.len()
+    }
+
     pub fn rows(&self) -> &[SweepRow] {
         &self.rows
     }

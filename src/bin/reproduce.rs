@@ -7,18 +7,15 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use bayes_renorm::adam::AdamConfig;
+use bayes_renorm::analysis::{Analysis, AnalysisConfig, AnalysisProgress, Grid};
 use bayes_renorm::data::files::{load_split, read_file};
 use bayes_renorm::data::manifest::Split;
 use bayes_renorm::data::Dataset;
-use bayes_renorm::fisher::{fisher_diag, FisherVariant};
-use bayes_renorm::model::Autoencoder;
-use bayes_renorm::npy::npy_f32;
+use bayes_renorm::fisher::FisherVariant;
 use bayes_renorm::prune::dataset_mse;
-use bayes_renorm::summary::FisherStats;
-use bayes_renorm::sweep::{information_scale, log_grid, paper_grid, Sweep};
+use bayes_renorm::report::{fisher_npy, fisher_safetensors, ModelSource, Report, Seconds};
 use bayes_renorm::train::{TrainConfig, Trainer};
 use bayes_renorm::weights::{from_safetensors, to_safetensors};
-use serde_json::json;
 
 const USAGE: &str = "\
 usage: reproduce [options] > report.json
@@ -58,7 +55,7 @@ struct Options {
     train: TrainConfig,
     fisher_split: Split,
     fisher_variant: FisherVariant,
-    paper_grid: bool,
+    grid: Grid,
     grid_points: usize,
     random_seeds: u64,
     eval_examples: Option<usize>,
@@ -77,7 +74,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         train: TrainConfig::default(),
         fisher_split: Split::Train,
         fisher_variant: FisherVariant::Regression,
-        paper_grid: false,
+        grid: Grid::Log,
         grid_points: 40,
         random_seeds: 3,
         eval_examples: None,
@@ -126,9 +123,9 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                 }
             }
             "--grid" => {
-                o.paper_grid = match value()? {
-                    "paper" => true,
-                    "log" => false,
+                o.grid = match value()? {
+                    "paper" => Grid::Paper,
+                    "log" => Grid::Log,
                     other => return Err(format!("--grid: log or paper, not '{other}'")),
                 }
             }
@@ -137,10 +134,11 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--eval-examples" => o.eval_examples = Some(number(flag, value()?, 1.0)?),
             "--tolerance" => o.tolerance = number(flag, value()?, 0.0)?,
             "--authors-setup" => {
+                let authors = AnalysisConfig::authors(0, 0);
                 o.biases = true;
-                o.fisher_split = Split::Test;
-                o.paper_grid = true;
-                o.eval_examples = Some(10);
+                o.fisher_split = authors.fisher_split;
+                o.grid = authors.grid;
+                o.eval_examples = authors.eval_examples;
             }
             "--write-fisher" => o.write_fisher = Some(value()?.into()),
             "--write-weights" => o.write_weights = Some(value()?.into()),
@@ -165,7 +163,7 @@ fn progress(message: &str) {
     eprintln!("reproduce: {message}");
 }
 
-fn run(o: Options) -> Result<serde_json::Value, String> {
+fn run(o: Options) -> Result<Report, String> {
     let load = |split: Split| {
         load_split(&o.data, split).map_err(|e| format!("loading the {} split: {e}", split.name()))
     };
@@ -220,68 +218,68 @@ fn run(o: Options) -> Result<serde_json::Value, String> {
         }
     };
     let train_seconds = started.elapsed().as_secs_f64();
-    let first_test_images;
-    let eval = match o.eval_examples {
-        Some(count) if count < test.len() => {
-            first_test_images = test.first(count);
-            &first_test_images
-        }
-        _ => &test,
-    };
     let test_mse = dataset_mse(&model, &test, 1000);
     progress(&format!("test MSE {test_mse:.6}"));
 
-    // 2. Fisher diagonal.
-    let started = Instant::now();
-    let fisher_data = match o.fisher_split {
-        Split::Train => &train,
-        Split::Test => &test,
+    // 2. Fisher diagonal, then 3. the sweep, as the page's worker runs them.
+    let config = AnalysisConfig {
+        fisher_split: o.fisher_split,
+        fisher_variant: o.fisher_variant,
+        grid: o.grid,
+        grid_points: o.grid_points,
+        random_seeds: (0..o.random_seeds).map(|i| o.train.seed + i).collect(),
+        eval_examples: o.eval_examples,
+        tolerance: o.tolerance,
     };
-    let fisher = fisher_diag(&model, fisher_data, o.fisher_variant, 1000);
-    let fisher_seconds = started.elapsed().as_secs_f64();
-    let stats = FisherStats::of(&fisher);
-    progress(&format!(
-        "Fisher over {} {} examples: encoder mean {:.4}, all-parameter mean {:.4}",
-        fisher.examples,
-        o.fisher_split.name(),
-        stats.encoder.mean,
-        stats.all_parameters.mean
-    ));
-
-    // 3. Sweep.
-    let started = Instant::now();
-    let grid = if o.paper_grid {
-        paper_grid()
-    } else {
-        log_grid(fisher.encoder.as_slice().unwrap_or(&[]), o.grid_points)
+    let mut analysis = Analysis::new(&model, config.clone());
+    let mut seconds = Seconds {
+        train: train_seconds,
+        ..Seconds::default()
     };
-    let seeds: Vec<u64> = (0..o.random_seeds).map(|i| o.train.seed + i).collect();
-    let mut sweep = Sweep::new(&model, &fisher.encoder, grid, &seeds, eval);
-    let unpruned_mse = sweep.unpruned_mse();
-    progress(&format!(
-        "sweep on {} test images, unpruned MSE {unpruned_mse:.6}",
-        eval.len()
-    ));
-    progress(&format!(
-        "{:>12} {:>8} {:>7} {:>11} {:>21} {:>11}",
-        "cutoff Λ", "removed", "%", "Fisher MSE", "random MSE (± std)", "magnitude"
-    ));
-    while let Some(row) = sweep.step() {
-        progress(&format!(
-            "{:>12.4e} {:>8} {:>7.2} {:>11.6} {:>11.6} ± {:>8.6} {:>11.6}",
-            row.cutoff,
-            row.removed,
-            100.0 * row.fraction,
-            row.fisher_mse,
-            row.random_mse_mean,
-            row.random_mse_std,
-            row.magnitude_mse
-        ));
+    let mut started = Instant::now();
+    loop {
+        match analysis.step(&train, &test) {
+            AnalysisProgress::Fisher { done, total } if done == total => {
+                seconds.fisher = started.elapsed().as_secs_f64();
+                started = Instant::now();
+                progress(&format!(
+                    "Fisher over {total} {} examples; sweep:",
+                    o.fisher_split.name()
+                ));
+                progress(&format!(
+                    "{:>12} {:>8} {:>7} {:>11} {:>21} {:>11}",
+                    "cutoff Λ", "removed", "%", "Fisher MSE", "random MSE (± std)", "magnitude"
+                ));
+            }
+            AnalysisProgress::Fisher { .. } => {}
+            AnalysisProgress::Sweep { row, .. } => progress(&format!(
+                "{:>12.4e} {:>8} {:>7.2} {:>11.6} {:>11.6} ± {:>8.6} {:>11.6}",
+                row.cutoff,
+                row.removed,
+                100.0 * row.fraction,
+                row.fisher_mse,
+                row.random_mse_mean,
+                row.random_mse_std,
+                row.magnitude_mse
+            )),
+            AnalysisProgress::Done => break,
+        }
+        if analysis.is_done() {
+            break;
+        }
     }
-    let sweep_seconds = started.elapsed().as_secs_f64();
-    let rows = sweep.rows().to_vec();
-    let knee = information_scale(&rows, unpruned_mse, o.tolerance);
-    progress(&match &knee {
+    seconds.sweep = started.elapsed().as_secs_f64();
+    let result = analysis
+        .into_result()
+        .expect("the loop ran the analysis to the end");
+    progress(&format!(
+        "on {} test images: unpruned MSE {:.6}; Fisher encoder mean {:.4}, all-parameter mean {:.4}",
+        result.eval_examples,
+        result.unpruned_mse,
+        result.stats.encoder.mean,
+        result.stats.all_parameters.mean
+    ));
+    progress(&match &result.knee {
         Some(k) => format!(
             "information scale Λ* = {:.4e}: {} weights ({:.1} %) removed within {} % of the unpruned MSE",
             k.cutoff,
@@ -299,41 +297,27 @@ fn run(o: Options) -> Result<serde_json::Value, String> {
     }
     if let Some(path) = &o.write_fisher {
         let bytes = if path.extension().is_some_and(|e| e == "npy") {
-            let values: Vec<f32> = fisher.all_values().collect();
-            npy_f32(&[values.len()], &values)
+            fisher_npy(&result.fisher)
         } else {
-            // Same tensor names and shapes as the weights.
-            let as_tensors = Autoencoder {
-                encoder: fisher.encoder.clone(),
-                decoder: fisher.decoder.clone(),
-                encoder_bias: fisher.encoder_bias.clone(),
-                decoder_bias: fisher.decoder_bias.clone(),
-            };
-            to_safetensors(&as_tensors).map_err(|e| e.to_string())?
+            fisher_safetensors(&result.fisher).map_err(|e| e.to_string())?
         };
         write(path, &bytes)?;
     }
 
-    Ok(json!({
-        "config": {
-            "data": o.data,
-            "weights": o.weights,
-            "input_dim": model.input_dim(),
-            "latent_dim": model.latent_dim(),
-            "train_examples": if o.weights.is_none() { Some(train.len()) } else { None },
-            "biases": model.has_biases(),
-            "train": if o.weights.is_none() { Some(o.train) } else { None },
-            "fisher_split": o.fisher_split.name(),
-            "fisher_variant": o.fisher_variant,
-            "grid": if o.paper_grid { "paper" } else { "log" },
-            "random_seeds": seeds,
-            "eval_examples": eval.len(),
+    let source = match &o.weights {
+        Some(path) => ModelSource::Loaded {
+            weights: path.display().to_string(),
         },
-        "train": { "epoch_losses": epoch_losses, "test_mse": test_mse },
-        "fisher": { "examples": fisher.examples, "stats": stats },
-        "sweep": { "unpruned_mse": unpruned_mse, "rows": rows, "knee": knee, "tolerance": o.tolerance },
-        "seconds": { "train": train_seconds, "fisher": fisher_seconds, "sweep": sweep_seconds },
-    }))
+        None => ModelSource::Trained {
+            config: o.train,
+            examples: train.len(),
+            epoch_losses,
+        },
+    };
+    let data = o.data.display().to_string();
+    Ok(Report::new(
+        data, &model, &source, test_mse, &config, &result, seconds,
+    ))
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
@@ -355,10 +339,7 @@ fn main() -> ExitCode {
     };
     match run(options) {
         Ok(report) => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&report).expect("report serialises")
-            );
+            println!("{}", report.to_json());
             ExitCode::SUCCESS
         }
         Err(message) => {

@@ -34,7 +34,8 @@ pub const FASHION_MNIST: DatasetInfo = DatasetInfo {
 
 pub const DATASETS: [DatasetInfo; 2] = [MNIST, FASHION_MNIST];
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Split {
     Train,
     Test,

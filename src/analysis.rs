@@ -1,0 +1,268 @@
+//! The renormalization of a trained model, in steps: the diagonal Fisher over a split (SPEC.md,
+//! "Diagonal Fisher of the encoder"), then the hockey-stick sweep over the cutoff Λ and its knee
+//! Λ* (SPEC.md, "Information-shell pruning"). `reproduce` runs it to the end; the page's worker
+//! steps it, reporting progress and stopping when asked. Both therefore print the same numbers.
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::manifest::Split;
+use crate::data::Dataset;
+use crate::fisher::{FisherAccumulator, FisherDiag, FisherVariant};
+use crate::model::Autoencoder;
+use crate::summary::FisherStats;
+use crate::sweep::{information_scale, log_grid, paper_grid, Knee, Sweep, SweepRow};
+
+/// Examples per forward pass of the Fisher.
+pub const FISHER_BATCH: usize = 1000;
+
+/// Which cutoffs the sweep scores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Grid {
+    /// 0, then `points - 1` log-spaced cutoffs from the smallest positive Fisher value to the largest.
+    Log,
+    /// The paper's 0, 0.125, ..., 2.375.
+    Paper,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisConfig {
+    pub fisher_split: Split,
+    pub fisher_variant: FisherVariant,
+    pub grid: Grid,
+    pub grid_points: usize,
+    pub random_seeds: Vec<u64>,
+    /// Score on the first this many test images (all when `None`).
+    pub eval_examples: Option<usize>,
+    /// Relative MSE tolerance that defines the knee Λ*.
+    pub tolerance: f64,
+}
+
+impl AnalysisConfig {
+    /// The paper's text: regression Fisher over the training set, 40 log-spaced cutoffs, the
+    /// whole test set, random pruning with `random_seeds` seeds counted up from `seed`.
+    pub fn paper(seed: u64, random_seeds: u64) -> Self {
+        AnalysisConfig {
+            fisher_split: Split::Train,
+            fisher_variant: FisherVariant::Regression,
+            grid: Grid::Log,
+            grid_points: 40,
+            random_seeds: (0..random_seeds).map(|i| seed + i).collect(),
+            eval_examples: None,
+            tolerance: 0.01,
+        }
+    }
+
+    /// The authors' released notebook (SPEC.md): Fisher over the test split, the paper's grid,
+    /// MSE on the first 10 test images. (Its biases belong to the model, not to the analysis.)
+    pub fn authors(seed: u64, random_seeds: u64) -> Self {
+        AnalysisConfig {
+            fisher_split: Split::Test,
+            grid: Grid::Paper,
+            eval_examples: Some(10),
+            ..AnalysisConfig::paper(seed, random_seeds)
+        }
+    }
+}
+
+/// Everything the analysis found.
+#[derive(Clone, Debug)]
+pub struct AnalysisResult {
+    pub fisher: FisherDiag<f32>,
+    pub stats: FisherStats,
+    pub eval_examples: usize,
+    pub unpruned_mse: f64,
+    pub rows: Vec<SweepRow>,
+    pub knee: Option<Knee>,
+    pub tolerance: f64,
+}
+
+/// Where an analysis stands after a step.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "stage", rename_all = "lowercase")]
+pub enum AnalysisProgress {
+    /// Examples of the Fisher's split done so far, of `total`.
+    Fisher {
+        done: usize,
+        total: usize,
+    },
+    /// Grid cutoffs scored so far, of `total`; `row` is the one this step scored.
+    Sweep {
+        done: usize,
+        total: usize,
+        row: SweepRow,
+    },
+    Done,
+}
+
+enum Stage {
+    Fisher(FisherAccumulator<f32>),
+    Sweep {
+        fisher: FisherDiag<f32>,
+        sweep: Box<Sweep>,
+        unpruned_mse: f64,
+        eval_examples: usize,
+    },
+    Done(Box<AnalysisResult>),
+}
+
+pub struct Analysis {
+    model: Autoencoder<f32>,
+    config: AnalysisConfig,
+    /// Always set between calls; taken while a step moves it on.
+    stage: Option<Stage>,
+}
+
+impl Analysis {
+    pub fn new(model: &Autoencoder<f32>, config: AnalysisConfig) -> Self {
+        Analysis {
+            stage: Some(Stage::Fisher(FisherAccumulator::new(
+                model,
+                config.fisher_variant,
+            ))),
+            model: model.clone(),
+            config,
+        }
+    }
+
+    pub fn config(&self) -> &AnalysisConfig {
+        &self.config
+    }
+
+    /// One step: a batch of the Fisher, or one cutoff of the sweep. `train` and `test` are the
+    /// splits, the same on every call.
+    pub fn step(&mut self, train: &Dataset, test: &Dataset) -> AnalysisProgress {
+        let stage = self.stage.take().expect("a stage is set between calls");
+        let (next, progress) = match stage {
+            Stage::Fisher(mut accumulator) => {
+                let data = match self.config.fisher_split {
+                    Split::Train => train,
+                    Split::Test => test,
+                };
+                let start = accumulator.examples();
+                let end = (start + FISHER_BATCH).min(data.len());
+                accumulator.add_examples(data, start..end);
+                let progress = AnalysisProgress::Fisher {
+                    done: end,
+                    total: data.len(),
+                };
+                if end < data.len() {
+                    (Stage::Fisher(accumulator), progress)
+                } else {
+                    (self.start_sweep(accumulator.finish(), test), progress)
+                }
+            }
+            Stage::Sweep {
+                fisher,
+                mut sweep,
+                unpruned_mse,
+                eval_examples,
+            } => {
+                let total = sweep.cutoff_count();
+                let row = sweep
+                    .step()
+                    .cloned()
+                    .expect("a sweep stage has cutoffs left");
+                let done = sweep.rows().len();
+                let progress = AnalysisProgress::Sweep { done, total, row };
+                let next = if done < total {
+                    Stage::Sweep {
+                        fisher,
+                        sweep,
+                        unpruned_mse,
+                        eval_examples,
+                    }
+                } else {
+                    self.finish(fisher, &sweep, unpruned_mse, eval_examples)
+                };
+                (next, progress)
+            }
+            Stage::Done(result) => (Stage::Done(result), AnalysisProgress::Done),
+        };
+        self.stage = Some(next);
+        progress
+    }
+
+    pub fn is_done(&self) -> bool {
+        matches!(self.stage, Some(Stage::Done(_)))
+    }
+
+    /// The result, once the last cutoff is scored.
+    pub fn result(&self) -> Option<&AnalysisResult> {
+        match &self.stage {
+            Some(Stage::Done(result)) => Some(result),
+            _ => None,
+        }
+    }
+
+    pub fn into_result(self) -> Option<AnalysisResult> {
+        match self.stage {
+            Some(Stage::Done(result)) => Some(*result),
+            _ => None,
+        }
+    }
+
+    /// Runs every remaining step.
+    pub fn run(mut self, train: &Dataset, test: &Dataset) -> AnalysisResult {
+        while !self.is_done() {
+            self.step(train, test);
+        }
+        self.into_result()
+            .expect("the loop ends when the analysis is done")
+    }
+
+    fn start_sweep(&self, fisher: FisherDiag<f32>, test: &Dataset) -> Stage {
+        let grid = match self.config.grid {
+            Grid::Paper => paper_grid(),
+            Grid::Log => log_grid(
+                fisher.encoder.as_slice().expect("standard layout"),
+                self.config.grid_points,
+            ),
+        };
+        let eval_examples = self
+            .config
+            .eval_examples
+            .map_or(test.len(), |count| count.min(test.len()));
+        let first_images;
+        let eval = if eval_examples < test.len() {
+            first_images = test.first(eval_examples);
+            &first_images
+        } else {
+            test
+        };
+        let mut sweep = Sweep::new(
+            &self.model,
+            &fisher.encoder,
+            grid,
+            &self.config.random_seeds,
+            eval,
+        );
+        let unpruned_mse = sweep.unpruned_mse();
+        Stage::Sweep {
+            fisher,
+            sweep: Box::new(sweep),
+            unpruned_mse,
+            eval_examples,
+        }
+    }
+
+    fn finish(
+        &self,
+        fisher: FisherDiag<f32>,
+        sweep: &Sweep,
+        unpruned_mse: f64,
+        eval_examples: usize,
+    ) -> Stage {
+        let rows = sweep.rows().to_vec();
+        let tolerance = self.config.tolerance;
+        Stage::Done(Box::new(AnalysisResult {
+            stats: FisherStats::of(&fisher),
+            knee: information_scale(&rows, unpruned_mse, tolerance),
+            fisher,
+            eval_examples,
+            unpruned_mse,
+            rows,
+            tolerance,
+        }))
+    }
+}
