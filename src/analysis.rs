@@ -96,7 +96,7 @@ pub enum AnalysisProgress {
 }
 
 enum Stage {
-    Fisher(FisherAccumulator<f32>),
+    Fisher(Box<FisherAccumulator<f32>>),
     Sweep {
         fisher: FisherDiag<f32>,
         sweep: Box<Sweep>,
@@ -116,10 +116,10 @@ pub struct Analysis {
 impl Analysis {
     pub fn new(model: &Autoencoder<f32>, config: AnalysisConfig) -> Self {
         Analysis {
-            stage: Some(Stage::Fisher(FisherAccumulator::new(
+            stage: Some(Stage::Fisher(Box::new(FisherAccumulator::new(
                 model,
                 config.fisher_variant,
-            ))),
+            )))),
             model: model.clone(),
             config,
         }
@@ -149,7 +149,7 @@ impl Analysis {
                 if end < data.len() {
                     (Stage::Fisher(accumulator), progress)
                 } else {
-                    (self.start_sweep(accumulator.finish(), test), progress)
+                    (self.start_sweep((*accumulator).finish(), test), progress)
                 }
             }
             Stage::Sweep {
