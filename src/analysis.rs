@@ -95,14 +95,17 @@ pub enum AnalysisProgress {
     Done,
 }
 
+struct SweepStage {
+    fisher: FisherDiag<f32>,
+    sweep: Sweep,
+    unpruned_mse: f64,
+    eval_examples: usize,
+}
+
+/// Boxed: each stage holds megabytes of buffers, and only one exists at a time.
 enum Stage {
     Fisher(Box<FisherAccumulator<f32>>),
-    Sweep {
-        fisher: FisherDiag<f32>,
-        sweep: Box<Sweep>,
-        unpruned_mse: f64,
-        eval_examples: usize,
-    },
+    Sweep(Box<SweepStage>),
     Done(Box<AnalysisResult>),
 }
 
@@ -238,21 +241,21 @@ impl Analysis {
             eval,
         );
         let unpruned_mse = sweep.unpruned_mse();
-        Stage::Sweep {
+        Stage::Sweep(Box::new(SweepStage {
             fisher,
-            sweep: Box::new(sweep),
+            sweep,
             unpruned_mse,
             eval_examples,
-        }
+        }))
     }
 
-    fn finish(
-        &self,
-        fisher: FisherDiag<f32>,
-        sweep: &Sweep,
-        unpruned_mse: f64,
-        eval_examples: usize,
-    ) -> Stage {
+    fn finish(&self, stage: SweepStage) -> Stage {
+        let SweepStage {
+            fisher,
+            sweep,
+            unpruned_mse,
+            eval_examples,
+        } = stage;
         let rows = sweep.rows().to_vec();
         let tolerance = self.config.tolerance;
         Stage::Done(Box::new(AnalysisResult {
