@@ -155,28 +155,15 @@ impl Analysis {
                     (self.start_sweep((*accumulator).finish(), test), progress)
                 }
             }
-            Stage::Sweep {
-                fisher,
-                mut sweep,
-                unpruned_mse,
-                eval_examples,
-            } => {
-                let total = sweep.cutoff_count();
-                let row = sweep
-                    .step()
-                    .cloned()
-                    .expect("a sweep stage has cutoffs left");
-                let done = sweep.rows().len();
+            Stage::Sweep(mut stage) => {
+                let total = stage.sweep.cutoff_count();
+                let row = (stage.sweep.step().cloned()).expect("a sweep stage has cutoffs left");
+                let done = stage.sweep.rows().len();
                 let progress = AnalysisProgress::Sweep { done, total, row };
                 let next = if done < total {
-                    Stage::Sweep {
-                        fisher,
-                        sweep,
-                        unpruned_mse,
-                        eval_examples,
-                    }
+                    Stage::Sweep(stage)
                 } else {
-                    self.finish(fisher, &sweep, unpruned_mse, eval_examples)
+                    self.finish(*stage)
                 };
                 (next, progress)
             }
