@@ -66,6 +66,89 @@ pub fn prune(model: &Autoencoder<f32>, order: &[usize], k: usize) -> Autoencoder
     model.with_encoder(encoder)
 }
 
+/// The three ways of removing encoder weights that the page compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    /// Ascending Fisher: the information shells.
+    Fisher,
+    /// A seeded random order.
+    Random,
+    /// Ascending |E|.
+    Magnitude,
+}
+
+/// One model's removal orders, ready to prune at any cutoff: what the page's Λ slider shows.
+pub struct Shells {
+    model: Autoencoder<f32>,
+    fisher: Array2<f32>,
+    sorted_fisher: Vec<f32>,
+    fisher_order: Vec<usize>,
+    random_order: Vec<usize>,
+    magnitude_order: Vec<usize>,
+}
+
+impl Shells {
+    /// `random_seed` picks the random order (the sweep's first seed, so the slider's random row
+    /// is the sweep's first random run).
+    pub fn new(model: &Autoencoder<f32>, fisher_encoder: &Array2<f32>, random_seed: u64) -> Self {
+        assert_eq!(
+            model.encoder.dim(),
+            fisher_encoder.dim(),
+            "one Fisher value per weight"
+        );
+        Shells {
+            model: model.clone(),
+            fisher: fisher_encoder.clone(),
+            sorted_fisher: sorted_values(fisher_encoder),
+            fisher_order: fisher_order(fisher_encoder),
+            random_order: random_order(model.encoder.len(), random_seed),
+            magnitude_order: magnitude_order(&model.encoder),
+        }
+    }
+
+    pub fn model(&self) -> &Autoencoder<f32> {
+        &self.model
+    }
+
+    pub fn fisher(&self) -> &Array2<f32> {
+        &self.fisher
+    }
+
+    /// How many weights the cutoff removes: |{F ≤ Λ}|.
+    pub fn removed(&self, cutoff: f32) -> usize {
+        removed_count(&self.sorted_fisher, cutoff)
+    }
+
+    /// The model with the first `k` weights of `scheme`'s order removed.
+    pub fn pruned(&self, scheme: Scheme, k: usize) -> Autoencoder<f32> {
+        let order = match scheme {
+            Scheme::Fisher => &self.fisher_order,
+            Scheme::Random => &self.random_order,
+            Scheme::Magnitude => &self.magnitude_order,
+        };
+        prune(&self.model, order, k)
+    }
+}
+
+/// The model's reconstructions of `images`, [count, n], and each image's MSE against itself.
+pub fn reconstructions(model: &Autoencoder<f32>, images: &Dataset) -> (Array2<f32>, Vec<f64>) {
+    let x = images.batch::<f32>(0..images.len());
+    let output = model.forward(x.view()).output;
+    let mse = output
+        .outer_iter()
+        .zip(x.outer_iter())
+        .map(|(y, x)| {
+            let sum: f64 = y
+                .iter()
+                .zip(x)
+                .map(|(&y, &x)| ((y - x) as f64).powi(2))
+                .sum();
+            sum / x.len().max(1) as f64
+        })
+        .collect();
+    (output, mse)
+}
+
 /// Mean squared reconstruction error over all of `data` (PyTorch MSELoss over the whole set),
 /// converting one batch at a time.
 pub fn dataset_mse(model: &Autoencoder<f32>, data: &Dataset, batch_size: usize) -> f64 {

@@ -49,18 +49,55 @@ pub fn paper_grid() -> Vec<f32> {
 /// `points` cutoffs: 0, then log-spaced from the smallest positive Fisher value to the largest
 /// (which removes every weight).
 pub fn log_grid(fisher_values: &[f32], points: usize) -> Vec<f32> {
-    let positive = fisher_values.iter().copied().filter(|&f| f > 0.0);
-    let min = positive.clone().fold(f32::INFINITY, f32::min);
-    let max = positive.fold(0.0f32, f32::max);
     let mut grid = vec![0.0];
-    if max > 0.0 && points > 1 {
-        let (lo, hi) = ((min as f64).ln(), (max as f64).ln());
+    if let (Some(scale), true) = (FisherScale::of(fisher_values), points > 1) {
+        let (lo, hi) = ((scale.min_positive as f64).ln(), (scale.max as f64).ln());
         let steps = (points - 2).max(1) as f64;
         grid.extend((0..points - 1).map(|i| (lo + (hi - lo) * i as f64 / steps).exp() as f32));
         // Rounding must not leave the largest value just above the last cutoff.
-        *grid.last_mut().expect("grid has points") = max;
+        *grid.last_mut().expect("grid has points") = scale.max;
     }
     grid
+}
+
+/// The positive Fisher values' range on a log scale: where the page's Λ slider moves. Every Λ
+/// below the smallest positive value removes the same weights as Λ = 0 (the exact zeros).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FisherScale {
+    pub min_positive: f32,
+    pub max: f32,
+}
+
+impl FisherScale {
+    /// `None` when no value is positive.
+    pub fn of(fisher_values: &[f32]) -> Option<FisherScale> {
+        let positive = fisher_values.iter().copied().filter(|&f| f > 0.0);
+        let min_positive = positive.clone().fold(f32::INFINITY, f32::min);
+        let max = positive.fold(0.0f32, f32::max);
+        (max > 0.0).then_some(FisherScale { min_positive, max })
+    }
+
+    /// The cutoff at position `t` in [0, 1]: 0 at 0, then log-spaced from the smallest positive
+    /// value (just after 0) to the largest (at 1).
+    pub fn cutoff_at(&self, t: f64) -> f32 {
+        if t <= 0.0 {
+            return 0.0;
+        }
+        let (lo, hi) = ((self.min_positive as f64).ln(), (self.max as f64).ln());
+        ((lo + (hi - lo) * t.min(1.0)).exp() as f32).min(self.max)
+    }
+
+    /// The position of `cutoff`, the inverse of `cutoff_at` (0 below the smallest positive value).
+    pub fn position_of(&self, cutoff: f32) -> f64 {
+        if cutoff < self.min_positive {
+            return 0.0;
+        }
+        let (lo, hi) = ((self.min_positive as f64).ln(), (self.max as f64).ln());
+        if hi <= lo {
+            return 1.0;
+        }
+        (((cutoff as f64).ln() - lo) / (hi - lo)).clamp(0.0, 1.0)
+    }
 }
 
 /// A sweep in progress: call `step` until it returns `None`.

@@ -71,6 +71,25 @@ impl Dataset {
         )
     }
 
+    /// A copy of the examples at `indices`, in that order.
+    pub fn select(&self, indices: &[usize]) -> Dataset {
+        let labels = indices.iter().map(|&i| self.labels[i]).collect();
+        let pixels = indices
+            .iter()
+            .flat_map(|&i| self.image(i))
+            .copied()
+            .collect();
+        Dataset::new(self.rows, self.cols, labels, pixels)
+    }
+
+    /// The index of the first example of each label 0-9 that occurs, in label order: the fixed
+    /// digits the page reconstructs.
+    pub fn first_of_each_label(&self) -> Vec<usize> {
+        (0..CLASSES as u8)
+            .filter_map(|label| self.labels.iter().position(|&l| l == label))
+            .collect()
+    }
+
     /// Appends another dataset of the same image size (shards arrive one at a time).
     pub fn append(&mut self, other: &Dataset) {
         if self.is_empty() && self.rows * self.cols == 0 {

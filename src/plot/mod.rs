@@ -1,7 +1,14 @@
-//! The page's charts, one file each. Every `draw` takes any plotters `DrawingBackend` and plain
-//! data (slices and numbers), so the browser draws on a canvas and the native tests on a bitmap.
+//! The page's charts, one file each. Line and bar charts (`loss`, `fisher_hist`, `hockey`) take
+//! any plotters `DrawingBackend` and plain data, so the browser draws on a canvas and the native
+//! tests on a recording backend. Image charts (`fisher_maps`, `recon`) render a `Picture`: one
+//! RGBA buffer for a single bulk pixel write, and text labels.
 
+pub mod fisher_hist;
+pub mod fisher_maps;
+pub mod hockey;
 pub mod loss;
+pub mod picture;
+pub mod recon;
 
 /// Errors of drawing on backend `DB`.
 pub type DrawResult<DB> = Result<

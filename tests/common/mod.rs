@@ -8,6 +8,17 @@ use bayes_renorm::model::Autoencoder;
 use bayes_renorm::rng::Rng;
 use ndarray::{Array2, ArrayView1};
 
+/// The same weights in f64, for the loop model.
+pub fn to_f64(model: &Autoencoder<f32>) -> Autoencoder<f64> {
+    let widen = |v: &f32| *v as f64;
+    Autoencoder {
+        encoder: model.encoder.map(widen),
+        decoder: model.decoder.map(widen),
+        encoder_bias: model.encoder_bias.as_ref().map(|b| b.map(widen)),
+        decoder_bias: model.decoder_bias.as_ref().map(|b| b.map(widen)),
+    }
+}
+
 /// Per-example MSE, (1/n) sum_o (y_o - x_o)^2.
 pub fn loop_example_loss(model: &Autoencoder<f64>, x: ArrayView1<f64>) -> f64 {
     let y = loop_forward(model, x);

@@ -1,0 +1,161 @@
+//! The hockey stick (paper figure 2): test MSE against the encoder weights removed, for Fisher,
+//! random (mean, with a ±1 standard deviation band) and magnitude pruning, with the unpruned MSE,
+//! the knee Λ* and its tolerance, and a marker at the current cutoff.
+
+use plotters::prelude::*;
+
+use super::DrawResult;
+use crate::sweep::{Knee, SweepRow};
+
+const FISHER: RGBColor = RGBColor(42, 111, 219);
+const RANDOM: RGBColor = RGBColor(214, 96, 18);
+const MAGNITUDE: RGBColor = RGBColor(120, 80, 170);
+const KNEE: RGBColor = RGBColor(30, 140, 60);
+const CUTOFF: RGBColor = RGBColor(200, 30, 30);
+const FONT: &str = "sans-serif";
+
+#[derive(Clone, Copy, Debug)]
+pub struct HockeyStick<'a> {
+    /// Sweep rows, in any order.
+    pub rows: &'a [SweepRow],
+    /// Encoder weights in all (the x axis ends there).
+    pub total: usize,
+    pub unpruned_mse: f64,
+    pub knee: Option<&'a Knee>,
+    pub tolerance: f64,
+    /// Weights removed at the current cutoff.
+    pub current_removed: usize,
+}
+
+pub fn draw<DB: DrawingBackend>(backend: DB, chart: &HockeyStick) -> DrawResult<DB> {
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE)?;
+    let mut rows: Vec<&SweepRow> = chart.rows.iter().collect();
+    rows.sort_by_key(|row| row.removed);
+    let mses = rows.iter().flat_map(|r| {
+        [
+            r.fisher_mse,
+            r.magnitude_mse,
+            r.random_mse_mean + r.random_mse_std,
+            r.random_mse_mean - r.random_mse_std,
+        ]
+    });
+    let (lo, hi) = mses
+        .chain([chart.unpruned_mse])
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    let (lo, hi) = if lo < hi { (lo, hi) } else { (0.0, 0.12) };
+    let pad = 0.05 * (hi - lo);
+    let total = chart.total.max(1) as f64;
+
+    let mut plot = ChartBuilder::on(&root)
+        .caption(
+            "The hockey stick: test MSE as encoder weights are removed",
+            (FONT, 16),
+        )
+        .margin(12)
+        .x_label_area_size(40)
+        .top_x_label_area_size(34)
+        .y_label_area_size(64)
+        .build_cartesian_2d(0.0..total, (lo - pad)..(hi + pad))?
+        .set_secondary_coord(0.0..1.0, (lo - pad)..(hi + pad));
+    plot.configure_mesh()
+        .x_desc(format!("encoder weights removed (of {})", chart.total))
+        .y_desc("test MSE")
+        .label_style((FONT, 12))
+        .axis_desc_style((FONT, 13))
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&|v| format!("{v:.3}"))
+        .light_line_style(BLACK.mix(0.05))
+        .draw()?;
+    plot.configure_secondary_axes()
+        .x_desc("fraction removed")
+        .label_style((FONT, 12))
+        .axis_desc_style((FONT, 13))
+        .x_label_formatter(&|v| format!("{:.0} %", 100.0 * v))
+        .draw()?;
+
+    let x = |row: &SweepRow| row.removed as f64;
+    let band: Vec<(f64, f64)> = (rows
+        .iter()
+        .map(|r| (x(r), r.random_mse_mean + r.random_mse_std)))
+    .chain(
+        rows.iter()
+            .rev()
+            .map(|r| (x(r), r.random_mse_mean - r.random_mse_std)),
+    )
+    .collect();
+    plot.draw_series([Polygon::new(band, RANDOM.mix(0.15).filled())])?;
+    let series = [
+        (
+            "random (mean ± 1 std)",
+            RANDOM,
+            rows.iter()
+                .map(|r| (x(r), r.random_mse_mean))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "magnitude",
+            MAGNITUDE,
+            rows.iter().map(|r| (x(r), r.magnitude_mse)).collect(),
+        ),
+        (
+            "Fisher (information shells)",
+            FISHER,
+            rows.iter().map(|r| (x(r), r.fisher_mse)).collect(),
+        ),
+    ];
+    for (name, colour, points) in series {
+        plot.draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))?
+            .label(name)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], colour.stroke_width(2)));
+        plot.draw_series(points.iter().map(|&p| Circle::new(p, 2, colour.filled())))?;
+    }
+
+    let unpruned = [(0.0, chart.unpruned_mse), (total, chart.unpruned_mse)];
+    plot.draw_series(DashedLineSeries::new(
+        unpruned,
+        6,
+        4,
+        BLACK.mix(0.6).stroke_width(1),
+    ))?
+    .label(format!("unpruned {:.5}", chart.unpruned_mse))
+    .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], BLACK.mix(0.6)));
+    if let Some(knee) = chart.knee {
+        let limit = knee.unpruned_mse * (1.0 + chart.tolerance);
+        let tolerance_line = [(0.0, limit), (total, limit)];
+        plot.draw_series(DashedLineSeries::new(
+            tolerance_line,
+            2,
+            4,
+            KNEE.stroke_width(1),
+        ))?;
+        let point = (knee.removed as f64, knee.mse);
+        plot.draw_series([Circle::new(point, 6, KNEE.stroke_width(2))])?
+            .label(format!(
+                "knee Λ* = {:.3e}: {} removed, within {} %",
+                knee.cutoff,
+                knee.removed,
+                100.0 * chart.tolerance
+            ))
+            .legend(|(x, y)| Circle::new((x + 8, y), 5, KNEE.stroke_width(2)));
+    }
+    let current = chart.current_removed as f64;
+    plot.draw_series(LineSeries::new(
+        [(current, lo - pad), (current, hi + pad)],
+        CUTOFF.stroke_width(2),
+    ))?
+    .label(format!("current cutoff: {} removed", chart.current_removed))
+    .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], CUTOFF.stroke_width(2)));
+
+    plot.configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .label_font((FONT, 12))
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.3))
+        .draw()?;
+    root.present()?;
+    Ok(())
+}
