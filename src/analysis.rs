@@ -28,6 +28,9 @@ pub enum Grid {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AnalysisConfig {
     pub fisher_split: Split,
+    /// Average the Fisher over the first this many examples of its split (all when `None`): the
+    /// page trains on a prefix of the training split and takes the Fisher over that prefix.
+    pub fisher_examples: Option<usize>,
     pub fisher_variant: FisherVariant,
     pub grid: Grid,
     pub grid_points: usize,
@@ -44,6 +47,7 @@ impl AnalysisConfig {
     pub fn paper(seed: u64, random_seeds: u64) -> Self {
         AnalysisConfig {
             fisher_split: Split::Train,
+            fisher_examples: None,
             fisher_variant: FisherVariant::Regression,
             grid: Grid::Log,
             grid_points: 40,
@@ -142,14 +146,12 @@ impl Analysis {
                     Split::Train => train,
                     Split::Test => test,
                 };
+                let total = self.fisher_total(data);
                 let start = accumulator.examples();
-                let end = (start + FISHER_BATCH).min(data.len());
+                let end = (start + FISHER_BATCH).min(total);
                 accumulator.add_examples(data, start..end);
-                let progress = AnalysisProgress::Fisher {
-                    done: end,
-                    total: data.len(),
-                };
-                if end < data.len() {
+                let progress = AnalysisProgress::Fisher { done: end, total };
+                if end < total {
                     (Stage::Fisher(accumulator), progress)
                 } else {
                     (self.start_sweep((*accumulator).finish(), test), progress)
@@ -171,6 +173,13 @@ impl Analysis {
         };
         self.stage = Some(next);
         progress
+    }
+
+    /// Examples the Fisher averages over, given its split.
+    pub fn fisher_total(&self, split: &Dataset) -> usize {
+        self.config
+            .fisher_examples
+            .map_or(split.len(), |count| count.min(split.len()))
     }
 
     pub fn is_done(&self) -> bool {

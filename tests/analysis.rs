@@ -25,6 +25,10 @@ fn stepping_the_analysis_equals_the_pipeline_in_one_go() {
             ..AnalysisConfig::paper(9, 2)
         },
         AnalysisConfig::authors(5, 1),
+        AnalysisConfig {
+            fisher_examples: Some(1200),
+            ..AnalysisConfig::paper(2, 1)
+        },
     ];
     for config in cases {
         let mut analysis = Analysis::new(&model, config.clone());
@@ -42,13 +46,14 @@ fn stepping_the_analysis_equals_the_pipeline_in_one_go() {
         }
         let result = analysis.result().unwrap();
 
-        let fisher_data = if config.fisher_split == Split::Train {
+        let split = if config.fisher_split == Split::Train {
             &train
         } else {
             &test
         };
+        let fisher_data = split.first(config.fisher_examples.unwrap_or(split.len()));
         assert_eq!(fisher_steps, fisher_data.len().div_ceil(1000));
-        let fisher = fisher_diag(&model, fisher_data, config.fisher_variant, 1000);
+        let fisher = fisher_diag(&model, &fisher_data, config.fisher_variant, 1000);
         assert_eq!(result.fisher, fisher, "{config:?}");
         assert_eq!(result.stats, FisherStats::of(&fisher));
         let grid = match config.grid {

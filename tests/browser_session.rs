@@ -112,7 +112,7 @@ fn the_session_trains_like_the_native_build() {
         "test MSE: wasm {test_mse} vs native {}",
         native.test_mse
     );
-    session.finish_training().unwrap();
+    session.finish_training(0.0).unwrap();
 }
 
 async fn sleep_ms(ms: i32) {

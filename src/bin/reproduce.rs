@@ -224,6 +224,7 @@ fn run(o: Options) -> Result<Report, String> {
     // 2. Fisher diagonal, then 3. the sweep, as the page's worker runs them.
     let config = AnalysisConfig {
         fisher_split: o.fisher_split,
+        fisher_examples: None,
         fisher_variant: o.fisher_variant,
         grid: o.grid,
         grid_points: o.grid_points,

@@ -1,15 +1,31 @@
-//! Chart entry points for the main thread: each wraps a canvas in plotters' canvas backend and
-//! calls the chart's `draw` in `crate::plot`.
+//! What the main thread draws: the loss chart, and `RenormView`, which holds one analysed model
+//! and redraws the renormalization charts at any cutoff Λ. Each chart's drawing is in
+//! `crate::plot`; the slider's numbers come from `crate::prune::Shells`.
 
+use ndarray::Array2;
 use plotters_canvas::CanvasBackend;
+use serde::Deserialize;
 use wasm_bindgen::prelude::*;
-use web_sys::HtmlCanvasElement;
+use wasm_bindgen::{Clamped, JsCast};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
+use super::from_js;
+use crate::data::Dataset;
 use crate::plot;
+use crate::plot::fisher_hist::{FisherHistogram, HistScale};
+use crate::plot::picture::Picture;
+use crate::plot::recon::ReconRow;
+use crate::prune::{reconstructions, Scheme, Shells};
+use crate::sweep::{FisherScale, Knee, SweepRow};
+use crate::weights::from_safetensors;
 
 fn backend(canvas: HtmlCanvasElement) -> Result<CanvasBackend, JsError> {
     CanvasBackend::with_canvas_object(canvas)
         .ok_or_else(|| JsError::new("the canvas has no 2D context"))
+}
+
+fn drawing_error(chart: &str) -> impl Fn(String) -> JsError + '_ {
+    move |e| JsError::new(&format!("drawing the {chart}: {e}"))
 }
 
 /// The training chart on `canvas`: per-batch train losses, and the test MSE of each completed
@@ -29,5 +45,190 @@ pub fn draw_loss_chart(
         test_mse,
     };
     plot::loss::draw(backend(canvas)?, &history)
-        .map_err(|e| JsError::new(&format!("drawing the loss chart: {e}")))
+        .map_err(|e| drawing_error("loss chart")(e.to_string()))
+}
+
+/// Sizes `canvas` to `picture`, writes its pixels in one `putImageData`, then its labels.
+fn put_picture(canvas: &HtmlCanvasElement, picture: &Picture) -> Result<(), JsError> {
+    canvas.set_width(picture.width as u32);
+    canvas.set_height(picture.height as u32);
+    let context: CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into().ok())
+        .ok_or_else(|| JsError::new("the canvas has no 2D context"))?;
+    let image = ImageData::new_with_u8_clamped_array_and_sh(
+        Clamped(&picture.rgba),
+        picture.width as u32,
+        picture.height as u32,
+    )
+    .map_err(|_| JsError::new("could not make the image data"))?;
+    context
+        .put_image_data(&image, 0.0, 0.0)
+        .map_err(|_| JsError::new("could not write the image"))?;
+    context.set_font("12px sans-serif");
+    context.set_text_align("center");
+    context.set_fill_style_str("#1b1f24");
+    for label in &picture.labels {
+        context
+            .fill_text(&label.text, label.x, label.y)
+            .map_err(|_| JsError::new("could not write a label"))?;
+    }
+    Ok(())
+}
+
+/// The sweep as the worker sends it (`Session.sweepView`).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SweepView {
+    rows: Vec<SweepRow>,
+    unpruned_mse: f64,
+    knee: Option<Knee>,
+    tolerance: f64,
+    random_seed: u64,
+}
+
+/// One analysed model, held on the main thread so the Λ slider redraws without the worker.
+#[wasm_bindgen]
+pub struct RenormView {
+    shells: Shells,
+    scale: Option<FisherScale>,
+    fisher_values: Vec<f32>,
+    digits: Dataset,
+    sweep: SweepView,
+}
+
+#[wasm_bindgen]
+impl RenormView {
+    /// From the worker's `ready` message: the weights file, the encoder's Fisher values
+    /// (row-major), the fixed digits' pixels and the sweep.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        weights: &[u8],
+        fisher_encoder: &[f32],
+        digits: &[u8],
+        sweep: JsValue,
+    ) -> Result<RenormView, JsError> {
+        let model = from_safetensors(weights).map_err(|e| JsError::new(&e.to_string()))?;
+        let fisher = Array2::from_shape_vec(model.encoder.dim(), fisher_encoder.to_vec())
+            .map_err(|_| JsError::new("the Fisher values do not match the encoder's shape"))?;
+        let sweep: SweepView = from_js(sweep)?;
+        let side = (model.input_dim() as f64).sqrt() as usize;
+        let count = digits.len() / model.input_dim().max(1);
+        let digits = Dataset::new(side, side, vec![0; count], digits.to_vec());
+        Ok(RenormView {
+            scale: FisherScale::of(fisher_encoder),
+            fisher_values: fisher_encoder.to_vec(),
+            shells: Shells::new(&model, &fisher, sweep.random_seed),
+            digits,
+            sweep,
+        })
+    }
+
+    /// The cutoff at slider position `t` in [0, 1]: 0, then log-spaced over the Fisher values.
+    #[wasm_bindgen(js_name = cutoffAt)]
+    pub fn cutoff_at(&self, t: f64) -> f32 {
+        self.scale.map_or(0.0, |s| s.cutoff_at(t))
+    }
+
+    /// The slider position of `cutoff`.
+    #[wasm_bindgen(js_name = positionOf)]
+    pub fn position_of(&self, cutoff: f32) -> f64 {
+        self.scale.map_or(0.0, |s| s.position_of(cutoff))
+    }
+
+    /// Encoder weights the cutoff removes, |{F ≤ Λ}|.
+    pub fn removed(&self, cutoff: f32) -> usize {
+        self.shells.removed(cutoff)
+    }
+
+    /// Encoder weights in all.
+    pub fn total(&self) -> usize {
+        self.fisher_values.len()
+    }
+
+    /// Λ*, if the sweep found one.
+    #[wasm_bindgen(js_name = kneeCutoff)]
+    pub fn knee_cutoff(&self) -> Option<f32> {
+        self.sweep.knee.as_ref().map(|k| k.cutoff)
+    }
+
+    #[wasm_bindgen(js_name = drawHistogram)]
+    pub fn draw_histogram(
+        &self,
+        canvas: HtmlCanvasElement,
+        log: bool,
+        cutoff: f32,
+    ) -> Result<(), JsError> {
+        let chart = FisherHistogram {
+            values: &self.fisher_values,
+            scale: if log {
+                HistScale::Log
+            } else {
+                HistScale::Linear
+            },
+            cutoff,
+            knee: self.knee_cutoff(),
+        };
+        plot::fisher_hist::draw(backend(canvas)?, &chart)
+            .map_err(|e| drawing_error("Fisher histogram")(e.to_string()))
+    }
+
+    #[wasm_bindgen(js_name = drawHockey)]
+    pub fn draw_hockey(&self, canvas: HtmlCanvasElement, cutoff: f32) -> Result<(), JsError> {
+        let chart = plot::hockey::HockeyStick {
+            rows: &self.sweep.rows,
+            total: self.total(),
+            unpruned_mse: self.sweep.unpruned_mse,
+            knee: self.sweep.knee.as_ref(),
+            tolerance: self.sweep.tolerance,
+            current_removed: self.removed(cutoff),
+        };
+        plot::hockey::draw(backend(canvas)?, &chart)
+            .map_err(|e| drawing_error("hockey stick")(e.to_string()))
+    }
+
+    #[wasm_bindgen(js_name = drawMaps)]
+    pub fn draw_maps(&self, canvas: HtmlCanvasElement, cutoff: f32) -> Result<(), JsError> {
+        let maps = plot::fisher_maps::FisherMaps {
+            fisher: self.shells.fisher().view(),
+            rows: self.digits.rows,
+            cols: self.digits.cols,
+            cutoff,
+        };
+        put_picture(&canvas, &plot::fisher_maps::render(&maps))
+    }
+
+    /// Originals, then the Fisher-, random- and magnitude-pruned reconstructions at `cutoff`,
+    /// all with the same number of weights removed.
+    #[wasm_bindgen(js_name = drawRecon)]
+    pub fn draw_recon(&self, canvas: HtmlCanvasElement, cutoff: f32) -> Result<(), JsError> {
+        let k = self.removed(cutoff);
+        let originals = self.digits.batch::<f32>(0..self.digits.len());
+        let pruned: Vec<(&str, Vec<f32>, Vec<f64>)> = [
+            ("Fisher", Scheme::Fisher),
+            ("random", Scheme::Random),
+            ("magnitude", Scheme::Magnitude),
+        ]
+        .into_iter()
+        .map(|(name, scheme)| {
+            let (output, mse) = reconstructions(&self.shells.pruned(scheme, k), &self.digits);
+            (name, output.into_raw_vec_and_offset().0, mse)
+        })
+        .collect();
+        let originals = originals.as_slice().expect("a fresh batch is contiguous");
+        let mut rows = vec![ReconRow {
+            label: "original",
+            images: originals,
+            mse: None,
+        }];
+        rows.extend(pruned.iter().map(|(name, images, mse)| ReconRow {
+            label: name,
+            images,
+            mse: Some(mse),
+        }));
+        let picture = plot::recon::render(&rows, (self.digits.rows, self.digits.cols));
+        put_picture(&canvas, &picture)
+    }
 }

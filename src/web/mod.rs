@@ -3,6 +3,7 @@
 //! draws. Neither computes anything itself: they convert and delegate.
 
 pub mod charts;
+pub mod renorm;
 pub mod session;
 
 use wasm_bindgen::prelude::*;
@@ -51,4 +52,9 @@ pub fn bench_training() -> String {
 /// A JS value from any serialisable core type.
 fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {
     serde_wasm_bindgen::to_value(value).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// A core type from a JS value (the page's settings objects).
+fn from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, JsError> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("settings: {e}")))
 }

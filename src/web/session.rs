@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use super::to_js;
+use super::{from_js, to_js};
 use crate::adam::AdamConfig;
 use crate::data::assembly::ShardedSplit;
 use crate::data::manifest::{Manifest, Split};
@@ -13,11 +13,12 @@ use crate::data::shard::sha256_hex;
 use crate::data::stats::SplitSummary;
 use crate::model::Autoencoder;
 use crate::prune::dataset_mse;
+use crate::report::ModelSource;
 use crate::train::{TrainConfig, Trainer};
 use crate::weights::to_safetensors;
 
 /// Examples per forward pass when scoring the test split.
-const EVAL_BATCH: usize = 1000;
+pub(super) const EVAL_BATCH: usize = 1000;
 
 /// One shard the worker should fetch, in the order to fetch them.
 #[derive(Serialize)]
@@ -75,17 +76,25 @@ struct StepReport {
     finished: bool,
 }
 
+/// The model the renormalization works on: the last run that finished, or imported weights.
+pub(super) struct Trained {
+    pub model: Autoencoder<f32>,
+    pub source: ModelSource,
+    pub seconds: f64,
+}
+
 #[wasm_bindgen]
 pub struct Session {
-    manifest: Manifest,
-    train: ShardedSplit,
-    test: ShardedSplit,
+    pub(super) manifest: Manifest,
+    pub(super) train: ShardedSplit,
+    pub(super) test: ShardedSplit,
     /// The run in progress, or the one that stopped with an error (holding its last good weights).
     run: Option<Trainer>,
     /// Batch losses of `run` already handed to the page.
     reported_batches: usize,
-    /// The model of the last run that finished.
-    trained: Option<Autoencoder<f32>>,
+    pub(super) trained: Option<Trained>,
+    /// The analysis in progress or finished (web/renorm.rs), with its timings.
+    pub(super) analysis: Option<super::renorm::AnalysisRun>,
 }
 
 fn split_named(split: &str) -> Result<Split, JsError> {
@@ -95,7 +104,7 @@ fn split_named(split: &str) -> Result<Split, JsError> {
         .ok_or_else(|| JsError::new(&format!("unknown split '{split}'")))
 }
 
-fn js_error(error: impl std::fmt::Display) -> JsError {
+pub(super) fn js_error(error: impl std::fmt::Display) -> JsError {
     JsError::new(&error.to_string())
 }
 
@@ -114,6 +123,7 @@ impl Session {
             run: None,
             reported_batches: 0,
             trained: None,
+            analysis: None,
         })
     }
 
@@ -186,8 +196,7 @@ impl Session {
     /// `{examples, batchesPerEpoch, epochs}`.
     #[wasm_bindgen(js_name = startTraining)]
     pub fn start_training(&mut self, settings: JsValue) -> Result<JsValue, JsError> {
-        let s: RunSettings = serde_wasm_bindgen::from_value(settings)
-            .map_err(|e| JsError::new(&format!("training settings: {e}")))?;
+        let s: RunSettings = from_js(settings)?;
         let available = self.train.expected_len();
         if s.subset == 0 || s.subset > available {
             return Err(JsError::new(&format!(
@@ -257,12 +266,22 @@ impl Session {
         Ok(dataset_mse(model, self.test.ready(), EVAL_BATCH))
     }
 
-    /// Ends a finished run: its model becomes the session's trained model.
+    /// Ends a finished run, which took `seconds`: its model becomes the session's trained model.
     #[wasm_bindgen(js_name = finishTraining)]
-    pub fn finish_training(&mut self) -> Result<(), JsError> {
+    pub fn finish_training(&mut self, seconds: f64) -> Result<(), JsError> {
         match self.run.take() {
             Some(run) if run.is_finished() => {
-                self.trained = Some(run.into_parts().0);
+                let source = ModelSource::Trained {
+                    config: *run.config(),
+                    examples: run.data().len(),
+                    epoch_losses: run.progress().epoch_losses,
+                };
+                self.trained = Some(Trained {
+                    model: run.into_parts().0,
+                    source,
+                    seconds,
+                });
+                self.analysis = None;
                 Ok(())
             }
             other => {
@@ -292,7 +311,12 @@ impl Session {
         self.run
             .as_ref()
             .map(Trainer::model)
-            .or(self.trained.as_ref())
+            .or(self.trained.as_ref().map(|t| &t.model))
             .ok_or_else(|| JsError::new("no model has been trained yet"))
+    }
+
+    pub(super) fn trained(&self) -> Result<&Trained, JsError> {
+        (self.trained.as_ref())
+            .ok_or_else(|| JsError::new("no model has been trained or imported yet"))
     }
 }

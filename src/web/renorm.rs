@@ -1,0 +1,242 @@
+//! The worker's side of the renormalization: the Fisher and the sweep (`crate::analysis`) on the
+//! session's model, importing weights, and every export. The numbers are `reproduce`'s: the same
+//! `Analysis` and `Report` produce them.
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use super::session::{js_error, Session, Trained, EVAL_BATCH};
+use super::{from_js, to_js};
+use crate::analysis::{Analysis, AnalysisConfig, AnalysisResult, Grid};
+use crate::data::manifest::Split;
+use crate::fisher::FisherVariant;
+use crate::prune::dataset_mse;
+use crate::report::{fisher_npy, sweep_csv, ModelSource, Report, Seconds};
+use crate::sweep::{Knee, SweepRow};
+use crate::weights::{from_safetensors, to_safetensors};
+
+/// The page's renormalization controls (www/state.js), as the worker sends them.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RenormSettings {
+    pub fisher_split: Split,
+    pub fisher_variant: FisherVariant,
+    pub grid: Grid,
+    pub random_seeds: u64,
+    /// Test images the sweep scores on.
+    pub eval_examples: usize,
+    /// Random pruning uses seeds `seed`, `seed + 1`, ... (`reproduce` uses the training seed).
+    pub seed: u64,
+}
+
+/// An analysis of the session's model, with the seconds its stages took.
+pub struct AnalysisRun {
+    analysis: Analysis,
+    seconds: Seconds,
+}
+
+/// What the main thread needs to draw the charts and move the slider (besides the model, the
+/// Fisher and the digits, which travel as typed arrays).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SweepView<'a> {
+    rows: &'a [SweepRow],
+    unpruned_mse: f64,
+    knee: Option<&'a Knee>,
+    tolerance: f64,
+    eval_examples: usize,
+    random_seed: u64,
+    encoder_mean: f64,
+    all_parameters_mean: f64,
+    zero_fraction: f64,
+    fisher_examples: usize,
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// Training images the Fisher needs before it can start (0 when it uses the test split).
+    #[wasm_bindgen(js_name = fisherExamplesNeeded)]
+    pub fn fisher_examples_needed(&self, settings: JsValue) -> Result<usize, JsError> {
+        let settings: RenormSettings = from_js(settings)?;
+        Ok(match settings.fisher_split {
+            Split::Test => 0,
+            Split::Train => self.fisher_limit()?.unwrap_or(self.train.expected_len()),
+        })
+    }
+
+    /// Starts the Fisher and sweep on the trained or imported model.
+    #[wasm_bindgen(js_name = startAnalysis)]
+    pub fn start_analysis(&mut self, settings: JsValue) -> Result<(), JsError> {
+        let s: RenormSettings = from_js(settings)?;
+        let config = AnalysisConfig {
+            fisher_split: s.fisher_split,
+            fisher_examples: self.fisher_limit()?,
+            fisher_variant: s.fisher_variant,
+            grid: s.grid,
+            random_seeds: (0..s.random_seeds).map(|i| s.seed + i).collect(),
+            eval_examples: Some(s.eval_examples),
+            ..AnalysisConfig::paper(s.seed, s.random_seeds)
+        };
+        let analysis = Analysis::new(&self.trained()?.model, config);
+        self.analysis = Some(AnalysisRun {
+            analysis,
+            seconds: Seconds::default(),
+        });
+        Ok(())
+    }
+
+    /// One step of the analysis: a batch of the Fisher or one cutoff of the sweep,
+    /// `{stage: 'fisher' | 'sweep' | 'done', done, total, row}`.
+    #[wasm_bindgen(js_name = analysisStep)]
+    pub fn analysis_step(&mut self) -> Result<JsValue, JsError> {
+        let run = self
+            .analysis
+            .as_mut()
+            .ok_or_else(|| JsError::new("no analysis"))?;
+        let progress = run.analysis.step(self.train.ready(), self.test.ready());
+        to_js(&progress)
+    }
+
+    /// Adds `seconds` to the time of the stage `progress` came from (the worker has the clock).
+    #[wasm_bindgen(js_name = addAnalysisSeconds)]
+    pub fn add_analysis_seconds(&mut self, stage: &str, seconds: f64) {
+        if let Some(run) = self.analysis.as_mut() {
+            match stage {
+                "fisher" => run.seconds.fisher += seconds,
+                _ => run.seconds.sweep += seconds,
+            }
+        }
+    }
+
+    #[wasm_bindgen(js_name = cancelAnalysis)]
+    pub fn cancel_analysis(&mut self) {
+        self.analysis = None;
+    }
+
+    /// The finished analysis for the charts: rows, knee and Fisher statistics.
+    #[wasm_bindgen(js_name = sweepView)]
+    pub fn sweep_view(&self) -> Result<JsValue, JsError> {
+        let (run, result) = self.result()?;
+        let stats = &result.stats;
+        to_js(&SweepView {
+            rows: &result.rows,
+            unpruned_mse: result.unpruned_mse,
+            knee: result.knee.as_ref(),
+            tolerance: result.tolerance,
+            eval_examples: result.eval_examples,
+            random_seed: run
+                .analysis
+                .config()
+                .random_seeds
+                .first()
+                .copied()
+                .unwrap_or(0),
+            encoder_mean: stats.encoder.mean,
+            all_parameters_mean: stats.all_parameters.mean,
+            zero_fraction: stats.encoder.zero_fraction,
+            fisher_examples: result.fisher.examples,
+        })
+    }
+
+    /// The encoder's Fisher values, row-major [m, n].
+    #[wasm_bindgen(js_name = fisherEncoder)]
+    pub fn fisher_encoder(&self) -> Result<Vec<f32>, JsError> {
+        Ok(self.result()?.1.fisher.encoder.iter().copied().collect())
+    }
+
+    /// The test digits the page reconstructs (the first of each label), as u8 pixels.
+    #[wasm_bindgen(js_name = fixedDigits)]
+    pub fn fixed_digits(&self) -> Vec<u8> {
+        let test = self.test.ready();
+        test.select(&test.first_of_each_label()).pixels
+    }
+
+    /// The model as a safetensors file (what `#export-weights` saves).
+    #[wasm_bindgen(js_name = weightsFile)]
+    pub fn weights_file(&self) -> Result<Vec<u8>, JsError> {
+        to_safetensors(&self.trained()?.model).map_err(js_error)
+    }
+
+    /// Every parameter's Fisher value as one flat .npy (what `reproduce --write-fisher F.npy` writes).
+    #[wasm_bindgen(js_name = fisherFile)]
+    pub fn fisher_file(&self) -> Result<Vec<u8>, JsError> {
+        Ok(fisher_npy(&self.result()?.1.fisher))
+    }
+
+    /// The sweep table as CSV.
+    #[wasm_bindgen(js_name = sweepCsv)]
+    pub fn sweep_csv(&self) -> Result<String, JsError> {
+        let (run, result) = self.result()?;
+        Ok(sweep_csv(&result.rows, &run.analysis.config().random_seeds))
+    }
+
+    /// The whole run in `reproduce`'s JSON schema.
+    #[wasm_bindgen(js_name = reportJson)]
+    pub fn report_json(&self) -> Result<String, JsError> {
+        let (run, result) = self.result()?;
+        let trained = self.trained()?;
+        let test_mse = dataset_mse(&trained.model, self.test.ready(), EVAL_BATCH);
+        let seconds = Seconds {
+            train: trained.seconds,
+            ..run.seconds
+        };
+        let report = Report::new(
+            self.manifest.dataset.clone(),
+            &trained.model,
+            &trained.source,
+            test_mse,
+            run.analysis.config(),
+            result,
+            seconds,
+        );
+        Ok(report.to_json())
+    }
+
+    /// Reads a safetensors file (ours, or PyTorch's with the authors' key names) and makes it the
+    /// session's model. On any error nothing changes, and the message names the file and what
+    /// is wrong with it.
+    #[wasm_bindgen(js_name = importWeights)]
+    pub fn import_weights(&mut self, name: &str, bytes: &[u8]) -> Result<(), JsError> {
+        let model = from_safetensors(bytes).map_err(|e| JsError::new(&format!("{name}: {e}")))?;
+        let pixels = self.manifest.rows * self.manifest.cols;
+        if model.input_dim() != pixels {
+            return Err(JsError::new(&format!(
+                "{name}: the model takes {} pixels but {} images have {pixels}",
+                model.input_dim(),
+                self.manifest.name
+            )));
+        }
+        self.trained = Some(Trained {
+            model,
+            source: ModelSource::Loaded {
+                weights: name.to_string(),
+            },
+            seconds: 0.0,
+        });
+        self.analysis = None;
+        Ok(())
+    }
+}
+
+impl Session {
+    /// The Fisher over the training split averages over the images the model was trained on
+    /// (as `reproduce --subset` does), or over all of them for imported weights.
+    fn fisher_limit(&self) -> Result<Option<usize>, JsError> {
+        Ok(match &self.trained()?.source {
+            ModelSource::Trained { examples, .. } => Some(*examples),
+            ModelSource::Loaded { .. } => None,
+        })
+    }
+
+    fn result(&self) -> Result<(&AnalysisRun, &AnalysisResult), JsError> {
+        let run = self
+            .analysis
+            .as_ref()
+            .ok_or_else(|| JsError::new("no analysis has run"))?;
+        let result = run
+            .analysis
+            .result()
+            .ok_or_else(|| JsError::new("the analysis has not finished"))?;
+        Ok((run, result))
+    }
+}
