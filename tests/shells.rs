@@ -82,12 +82,13 @@ fn reconstructions_and_their_mse_match_the_loop_model() {
     let digits = data.select(&data.first_of_each_label());
     let (output, mse) = reconstructions(&model, &digits);
     let model64 = common::to_f64(&model);
-    for k in 0..digits.len() {
+    assert_eq!(mse.len(), digits.len());
+    for (k, &image_mse) in mse.iter().enumerate() {
         let x = digits.batch::<f64>(k..k + 1);
         let y = common::loop_forward(&model64, x.row(0));
         let expected = common::loop_example_loss(&model64, x.row(0));
         assert!(
-            (mse[k] - expected).abs() < 1e-6 * expected.max(1e-9),
+            (image_mse - expected).abs() < 1e-6 * expected.max(1e-9),
             "image {k}"
         );
         for (ours, theirs) in output.row(k).iter().zip(&y) {
