@@ -109,6 +109,8 @@ struct SweepStage {
 /// Boxed: each stage holds megabytes of buffers, and only one exists at a time.
 enum Stage {
     Fisher(Box<FisherAccumulator<f32>>),
+    /// The Fisher is done; the next step sets the sweep up (so its cost counts as the sweep's).
+    FisherDone(Box<FisherDiag<f32>>),
     Sweep(Box<SweepStage>),
     Done(Box<AnalysisResult>),
 }
@@ -154,8 +156,16 @@ impl Analysis {
                 if end < total {
                     (Stage::Fisher(accumulator), progress)
                 } else {
-                    (self.start_sweep((*accumulator).finish(), test), progress)
+                    (
+                        Stage::FisherDone(Box::new((*accumulator).finish())),
+                        progress,
+                    )
                 }
+            }
+            Stage::FisherDone(fisher) => {
+                let stage = self.start_sweep(*fisher, test);
+                self.stage = Some(stage);
+                return self.step(train, test);
             }
             Stage::Sweep(mut stage) => {
                 let total = stage.sweep.cutoff_count();
@@ -210,6 +220,7 @@ impl Analysis {
             .expect("the loop ends when the analysis is done")
     }
 
+    /// The sweep's grid, orders and test set, and the unpruned model's MSE.
     fn start_sweep(&self, fisher: FisherDiag<f32>, test: &Dataset) -> Stage {
         let grid = match self.config.grid {
             Grid::Paper => paper_grid(),

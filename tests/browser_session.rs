@@ -32,6 +32,11 @@ const SHARDS: [(&str, &str, &[u8]); 3] = [
 ];
 
 #[derive(Deserialize)]
+struct NativeReference {
+    training: NativeRun,
+}
+
+#[derive(Deserialize)]
 struct NativeRun {
     batch_losses: Vec<f64>,
     epoch_losses: Vec<f64>,
@@ -85,7 +90,8 @@ fn the_session_trains_like_the_native_build() {
     let Some(native) = option_env!("BAYES_NATIVE_REFERENCE") else {
         panic!("build through scripts/test.sh, which sets BAYES_NATIVE_REFERENCE");
     };
-    let native: NativeRun = serde_json::from_str(native).expect("the reference run's JSON");
+    let native: NativeReference = serde_json::from_str(native).expect("the reference run's JSON");
+    let native = native.training;
     let mut session = loaded_session();
     start(&mut session, 1, 42);
     let (mut losses, mut epoch_losses) = (Vec::new(), Vec::new());

@@ -1,5 +1,6 @@
-// The parameter form and the buttons, built from the tables in state.js. Each control has the
+// The parameter forms and the buttons, built from the tables in state.js. Each control has the
 // parameter's key as its id, a label, and a message slot (#<key>-problem) for a rejected value.
+// Parameters of group 'url' have no form control (the slider and the page's layout own them).
 import { ACTIONS, ENABLED_IN, PARAMS, formatValue, parseValue, problemMessage } from './state.js';
 
 function inputFor(param) {
@@ -23,10 +24,13 @@ function inputFor(param) {
 
 const textOf = (input) => (input.type === 'checkbox' ? (input.checked ? '1' : '0') : input.value);
 
-/// Builds the form in `form` and the buttons in `actions`. `onChange(key, value)` gets every
-/// edit, with the default in place of a rejected value; `onAction(id)` every button press.
-export function buildForm(form, actions, { onChange, onAction }) {
-  for (const param of PARAMS) {
+const FORM_PARAMS = PARAMS.filter((p) => p.group !== 'url');
+
+/// Builds each parameter's control in the element with id `params-<group>`, and each button in
+/// the element with id `<panel>`. `onChange(key, value)` gets every edit, with the default in
+/// place of a rejected value; `onAction(id)` every button press.
+export function buildForm({ onChange, onAction }) {
+  for (const param of FORM_PARAMS) {
     const row = document.createElement('div');
     row.className = 'param';
     const label = document.createElement('label');
@@ -49,7 +53,7 @@ export function buildForm(form, actions, { onChange, onAction }) {
       onChange(param.key, why ? param.default : value);
     });
     row.append(label, input, problem);
-    form.append(row);
+    document.getElementById(`params-${param.group}`).append(row);
   }
   for (const action of ACTIONS) {
     const button = document.createElement('button');
@@ -58,22 +62,23 @@ export function buildForm(form, actions, { onChange, onAction }) {
     button.textContent = action.label;
     button.title = action.help;
     button.addEventListener('click', () => onAction(action.id));
-    actions.append(button);
+    document.getElementById(action.panel).append(button);
   }
 }
 
 /// Puts `state` into the controls.
 export function showValues(state) {
-  for (const param of PARAMS) {
+  for (const param of FORM_PARAMS) {
     const input = document.getElementById(param.key);
     if (param.type === 'bool') input.checked = state[param.key];
     else input.value = formatValue(param, state[param.key]);
   }
 }
 
-/// The message next to control `key`, or none.
+/// The message next to control `key` (in the notice for parameters without one), or none.
 export function showProblem(key, message) {
   const slot = document.getElementById(`${key}-problem`);
+  if (!slot) return;
   slot.textContent = message || '';
   slot.hidden = !message;
 }
@@ -84,6 +89,7 @@ export function enableFor(pageState) {
     document.getElementById(action.id).disabled = !ENABLED_IN[action.id].includes(pageState);
   }
   const editable = ENABLED_IN.params.includes(pageState);
-  for (const param of PARAMS) document.getElementById(param.key).disabled = !editable;
+  for (const param of FORM_PARAMS) document.getElementById(param.key).disabled = !editable;
+  document.getElementById('import-weights').disabled = !ENABLED_IN['import-weights'].includes(pageState);
   document.getElementById('pause').textContent = pageState === 'paused' ? 'Resume' : 'Pause';
 }

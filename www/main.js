@@ -1,8 +1,11 @@
-// DOM wiring: page state, the URL, the worker's messages (one switch) and the panels. The model
-// and every number live in the wasm module; the parameters in state.js; the work in worker.js.
-import { ENABLED_IN, PARAMS, PRESETS, readState, writeState } from './state.js';
+// DOM wiring: page state, the URL, the worker's messages (one switch) and the buttons. The model
+// and every number live in the wasm module; the parameters in state.js; the work in worker.js;
+// each panel's drawing in its own module.
+import { ENABLED_IN, PARAMS, PRESETS, readState, settingsOf, writeState } from './state.js';
 import { buildForm, enableFor, showProblem, showValues } from './form.js';
-import { addBatches, addEpoch, resetRun, setChartModule } from './training-panel.js';
+import { clearData, showDataStatus, showSummary } from './data-panel.js';
+import * as training from './training-panel.js';
+import * as renorm from './renorm-panel.js';
 
 const $ = (id) => document.getElementById(id);
 const MB = (bytes) => (bytes / 1e6).toFixed(1);
@@ -18,9 +21,7 @@ function clearError() {
   $('error').hidden = true;
 }
 
-function setStatus(text) {
-  $('status').textContent = text;
-}
+const setStatus = (text) => { $('status').textContent = text; };
 
 function setProgress(value, max) {
   $('progress').max = max;
@@ -42,37 +43,53 @@ function applyHash() {
   const parsed = readState(location.hash);
   state = parsed.state;
   showValues(state);
-  for (const param of PARAMS) showProblem(param.key, parsed.problems[param.key]);
-  $('notice').textContent = parsed.unknown.length
-    ? `Unknown URL parameters ignored: ${parsed.unknown.map((k) => `"${k}"`).join(', ')}.` : '';
-  $('notice').hidden = !parsed.unknown.length;
+  const noSlot = [];
+  for (const param of PARAMS) {
+    const message = parsed.problems[param.key];
+    if (param.group === 'url') { if (message) noSlot.push(`${param.key}: ${message}`); } else showProblem(param.key, message);
+  }
+  if (parsed.unknown.length) noSlot.push(`unknown URL parameters ignored: ${parsed.unknown.map((k) => `"${k}"`).join(', ')}`);
+  $('notice').textContent = noSlot.join(' ');
+  $('notice').hidden = noSlot.length === 0;
+  document.body.classList.toggle('embed', state.embed);
+  $('controls-details').open = !state.embed;
+  renorm.setHistogramScale(state['hist-scale']);
 }
 
 function setState(changes) {
   const datasetChanged = changes.dataset !== undefined && changes.dataset !== state.dataset;
   state = { ...state, ...changes };
   history.replaceState(null, '', writeState(state));
+  if (changes['hist-scale']) renorm.setHistogramScale(state['hist-scale']);
   if (datasetChanged) startWorker();
 }
+
+const renormSettings = () => ({
+  fisherSplit: state['fisher-split'], fisherVariant: state['fisher-variant'], grid: state.grid,
+  randomSeeds: state['random-seeds'], evalExamples: state.eval, seed: state.seed,
+});
 
 // ---- the worker --------------------------------------------------------------------------------
 
 let worker = null;
 let workerDataset = null;
 let dataLoaded = false;
-let run = null; // {plan, examples} of the run the page is showing
+let hasModel = false;
+let run = null; // the training run the page is showing: {plan, firstStep}
+let trainedSentence = '';
+let beforeImport = null; // the page state to go back to if an import fails
 
 function stopWorker() {
   worker?.terminate();
   worker = null;
   dataLoaded = false;
+  hasModel = false;
 }
 
 function startWorker() {
   stopWorker();
   clearError();
-  $('data-summary').hidden = true;
-  $('data-status').textContent = '';
+  clearData();
   setProgress(0, 1);
   setStatus('Starting the worker…');
   setPageState('loading');
@@ -98,21 +115,45 @@ function workerFailed(message) {
   setPageState('error');
 }
 
+function ensureWorker() {
+  if (!worker || workerDataset !== state.dataset) startWorker();
+}
+
 function train() {
   clearError();
-  if (!worker || workerDataset !== state.dataset) startWorker();
-  const settings = Object.fromEntries(PARAMS.filter((p) => p.key !== 'dataset').map((p) => [p.key, state[p.key]]));
-  worker.postMessage({ type: 'train', settings });
+  ensureWorker();
+  renorm.markStale();
+  worker.postMessage({ type: 'train', settings: settingsOf(state, ['model', 'training']), renorm: renormSettings() });
   setPageState('training');
   setStatus(dataLoaded ? 'Starting…' : 'Training starts when its data has arrived…');
 }
+
+function analyse() {
+  clearError();
+  renorm.markStale();
+  worker.postMessage({ type: 'analyse', renorm: renormSettings() });
+  setPageState('fisher');
+}
+
+async function importWeights(file) {
+  clearError();
+  ensureWorker();
+  beforeImport = pageState;
+  const bytes = await file.arrayBuffer();
+  worker.postMessage({ type: 'import', name: file.name, bytes, renorm: renormSettings() }, [bytes]);
+  setPageState('fisher');
+  setStatus(`Reading ${file.name}…`);
+}
+
+/// Where the page settles when a job stops short.
+const settled = () => (hasModel ? (renorm.hasAnalysis() ? 'ready' : 'done') : dataLoaded ? 'idle' : 'loading');
 
 function onWorkerMessage(message) {
   switch (message.type) {
     case 'download': {
       const text = `Downloading ${message.file}: ${MB(message.loaded)} of ${MB(message.total)} MB`;
-      $('data-status').textContent = text;
-      // While a run trains on the shards already here, the rest arrive without taking its status.
+      showDataStatus(text);
+      // While a job works on the shards already here, the rest arrive without taking its status.
       if (pageState === 'loading') { setProgress(message.loaded, message.total); setStatus(text); }
       break;
     }
@@ -123,7 +164,7 @@ function onWorkerMessage(message) {
       showSummary(message.summary);
       const text = `Loaded ${message.summary.name}: ${MB(message.bytes)} MB downloaded, ` +
         `decoded and validated in ${message.decodeMs.toFixed(0)} ms.`;
-      $('data-status').textContent = text;
+      showDataStatus(text);
       if (pageState === 'loading') {
         setProgress(1, 1);
         setPageState('idle');
@@ -136,15 +177,15 @@ function onWorkerMessage(message) {
         `(${thousands(message.ready)} here)…`);
       break;
     case 'started':
-      run = { plan: message, startedAt: performance.now() };
+      run = { plan: message, firstStep: false };
       performance.mark('bayes:training-started');
-      resetRun(message);
+      training.resetRun(message);
       setProgress(0, message.examples * message.epochs);
       setStatus(`Training on ${thousands(message.examples)} images for ${message.epochs} epochs…`);
       break;
     case 'progress':
       if (!run.firstStep) { run.firstStep = true; performance.mark('bayes:first-training-step'); }
-      addBatches(message.batchLosses);
+      training.addBatches(message.batchLosses);
       setProgress(message.examplesSeen, run.plan.examples * run.plan.epochs);
       setStatus(`Epoch ${Math.min(message.epoch + 1, run.plan.epochs)} of ${run.plan.epochs}, ` +
         `batch ${message.batch} of ${run.plan.batchesPerEpoch}: loss ${message.batchLosses.at(-1)?.toFixed(5) ?? '…'} · ` +
@@ -152,7 +193,7 @@ function onWorkerMessage(message) {
       document.body.dataset.memoryBytes = message.memoryBytes;
       break;
     case 'epoch':
-      addEpoch(message);
+      training.addEpoch(message);
       break;
     case 'paused':
       setPageState('paused');
@@ -162,30 +203,71 @@ function onWorkerMessage(message) {
       setPageState('training');
       break;
     case 'cancelled':
-      setPageState(dataLoaded ? 'idle' : 'loading');
-      setStatus('Training cancelled. Press Train to start again.');
+      setPageState(settled());
+      setStatus('Cancelled. The last finished results are kept.');
       break;
     case 'done':
+      hasModel = true;
       setPageState('done');
-      setStatus(`Trained ${thousands(run.plan.examples)} images × ${run.plan.epochs} epochs in ` +
+      performance.mark('bayes:training-done');
+      trainedSentence = `Trained ${thousands(run.plan.examples)} images × ${run.plan.epochs} epochs in ` +
         `${message.seconds.toFixed(1)} s (${thousands(message.examplesPerSecond)} examples/s): ` +
-        `test MSE ${message.testMse.toFixed(6)}, train MSE ${message.trainMse.toFixed(6)} in the last epoch. ` +
-        `Weights SHA-256 ${message.weightsDigest.slice(0, 16)}…`);
+        `test MSE ${message.testMse.toFixed(6)}, train MSE ${message.trainMse.toFixed(6)} in the last epoch.`;
+      setStatus(trainedSentence);
       Object.assign(document.body.dataset, {
         testMse: message.testMse, weightsDigest: message.weightsDigest,
         examplesPerSecond: message.examplesPerSecond, memoryBytes: message.memoryBytes,
       });
+      break;
+    case 'imported':
+      hasModel = true;
+      trainedSentence = `Imported ${message.name}.`;
+      document.body.dataset.weightsDigest = message.weightsDigest;
+      break;
+    case 'analysis': {
+      setPageState(message.stage === 'fisher' ? 'fisher' : 'sweeping');
+      setProgress(message.done, message.total);
+      const what = message.stage === 'fisher'
+        ? `Fisher: ${thousands(message.done)} of ${thousands(message.total)} images`
+        : `Sweep: cutoff ${message.done} of ${message.total}`;
+      setStatus(`${trainedSentence} ${what}…`);
+      break;
+    }
+    case 'ready': {
+      renorm.showAnalysis(message, state.lambda);
+      performance.mark('bayes:ready');
+      const { sweep } = message;
+      const knee = sweep.knee
+        ? `information scale Λ* = ${sweep.knee.cutoff.toExponential(3)}: ${thousands(sweep.knee.removed)} encoder weights ` +
+          `(${(100 * sweep.knee.fraction).toFixed(1)} %) removed within ${100 * sweep.tolerance} % of the unpruned MSE`
+        : 'no cutoff keeps the MSE within the tolerance';
+      setStatus(`${trainedSentence} Fisher over ${thousands(sweep.fisherExamples)} images in ` +
+        `${message.fisherSeconds.toFixed(2)} s (mean ${sweep.encoderMean.toFixed(4)}), sweep in ` +
+        `${message.sweepSeconds.toFixed(1)} s: ${knee}. Drag Λ.`);
+      Object.assign(document.body.dataset, {
+        fisherSeconds: message.fisherSeconds, sweepSeconds: message.sweepSeconds, memoryBytes: message.memoryBytes,
+      });
+      setPageState('ready');
+      break;
+    }
+    case 'file':
+      download(new Blob([message.bytes], { type: message.mime }), message.name);
       break;
     case 'error':
       if (message.stage === 'load') {
         stopWorker();
         setStatus('Loading failed.');
         showError(`Could not load the data: ${message.message}`);
+        setPageState('error');
+      } else if (message.stage === 'import' || message.stage === 'export') {
+        // Nothing computed is touched: the page goes back to where it was.
+        showError(`Could not ${message.stage} the file: ${message.message}`);
+        setPageState(message.stage === 'import' ? beforeImport ?? settled() : pageState);
       } else {
-        setStatus('Training stopped.');
+        setStatus(message.stage === 'train' ? 'Training stopped.' : 'The analysis stopped.');
         showError(message.message);
+        setPageState('error');
       }
-      setPageState('error');
       break;
     case 'panic':
       workerFailed(`The WebAssembly module panicked: ${message.message}.`);
@@ -193,19 +275,15 @@ function onWorkerMessage(message) {
   }
 }
 
-function showSummary(summary) {
-  const rows = ['train', 'test'].map((split) => {
-    const s = summary[split];
-    return `<tr><th scope="row">${split}</th><td>${s.count}</td><td>${s.label_counts.join(' ')}</td>` +
-      `<td>${s.pixel_mean.toFixed(4)}</td><td>${s.pixel_std.toFixed(4)}</td></tr>`;
-  });
-  $('data-table').tBodies[0].innerHTML = rows.join('');
-  $('data-credit').textContent = `${summary.name}: ${summary.credit}, licence ${summary.licence}.`;
-  $('data-summary').hidden = false;
-  document.body.dataset.dataLoaded = summary.dataset;
-}
-
 // ---- buttons -----------------------------------------------------------------------------------
+
+function download(blob, name) {
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(blob);
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
 
 async function share() {
   const link = location.href;
@@ -216,6 +294,11 @@ async function share() {
     $('notice').textContent = `Copy this link to share these settings: ${link}`;
   }
   $('notice').hidden = false;
+}
+
+function preset(values) {
+  setState(values);
+  applyHash();
 }
 
 function onAction(id) {
@@ -231,17 +314,24 @@ function onAction(id) {
         worker?.postMessage({ type: 'cancel' });
       }
       break;
-    case 'preset-paper':
-      setState(PRESETS.paper);
-      applyHash();
-      break;
+    case 'preset-paper': preset(PRESETS.paper); break;
+    case 'preset-authors': preset(PRESETS.authors); break;
     case 'share': share(); break;
+    case 'fisher': analyse(); break;
+    case 'flow': renorm.toggleFlow(); break;
+    case 'export-png': renorm.chartsPng().then((blob) => download(blob, 'bayes-renorm-charts.png')); break;
+    default: worker?.postMessage({ type: 'export', what: id.replace('export-', '') });
   }
 }
 
 // ---- start -------------------------------------------------------------------------------------
 
-buildForm($('controls'), $('actions'), { onChange: (key, value) => setState({ [key]: value }), onAction });
+buildForm({ onChange: (key, value) => setState({ [key]: value }), onAction });
+$('import-weights').addEventListener('change', (event) => {
+  const [file] = event.target.files;
+  event.target.value = '';
+  if (file) importWeights(file);
+});
 applyHash();
 history.replaceState(null, '', writeState(state));
 addEventListener('hashchange', () => {
@@ -250,10 +340,12 @@ addEventListener('hashchange', () => {
   if (state.dataset !== dataset && ENABLED_IN.params.includes(pageState)) startWorker();
 });
 startWorker();
+if (state.autorun) train();
 
 function onModuleReady(wasm) {
   $('version').textContent = `bayes-renorm ${wasm.version()}`;
-  setChartModule(wasm, showError);
+  training.setChartModule(wasm, showError);
+  renorm.setChartModule(wasm, showError, (cutoff) => setState({ lambda: cutoff }));
 }
 if (window.wasmBindings) onModuleReady(window.wasmBindings);
 else addEventListener('TrunkApplicationStarted', () => { if (!document.body.dataset.wasmFailed) onModuleReady(window.wasmBindings); });

@@ -1,46 +1,93 @@
-// The page's parameters as one declarative table. It drives the form (form.js), URL parsing and
-// validation, the share link (location.hash) and the paper preset. Nothing else reads or writes
-// the hash. The defaults are the paper's settings.
+// The page's parameters as one declarative table. It drives the forms (form.js), URL parsing and
+// validation, the share link (location.hash) and the presets. Nothing else reads or writes the
+// hash. The defaults are the paper's settings. `group` says where a parameter's control sits.
 export const PARAMS = [
+  // group 'model' and 'training': the form at the top
   {
-    key: 'dataset', label: 'Dataset', type: 'enum', default: 'mnist',
+    key: 'dataset', group: 'model', label: 'Dataset', type: 'enum', default: 'mnist',
     options: { mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST' },
     help: 'Changing it downloads the other dataset.',
   },
-  { key: 'latent', label: 'Latent units m', type: 'int', default: 20, min: 1, max: 256,
+  { key: 'latent', group: 'model', label: 'Latent units m', type: 'int', default: 20, min: 1, max: 256,
     help: 'Width of the code: 784 → m → 784.' },
-  { key: 'biases', label: 'Biases', type: 'bool', default: false,
+  { key: 'biases', group: 'model', label: 'Biases', type: 'bool', default: false,
     help: "Off in the paper's text; on in the authors' released code." },
-  { key: 'epochs', label: 'Epochs', type: 'int', default: 10, min: 1, max: 1000 },
-  { key: 'batch', label: 'Batch size', type: 'int', default: 1000, min: 1, max: 60000 },
-  { key: 'lr', label: 'Learning rate', type: 'float', default: 0.001, min: 1e-6, max: 100,
+  { key: 'epochs', group: 'training', label: 'Epochs', type: 'int', default: 10, min: 1, max: 1000 },
+  { key: 'batch', group: 'training', label: 'Batch size', type: 'int', default: 1000, min: 1, max: 60000 },
+  { key: 'lr', group: 'training', label: 'Learning rate', type: 'float', default: 0.001, min: 1e-6, max: 100,
     help: 'Adam step size.' },
-  { key: 'seed', label: 'Seed', type: 'int', default: 42, min: 0, max: 4294967295,
-    help: 'Seeds the initialisation and the shuffles: the same seed gives the same weights.' },
-  { key: 'subset', label: 'Training examples', type: 'int', default: 60000, min: 1, max: 60000,
-    help: 'Trains on the first this many training images.' },
+  { key: 'seed', group: 'training', label: 'Seed', type: 'int', default: 42, min: 0, max: 4294967295,
+    help: 'Seeds the initialisation, the shuffles and random pruning: the same seed gives the same numbers.' },
+  { key: 'subset', group: 'training', label: 'Training examples', type: 'int', default: 60000, min: 1, max: 60000,
+    help: 'Trains (and takes the Fisher) on the first this many training images.' },
+  // group 'renorm': how the Fisher and the sweep are computed
+  {
+    key: 'fisher-variant', group: 'renorm', label: 'Fisher', type: 'enum', default: 'regression',
+    options: { regression: 'regression (NNGeometry)', empirical: 'empirical' },
+    help: "The paper's is the regression Fisher; the empirical one squares the loss gradient.",
+  },
+  {
+    key: 'fisher-split', group: 'renorm', label: 'Fisher over', type: 'enum', default: 'train',
+    options: { train: 'training images', test: 'test images' },
+    help: "The paper's text: the training set. The authors' code: the test set.",
+  },
+  {
+    key: 'grid', group: 'renorm', label: 'Cutoff grid', type: 'enum', default: 'log',
+    options: { log: '40 log-spaced', paper: "paper's 0, 0.125, …, 2.375" },
+  },
+  { key: 'random-seeds', group: 'renorm', label: 'Random seeds', type: 'int', default: 3, min: 1, max: 20,
+    help: 'Random pruning is repeated with this many seeds (seed, seed + 1, …): mean ± std.' },
+  { key: 'eval', group: 'renorm', label: 'Test images scored', type: 'int', default: 10000, min: 1, max: 10000,
+    help: 'The sweep scores on the first this many test images (the authors used 10).' },
+  // group 'view': next to the charts
+  {
+    key: 'hist-scale', group: 'view', label: 'Histogram', type: 'enum', default: 'linear',
+    options: { linear: "paper's 22 linear bins", log: 'log axis, 40 bins' },
+  },
+  // no form control: the slider, and how the page opens
+  { key: 'lambda', group: 'url', label: 'Cutoff Λ', type: 'cutoff', default: 'knee', min: 0, max: 1e6,
+    help: "The slider's cutoff: a number, or 'knee' for the information scale Λ*." },
+  { key: 'embed', group: 'url', label: 'Embedded layout', type: 'bool', default: false },
+  { key: 'autorun', group: 'url', label: 'Train on opening', type: 'bool', default: false },
 ];
 
-// The buttons, in page order.
+// The buttons, by the panel they sit in.
 export const ACTIONS = [
-  { id: 'train', label: 'Train', help: 'Train a fresh model with these settings.' },
-  { id: 'pause', label: 'Pause', help: 'Pause or resume training; the result is the same.' },
-  { id: 'cancel', label: 'Cancel', help: 'Stop whatever is running.' },
-  { id: 'preset-paper', label: "Paper's settings", help: 'MNIST, m = 20, no biases, 10 epochs, batch 1000, Adam 1e-3, seed 42, all 60,000 images.' },
-  { id: 'share', label: 'Copy link', help: 'Copy a link that opens the page with these settings.' },
+  { id: 'train', panel: 'actions', label: 'Train', help: 'Train a fresh model with these settings; the Fisher and the sweep follow.' },
+  { id: 'pause', panel: 'actions', label: 'Pause', help: 'Pause or resume training; the result is the same.' },
+  { id: 'cancel', panel: 'actions', label: 'Cancel', help: 'Stop whatever is running.' },
+  { id: 'preset-paper', panel: 'actions', label: "Paper's settings", help: "MNIST, m = 20, no biases, 10 epochs, batch 1000, Adam 1e-3, seed 42, all 60,000 images; regression Fisher over the training set, 40 log-spaced cutoffs, 3 random seeds, all 10,000 test images." },
+  { id: 'preset-authors', panel: 'actions', label: "Authors' code", help: "As the authors' released notebook (reproduce --authors-setup): biases on, Fisher over the test set, the paper's grid, MSE on the first 10 test images." },
+  { id: 'share', panel: 'actions', label: 'Copy link', help: 'Copy a link that opens the page with these settings.' },
+  { id: 'fisher', panel: 'renorm-actions', label: 'Fisher and sweep', help: 'Compute the Fisher and the sweep again with these settings, on the current model.' },
+  { id: 'flow', panel: 'slider', label: 'Play the RG flow', help: 'Move Λ from 0 to the largest Fisher value; press again to stop.' },
+  { id: 'export-csv', panel: 'exports', label: 'Sweep (CSV)', help: 'The sweep table.' },
+  { id: 'export-json', panel: 'exports', label: 'Run (JSON)', help: "Settings, losses, Fisher statistics, sweep and knee, in reproduce's schema." },
+  { id: 'export-png', panel: 'exports', label: 'Charts (PNG)', help: 'Every chart in one image.' },
+  { id: 'export-weights', panel: 'exports', label: 'Weights (safetensors)', help: 'The model, readable by reproduce --weights and by PyTorch.' },
+  { id: 'export-fisher', panel: 'exports', label: 'Fisher (.npy)', help: 'Every parameter\'s Fisher value, flat: E, D, b_E, b_D.' },
 ];
 
 // What the page is doing: document.body.dataset.state.
-export const STATES = ['idle', 'loading', 'training', 'paused', 'done', 'error'];
+export const STATES = ['idle', 'loading', 'training', 'paused', 'done', 'fisher', 'sweeping', 'ready', 'error'];
 
-// The states in which each button, and the parameter form, can be used.
-const SETTLED = ['idle', 'loading', 'done', 'error'];
+// The states in which each button, the import and the parameter form can be used.
+const SETTLED = ['idle', 'loading', 'done', 'ready', 'error'];
 export const ENABLED_IN = {
   train: SETTLED,
   pause: ['training', 'paused'],
-  cancel: ['loading', 'training', 'paused'],
+  cancel: ['loading', 'training', 'paused', 'fisher', 'sweeping'],
   'preset-paper': SETTLED,
+  'preset-authors': SETTLED,
   share: STATES,
+  fisher: ['done', 'ready'],
+  flow: ['ready'],
+  'export-csv': ['ready'],
+  'export-json': ['ready'],
+  'export-png': ['ready'],
+  'export-weights': ['ready'],
+  'export-fisher': ['ready'],
+  'import-weights': SETTLED,
   params: SETTLED,
 };
 
@@ -48,7 +95,14 @@ export function defaults() {
   return Object.fromEntries(PARAMS.map((p) => [p.key, p.default]));
 }
 
-export const PRESETS = { paper: defaults() };
+export const PRESETS = {
+  paper: defaults(),
+  authors: { ...defaults(), biases: true, 'fisher-split': 'test', grid: 'paper', eval: 10 },
+};
+
+/// The settings of `state` in `group`, as the worker takes them.
+export const settingsOf = (state, groups) => Object.fromEntries(
+  PARAMS.filter((p) => groups.includes(p.group)).map((p) => [p.key, state[p.key]]));
 
 const BOOLEANS = { 1: true, true: true, 0: false, false: false };
 
@@ -58,6 +112,7 @@ export function parseValue(param, text) {
     if (Object.hasOwn(param.options, text)) return { value: text };
     return { problem: `is not one of ${Object.keys(param.options).join(', ')}` };
   }
+  if (param.type === 'cutoff' && text === 'knee') return { value: text };
   if (param.type === 'bool') {
     if (Object.hasOwn(BOOLEANS, text)) return { value: BOOLEANS[text] };
     return { problem: 'is not 1 or 0' };
@@ -65,7 +120,8 @@ export function parseValue(param, text) {
   const number = Number(text);
   const integer = param.type === 'int';
   if (text.trim() === '' || !Number.isFinite(number) || (integer && !Number.isInteger(number))) {
-    return { problem: `is not ${integer ? 'a whole number' : 'a number'}` };
+    const kind = integer ? 'a whole number' : param.type === 'cutoff' ? "a number or 'knee'" : 'a number';
+    return { problem: `is not ${kind}` };
   }
   if (number < param.min || number > param.max) {
     return { problem: `is outside ${param.min} to ${param.max}` };

@@ -1,17 +1,23 @@
-// Runs the wasm Session off the main thread: it downloads and validates one dataset, keeps it,
-// and trains on it in chunks of about CHUNK_MS, answering pause, resume and cancel between
-// chunks. Every message has a `type`:
+// Runs the wasm Session off the main thread: it downloads and validates one dataset and keeps it,
+// trains on it, then computes the Fisher and the sweep, in chunks of about CHUNK_MS; between
+// chunks it answers pause, resume and cancel. One job (train, analyse, import) runs at a time.
+// Every message has a `type`:
 //
 // page → worker
 //   {type: 'load', dataset}                      fetch and validate a dataset (once per worker)
-//   {type: 'train', settings}                    {latent, biases, epochs, batch, lr, seed, subset};
-//                                                starts when the shards it needs have arrived
+//   {type: 'train', settings, renorm}            settings: {latent, biases, epochs, batch, lr,
+//                                                seed, subset}; starts when its shards are here;
+//                                                the analysis (renorm settings) follows
+//   {type: 'analyse', renorm}                    renorm: {fisherSplit, fisherVariant, grid,
+//                                                randomSeeds, evalExamples, seed}
+//   {type: 'import', name, bytes, renorm}        a safetensors file, then its analysis
+//   {type: 'export', what}                       'csv' | 'json' | 'weights' | 'fisher'
 //   {type: 'pause'} | {type: 'resume'} | {type: 'cancel'}
 // worker → page
 //   {type: 'download', file, loaded, total}      bytes of the whole dataset so far
 //   {type: 'shard', split, file, count}          a shard passed validation
 //   {type: 'loaded', summary, bytes, decodeMs}
-//   {type: 'waiting', needed, ready}             a run waits for training shards
+//   {type: 'waiting', needed, ready}             a job waits for training shards
 //   {type: 'started', examples, batchesPerEpoch, epochs}
 //   {type: 'progress', epoch, batch, examplesSeen, loss, batchLosses, examplesPerSecond,
 //                      etaSeconds, memoryBytes}  after every chunk; loss is the epoch's mean so
@@ -20,8 +26,13 @@
 //                                                test MSE over the whole test split
 //   {type: 'paused'} | {type: 'resumed'} | {type: 'cancelled'}
 //   {type: 'done', testMse, trainMse, seconds, trainSeconds, examplesPerSecond, weightsDigest,
-//                  memoryBytes}
-//   {type: 'error', stage: 'load' | 'train', message}   what failed and where
+//                  memoryBytes}                  training finished
+//   {type: 'imported', name, weightsDigest}
+//   {type: 'analysis', stage, done, total, seconds}   stage 'fisher' (examples) or 'sweep' (cutoffs)
+//   {type: 'ready', weights, fisherEncoder, digits, sweep, fisherSeconds, sweepSeconds, memoryBytes}
+//                                                the analysis finished: what the charts need
+//   {type: 'file', name, mime, bytes}            an export
+//   {type: 'error', stage, message}              stage: load, train, analysis, import or export
 //   {type: 'panic', message}                     the wasm module panicked; this worker is done
 import init, { Session } from './bayes-renorm.js';
 
@@ -33,7 +44,7 @@ const ready = init({ module_or_path: new URL('./bayes-renorm_bg.wasm', import.me
 
 let session = null;
 let loadFailed = false;
-let run = null; // {paused, cancelled, wake}: the one run this worker allows at a time
+let job = null; // {stage, paused, cancelled, wake}: the one job this worker allows at a time
 const dataArrived = new Set(); // resolvers of runs waiting for shards
 
 function wakeWaiters() {
@@ -85,14 +96,14 @@ async function loadDataset(dataset) {
   postMessage({ type: 'loaded', summary: session.summary(), bytes: loaded, decodeMs });
 }
 
-/// Waits until the first `subset` training images and the test split are here. False if the run
+/// Waits until the first `needed` training images and the test split are here. False if the job
 /// was cancelled or the data cannot arrive (the load error has been reported already).
-async function waitForData(subset) {
+async function waitForData(needed) {
   for (;;) {
-    if (run.cancelled || loadFailed) return false;
-    if (session && session.trainExamplesReady() >= subset && session.testSplitReady()) return true;
-    postMessage({ type: 'waiting', needed: subset, ready: session ? session.trainExamplesReady() : 0 });
-    await new Promise((resolve) => { dataArrived.add(resolve); run.wake = resolve; });
+    if (job.cancelled || loadFailed) return false;
+    if (session && session.trainExamplesReady() >= needed && session.testSplitReady()) return true;
+    postMessage({ type: 'waiting', needed, ready: session ? session.trainExamplesReady() : 0 });
+    await new Promise((resolve) => { dataArrived.add(resolve); job.wake = resolve; });
   }
 }
 
@@ -107,12 +118,10 @@ const yieldToEvents = () => new Promise((resolve) => { afterYield = resolve; cha
 
 const memoryBytes = (wasm) => wasm.memory.buffer.byteLength;
 
+/// Trains; true when the run finished, false when it was cancelled.
 async function train(settings) {
   const wasm = await ready;
-  if (!(await waitForData(settings.subset))) {
-    if (run.cancelled) postMessage({ type: 'cancelled' });
-    return;
-  }
+  if (!(await waitForData(settings.subset))) return false;
   const plan = session.startTraining(settings);
   postMessage({ type: 'started', ...plan });
   const totalExamples = plan.examples * plan.epochs;
@@ -124,15 +133,14 @@ async function train(settings) {
   let lastTrainMse = null;
   let lastTestMse = null;
   for (;;) {
-    if (run.cancelled) {
+    if (job.cancelled) {
       session.cancelTraining();
-      postMessage({ type: 'cancelled' });
-      return;
+      return false;
     }
-    if (run.paused) {
+    if (job.paused) {
       postMessage({ type: 'paused' });
-      await new Promise((resolve) => { run.wake = resolve; });
-      if (!run.paused) postMessage({ type: 'resumed' });
+      await new Promise((resolve) => { job.wake = resolve; });
+      if (!job.paused) postMessage({ type: 'resumed' });
       continue;
     }
     const chunkStart = performance.now();
@@ -166,32 +174,84 @@ async function train(settings) {
     await yieldToEvents();
     activeMs += performance.now() - yieldStart;
   }
-  session.finishTraining();
+  session.finishTraining(activeMs / 1e3);
   postMessage({
     type: 'done', testMse: lastTestMse, trainMse: lastTrainMse, seconds: activeMs / 1e3,
     trainSeconds: trainMs / 1e3, examplesPerSecond: totalExamples / (trainMs / 1e3),
     weightsDigest: session.weightsDigest(), memoryBytes: memoryBytes(wasm),
   });
+  return true;
 }
+
+/// The Fisher, then the sweep, on the session's model; posts `ready` with what the charts need.
+async function analyse(renorm) {
+  const wasm = await ready;
+  job.stage = 'analysis';
+  if (!(await waitForData(session.fisherExamplesNeeded(renorm)))) return false;
+  session.startAnalysis(renorm);
+  const seconds = { fisher: 0, sweep: 0 };
+  for (;;) {
+    if (job.cancelled) {
+      session.cancelAnalysis();
+      return false;
+    }
+    const chunkStart = performance.now();
+    let progress;
+    do {
+      const stepStart = performance.now();
+      progress = session.analysisStep();
+      const stage = progress.stage === 'fisher' ? 'fisher' : 'sweep';
+      const stepSeconds = (performance.now() - stepStart) / 1e3;
+      seconds[stage] += stepSeconds;
+      session.addAnalysisSeconds(stage, stepSeconds);
+    } while (performance.now() - chunkStart < CHUNK_MS && progress.done < progress.total);
+    postMessage({ type: 'analysis', stage: progress.stage, done: progress.done, total: progress.total });
+    if (progress.stage === 'sweep' && progress.done === progress.total) break;
+    await yieldToEvents();
+  }
+  const weights = session.weightsFile();
+  const fisherEncoder = session.fisherEncoder();
+  const digits = session.fixedDigits();
+  postMessage({
+    type: 'ready', weights, fisherEncoder, digits, sweep: session.sweepView(),
+    fisherSeconds: seconds.fisher, sweepSeconds: seconds.sweep, memoryBytes: memoryBytes(wasm),
+  }, [weights.buffer, fisherEncoder.buffer, digits.buffer]);
+  return true;
+}
+
+function importWeights(name, bytes) {
+  job.stage = 'import';
+  session.importWeights(name, new Uint8Array(bytes));
+  postMessage({ type: 'imported', name, weightsDigest: session.weightsDigest() });
+}
+
+const EXPORTS = {
+  csv: () => ({ name: 'bayes-renorm-sweep.csv', mime: 'text/csv', bytes: session.sweepCsv() }),
+  json: () => ({ name: 'bayes-renorm-run.json', mime: 'application/json', bytes: session.reportJson() }),
+  weights: () => ({ name: 'bayes-renorm-weights.safetensors', mime: 'application/octet-stream', bytes: session.weightsFile() }),
+  fisher: () => ({ name: 'bayes-renorm-fisher.npy', mime: 'application/octet-stream', bytes: session.fisherFile() }),
+};
 
 // ---- messages ----------------------------------------------------------------------------------
 
-async function startRun(settings) {
-  if (run) return; // one run at a time: a second Train (double click, two messages) is ignored
-  run = { paused: false, cancelled: false, wake: () => {} };
+/// Runs `work` as this worker's one job; a second job while one runs (a double click, a second
+/// tab's message) is ignored. Says `cancelled` when it was.
+async function startJob(stage, work) {
+  if (job) return;
+  job = { stage, paused: false, cancelled: false, wake: () => {} };
   try {
-    await train(settings);
+    if (!(await work()) && job.cancelled) postMessage({ type: 'cancelled' });
   } catch (error) {
-    postMessage({ type: 'error', stage: 'train', message: error.message ?? String(error) });
+    postMessage({ type: 'error', stage: job.stage, message: error.message ?? String(error) });
   } finally {
-    run = null;
+    job = null;
   }
 }
 
 function control(change) {
-  if (!run) return;
-  Object.assign(run, change);
-  run.wake();
+  if (!job) return;
+  Object.assign(job, change);
+  job.wake();
 }
 
 onmessage = async ({ data }) => {
@@ -205,7 +265,24 @@ onmessage = async ({ data }) => {
         postMessage({ type: 'error', stage: 'load', message: error.message ?? String(error) });
       }
       break;
-    case 'train': await startRun(data.settings); break;
+    case 'train':
+      await startJob('train', async () => (await train(data.settings)) && analyse(data.renorm));
+      break;
+    case 'analyse': await startJob('analysis', () => analyse(data.renorm)); break;
+    case 'import':
+      await startJob('import', async () => {
+        if (!(await waitForData(0))) return false;
+        importWeights(data.name, data.bytes);
+        return analyse(data.renorm);
+      });
+      break;
+    case 'export':
+      try {
+        postMessage({ type: 'file', ...EXPORTS[data.what]() });
+      } catch (error) {
+        postMessage({ type: 'error', stage: 'export', message: error.message ?? String(error) });
+      }
+      break;
     case 'pause': control({ paused: true }); break;
     case 'resume': control({ paused: false }); break;
     case 'cancel': control({ cancelled: true }); break;

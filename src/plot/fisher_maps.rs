@@ -90,8 +90,12 @@ pub fn render(maps: &FisherMaps) -> Picture {
         }
     }
     let below = (bar_top + BAR_HEIGHT + 14) as f64;
-    picture.label(20.0, below, format!("1e{lo:.1}"));
-    picture.label(bar_width as f64 - 20.0, below, format!("1e{hi:.1}"));
+    picture.label(24.0, below, format!("{:.1e}", 10f64.powf(lo)));
+    picture.label(
+        bar_width as f64 - 24.0,
+        below,
+        format!("{:.1e}", 10f64.powf(hi)),
+    );
     picture.label(
         bar_width as f64 / 2.0,
         below,

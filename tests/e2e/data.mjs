@@ -20,7 +20,12 @@ export async function dataScenarios({ openPage }) {
     check('MNIST train pixel mean 0.1307 and std 0.3081', train[3] === '0.1307' && train[4] === '0.3081', `${train[3]} ${train[4]}`);
     console.log(`     ${await page.textContent('#status')}`);
     check('the page shows no error', await page.isHidden('#error'), await page.textContent('#error'));
-    check('the URL spells out every setting', /#dataset=mnist&latent=20&biases=0&epochs=10&batch=1000&lr=0\.001&seed=42&subset=60000$/.test(page.url()), page.url());
+    const hash = new URLSearchParams(new URL(page.url()).hash.slice(1));
+    const expected = { dataset: 'mnist', latent: '20', biases: '0', epochs: '10', batch: '1000', lr: '0.001', seed: '42',
+      subset: '60000', 'fisher-variant': 'regression', 'fisher-split': 'train', grid: 'log', 'random-seeds': '3',
+      eval: '10000', 'hist-scale': 'linear', lambda: 'knee', embed: '0', autorun: '0' };
+    check('the URL spells out every setting, with the paper\'s defaults',
+      Object.entries(expected).every(([k, v]) => hash.get(k) === v) && [...hash.keys()].length === Object.keys(expected).length, page.url());
     check('no failed requests', problems.failed.length === 0, problems.failed.join(', '));
     check('no console errors', problems.console.length === 0, problems.console.join(' | '));
     await close();

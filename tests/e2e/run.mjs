@@ -6,10 +6,11 @@ import zlib from 'node:zlib';
 import { figure, start } from './harness.mjs';
 import { dataScenarios } from './data.mjs';
 import { trainingScenarios } from './training.mjs';
+import { embedScenario, paperRenormChecks } from './renorm.mjs';
 
 const distDir = path.resolve(process.argv[2] ?? 'dist');
 const nativeDir = path.resolve(process.argv[3] ?? 'target/e2e');
-const screenshot = path.join(nativeDir, 'page-trained.png');
+const screenshot = path.join(nativeDir, 'page-ready.png');
 
 const wasm = fs.readFileSync(path.join(distDir, 'bayes-renorm_bg.wasm'));
 figure('wasm file (KB, raw / gzip -9)', `${(wasm.length / 1e3).toFixed(0)} / ${(zlib.gzipSync(wasm, { level: 9 }).length / 1e3).toFixed(0)}`);
@@ -18,9 +19,10 @@ const harness = await start(distDir);
 let passed = false;
 try {
   await dataScenarios(harness);
-  await trainingScenarios(harness, nativeDir, screenshot);
+  await trainingScenarios(harness, nativeDir, screenshot, paperRenormChecks);
+  await embedScenario(harness, nativeDir);
 } finally {
   passed = await harness.finish();
 }
-console.log(`screenshot: ${screenshot}`);
+console.log(`screenshots: ${screenshot}, ${path.join(nativeDir, 'page-embed.png')}`);
 process.exit(passed ? 0 : 1);

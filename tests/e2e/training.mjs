@@ -6,7 +6,10 @@ import {
   canvasDrawn, check, epochTable, figure, relativeError, setControl, waitForState,
 } from './harness.mjs';
 
-const SMALL = '#subset=2000&epochs=1';
+// A small run, with a quick analysis after it (the paper's 20 cutoffs, one random seed, 1,000
+// test images).
+export const SMALL = '#subset=2000&epochs=1&grid=paper&random-seeds=1&eval=1000';
+const QUICK_ANALYSIS = { grid: 'paper', 'random-seeds': 1, eval: 1000 };
 const TEST_MSE_IN_STATUS = /test MSE 0\.\d{6}/;
 
 /// Long tasks (over 50 ms) on the main thread, with their start times, from page load on.
@@ -23,11 +26,11 @@ const readNative = (dir, name) => JSON.parse(fs.readFileSync(path.join(dir, name
 
 /// The paper's defaults on full MNIST, Train pressed as soon as the page opens: the page's
 /// numbers against `reproduce`'s, and the figures of the issue.
-async function paperRun({ openPage }, nativeDir, screenshot) {
+async function paperRun({ openPage }, nativeDir, screenshot, renormChecks) {
   const native = readNative(nativeDir, 'native-paper.json');
   const { page, problems, close } = await openPage('', observeLongTasks);
   await page.click('#train');
-  await waitForState(page, 'done', 300_000);
+  await waitForState(page, 'ready', 300_000);
   const table = await epochTable(page);
   check('the paper run reports 10 epochs', table.length === 10, table.length);
   const trainErrors = table.map((row, e) => relativeError(row.trainMse, native.train.epoch_losses[e]));
@@ -44,11 +47,12 @@ async function paperRun({ openPage }, nativeDir, screenshot) {
   const timing = await page.evaluate(() => {
     const mark = (name) => performance.getEntriesByName(name)[0]?.startTime;
     const started = mark('bayes:training-started');
+    const trained = mark('bayes:training-done');
     const chartDraws = performance.getEntriesByName('bayes:loss-chart')
-      .filter((m) => m.startTime >= started).map((m) => m.duration);
+      .filter((m) => m.startTime >= started && m.startTime <= trained).map((m) => m.duration);
     return {
       firstStep: mark('bayes:first-training-step'),
-      longTasks: window.longTasks.filter(([start]) => start >= started).map(([, d]) => d),
+      longTasks: window.longTasks.filter(([start]) => start >= started && start <= trained).map(([, d]) => d),
       chartDraws,
       dataset: { ...document.body.dataset },
     };
@@ -64,7 +68,7 @@ async function paperRun({ openPage }, nativeDir, screenshot) {
     [Number(timing.dataset.examplesPerSecond), perEpoch[5], perEpoch.at(-1)].map(Math.round).join(' / '));
   figure('peak wasm memory in the worker (MB)', (Number(timing.dataset.memoryBytes) / 1e6).toFixed(1));
   figure('test MSE, page vs reproduce', `${table.at(-1).testMse.toFixed(6)} vs ${native.train.test_mse.toFixed(6)}`);
-  await page.screenshot({ path: screenshot, fullPage: true });
+  await renormChecks(page, native, screenshot);
   // The core's own benchmark in this browser, for comparison (it blocks the page for ~1 s).
   figure('core benchmark in the same browser', await page.evaluate(() => window.wasmBindings.benchTraining()));
   await close();
@@ -76,9 +80,10 @@ async function smallRun({ openPage }, nativeDir) {
   await waitForState(page, 'idle');
   await setControl(page, 'subset', 2000);
   await setControl(page, 'epochs', 1);
+  for (const [id, value] of Object.entries(QUICK_ANALYSIS)) await setControl(page, id, value);
   check('edited controls are written to the URL', page.url().includes('epochs=1') && page.url().includes('subset=2000'), page.url());
   await page.click('#train');
-  await waitForState(page, 'done');
+  await waitForState(page, 'ready');
   const [row] = await epochTable(page);
   check('2,000 images, 1 epoch: train and test MSE equal reproduce --subset 2000 --epochs 1',
     relativeError(row.trainMse, native.train.epoch_losses[0]) < 1e-5 && relativeError(row.testMse, native.train.test_mse) < 1e-5,
@@ -93,7 +98,7 @@ async function smallRun({ openPage }, nativeDir) {
   await setControl(page, 'epochs', 2);
   await setControl(page, 'batch', 100);
   await page.click('#train');
-  await waitForState(page, 'done');
+  await waitForState(page, 'ready');
   const straight = await page.getAttribute('body', 'data-weights-digest');
   await page.click('#train');
   await page.waitForFunction(() => document.getElementById('progress').value > 0 &&
@@ -107,7 +112,7 @@ async function smallRun({ openPage }, nativeDir) {
     `${pausedAt[0]} of ${pausedAt[1]} examples, then ${stillAt}`);
   check('the pause button offers Resume', (await page.textContent('#pause')) === 'Resume');
   await page.click('#pause');
-  await waitForState(page, 'done');
+  await waitForState(page, 'ready');
   const resumed = await page.getAttribute('body', 'data-weights-digest');
   check('pause and resume give bit-identical weights', resumed === straight, `${resumed.slice(0, 16)} vs ${straight.slice(0, 16)}`);
   check('training again does not download again', problems.shardRequests === shardsBefore,
@@ -117,14 +122,23 @@ async function smallRun({ openPage }, nativeDir) {
   await page.click('#train');
   await page.waitForFunction(() => document.getElementById('progress').value > 0, null, { timeout: 60_000, polling: 5 });
   await page.click('#cancel');
-  await waitForState(page, 'idle');
-  check('cancel stops a run and says so', /cancelled/.test(await page.textContent('#status')));
+  await waitForState(page, 'ready');
+  check('cancel stops a run, says so, and keeps the finished results', /Cancelled/.test(await page.textContent('#status')) &&
+    await page.getAttribute('body', 'data-weights-digest') === straight);
   await page.click('#preset-paper');
   const values = await page.$$eval('#controls input, #controls select',
     (inputs) => Object.fromEntries(inputs.map((i) => [i.id, i.type === 'checkbox' ? i.checked : i.value])));
   check('the paper preset restores the paper\'s settings',
     values.subset === '60000' && values.epochs === '10' && values.batch === '1000' && values.lr === '0.001' &&
-    values.latent === '20' && values.seed === '42' && values.biases === false, JSON.stringify(values));
+    values.latent === '20' && values.seed === '42' && values.biases === false && values.grid === 'log' &&
+    values['fisher-split'] === 'train' && values.eval === '10000', JSON.stringify(values));
+  await page.click('#preset-authors');
+  const authors = await page.$$eval('#controls input, #controls select',
+    (inputs) => Object.fromEntries(inputs.map((i) => [i.id, i.type === 'checkbox' ? i.checked : i.value])));
+  check("the authors' preset sets biases, the test-split Fisher, the paper's grid and 10 test images",
+    authors.biases === true && authors['fisher-split'] === 'test' && authors.grid === 'paper' && authors.eval === '10',
+    JSON.stringify(authors));
+  await page.click('#preset-paper');
   await page.click('#share');
   await page.waitForSelector('#notice:not([hidden])');
   const copied = await page.evaluate(() => navigator.clipboard.readText());
@@ -142,21 +156,22 @@ async function earlyStart({ openPage }, nativeDir) {
     await route.continue();
   }));
   await page.click('#train');
-  await waitForState(page, 'done');
+  await page.waitForFunction(() => performance.getEntriesByName('bayes:training-done').length > 0, null, { timeout: 60_000 });
   const loadedBeforeDone = await page.getAttribute('body', 'data-data-loaded');
   const [row] = await epochTable(page);
   check('training starts on the first shards while the rest are still downloading',
     loadedBeforeDone === null && relativeError(row.testMse, native.train.test_mse) < 1e-5,
     `data loaded: ${loadedBeforeDone}; test MSE ${row.testMse.toFixed(6)} vs reproduce ${native.train.test_mse.toFixed(6)}`);
   await page.waitForSelector('body[data-data-loaded="mnist"]', { timeout: 60_000 });
+  await waitForState(page, 'ready');
   check('the status keeps the finished run\'s result while the rest arrive',
-    TEST_MSE_IN_STATUS.test(await page.textContent('#status')) && await page.getAttribute('body', 'data-state') === 'done');
+    TEST_MSE_IN_STATUS.test(await page.textContent('#status')));
   await close();
 }
 
 async function badInput({ openPage }) {
   {
-    const { page, close } = await openPage(`#lr=abc&latent=-5&subset=2000&epochs=1`);
+    const { page, close } = await openPage(`#lr=abc&latent=-5${SMALL.replace('#', '&')}`);
     await waitForState(page, 'idle');
     const lr = await page.textContent('#lr-problem');
     const latent = await page.textContent('#latent-problem');
@@ -165,7 +180,7 @@ async function badInput({ openPage }) {
     check('latent=-5 is named next to its control with the default used',
       await page.isVisible('#latent-problem') && latent.includes('"-5"') && latent.includes('20'), latent);
     await page.click('#train');
-    await waitForState(page, 'done');
+    await waitForState(page, 'ready');
     check('training with the defaults still works', TEST_MSE_IN_STATUS.test(await page.textContent('#status')));
     await close();
   }
@@ -180,7 +195,7 @@ async function badInput({ openPage }) {
     check('the loss chart keeps the batches before the divergence', await canvasDrawn(page, 'loss-chart'));
     await setControl(page, 'lr', 0.001);
     await page.click('#train');
-    await waitForState(page, 'done');
+    await waitForState(page, 'ready');
     check('after lowering the learning rate, training works', await page.isHidden('#error'));
     await close();
   }
@@ -195,7 +210,7 @@ async function crashes({ openPage }) {
   const crash = await page.textContent('#error');
   check('a worker crash shows its message', crash.includes('crash requested by the end-to-end test'), crash);
   await page.click('#train');
-  await waitForState(page, 'done');
+  await waitForState(page, 'ready');
   check('after a worker crash, Train works again without a reload', TEST_MSE_IN_STATUS.test(await page.textContent('#status')));
 
   const current = page.workers().at(-1);
@@ -205,13 +220,13 @@ async function crashes({ openPage }) {
   const panic = await page.textContent('#error');
   check('a panic in wasm shows its message and where', panic.includes('deliberate panic') && panic.includes('src/web/mod.rs'), panic);
   await page.click('#train');
-  await waitForState(page, 'done');
+  await waitForState(page, 'ready');
   check('after a panic, Train works again without a reload', TEST_MSE_IN_STATUS.test(await page.textContent('#status')));
   await close();
 }
 
-export async function trainingScenarios(harness, nativeDir, screenshot) {
-  await paperRun(harness, nativeDir, screenshot);
+export async function trainingScenarios(harness, nativeDir, screenshot, renormChecks) {
+  await paperRun(harness, nativeDir, screenshot, renormChecks);
   await smallRun(harness, nativeDir);
   await earlyStart(harness, nativeDir);
   await badInput(harness);

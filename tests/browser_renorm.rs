@@ -1,0 +1,233 @@
+#![cfg(target_arch = "wasm32")]
+//! The renormalization through the page's facade in the browser: the worker's Session computes
+//! the Fisher and the sweep of the authors' weights fixture over the committed test shards, and
+//! the main thread's RenormView counts and draws at any cutoff. Both are compared with the
+//! native run of `examples/reference_run.rs` (`BAYES_NATIVE_REFERENCE`, set by scripts/test.sh).
+
+use bayes_renorm::analysis::Grid;
+use bayes_renorm::data::manifest::Split;
+use bayes_renorm::fisher::FisherVariant;
+use bayes_renorm::sweep::{Knee, SweepRow};
+use bayes_renorm::web::charts::RenormView;
+use bayes_renorm::web::renorm::RenormSettings;
+use bayes_renorm::web::session::Session;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const MANIFEST: &str = include_str!("../www/data/mnist/manifest.json");
+const TEST_SHARDS: [(&str, &[u8]); 2] = [
+    (
+        "test-00.v1.shard",
+        include_bytes!("../www/data/mnist/test-00.v1.shard"),
+    ),
+    (
+        "test-01.v1.shard",
+        include_bytes!("../www/data/mnist/test-01.v1.shard"),
+    ),
+];
+const FIXTURE: &[u8] = include_bytes!("fixtures/authors_weights.safetensors");
+
+#[derive(Deserialize)]
+struct NativeReference {
+    renorm: NativeRenorm,
+}
+
+#[derive(Deserialize)]
+struct NativeRenorm {
+    encoder_mean: f64,
+    zero_fraction: f64,
+    unpruned_mse: f64,
+    rows: Vec<SweepRow>,
+    knee: Option<Knee>,
+    counts: Vec<(f32, usize)>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SweepView {
+    rows: Vec<SweepRow>,
+    unpruned_mse: f64,
+    knee: Option<Knee>,
+    encoder_mean: f64,
+    zero_fraction: f64,
+}
+
+#[derive(Deserialize)]
+struct Progress {
+    stage: String,
+}
+
+fn js<T: Serialize>(value: &T) -> JsValue {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap()
+}
+
+fn native() -> NativeRenorm {
+    let Some(native) = option_env!("BAYES_NATIVE_REFERENCE") else {
+        panic!("build through scripts/test.sh, which sets BAYES_NATIVE_REFERENCE");
+    };
+    serde_json::from_str::<NativeReference>(native)
+        .expect("the reference JSON")
+        .renorm
+}
+
+/// The fixture imported into a session with the test split, analysed as the native run was.
+fn analysed_session() -> Session {
+    let mut session = Session::new(MANIFEST, "manifest.json").unwrap();
+    for (file, bytes) in TEST_SHARDS {
+        session.add_shard("test", file, bytes).unwrap();
+    }
+    session
+        .import_weights("authors_weights.safetensors", FIXTURE)
+        .unwrap();
+    let settings = RenormSettings {
+        fisher_split: Split::Test,
+        fisher_variant: FisherVariant::Regression,
+        grid: Grid::Log,
+        random_seeds: 3,
+        eval_examples: 10_000,
+        seed: 42,
+    };
+    assert_eq!(session.fisher_examples_needed(js(&settings)).unwrap(), 0);
+    session.start_analysis(js(&settings)).unwrap();
+    loop {
+        let progress: Progress =
+            serde_wasm_bindgen::from_value(session.analysis_step().unwrap()).unwrap();
+        if progress.stage == "done" {
+            break;
+        }
+        if session.sweep_view().is_ok() {
+            break;
+        }
+    }
+    session
+}
+
+fn close(a: f64, b: f64, rel: f64, what: &str) {
+    assert!(
+        (a - b).abs() <= rel * b.abs().max(1e-12),
+        "{what}: wasm {a} vs native {b}"
+    );
+}
+
+#[wasm_bindgen_test]
+fn fisher_and_sweep_in_wasm_agree_with_the_native_run() {
+    let native = native();
+    let session = analysed_session();
+    let view: SweepView = serde_wasm_bindgen::from_value(session.sweep_view().unwrap()).unwrap();
+    close(
+        view.encoder_mean,
+        native.encoder_mean,
+        1e-5,
+        "Fisher encoder mean",
+    );
+    assert_eq!(view.zero_fraction, native.zero_fraction, "exact zeros");
+    close(view.unpruned_mse, native.unpruned_mse, 1e-6, "unpruned MSE");
+    assert_eq!(view.rows.len(), native.rows.len());
+    for (ours, theirs) in view.rows.iter().zip(&native.rows) {
+        close(ours.cutoff as f64, theirs.cutoff as f64, 1e-5, "cutoff");
+        assert!(
+            ours.removed.abs_diff(theirs.removed) <= 2,
+            "removed at {}: {} vs {}",
+            theirs.cutoff,
+            ours.removed,
+            theirs.removed
+        );
+        if ours.removed == theirs.removed {
+            close(
+                ours.fisher_mse,
+                theirs.fisher_mse,
+                1e-5,
+                "Fisher-pruned MSE",
+            );
+            close(
+                ours.magnitude_mse,
+                theirs.magnitude_mse,
+                1e-5,
+                "magnitude-pruned MSE",
+            );
+            close(
+                ours.random_mse_mean,
+                theirs.random_mse_mean,
+                1e-5,
+                "random-pruned MSE",
+            );
+        }
+    }
+    assert_eq!(
+        view.knee.map(|k| k.removed),
+        native.knee.map(|k| k.removed),
+        "the knee"
+    );
+}
+
+fn canvas() -> HtmlCanvasElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let canvas: HtmlCanvasElement = document
+        .create_element("canvas")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    canvas.set_width(800);
+    canvas.set_height(400);
+    canvas
+}
+
+fn distinct_colours(canvas: &HtmlCanvasElement) -> usize {
+    let context: CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let (w, h) = (canvas.width() as f64, canvas.height() as f64);
+    let data = context.get_image_data(0.0, 0.0, w, h).unwrap().data().0;
+    let mut colours: Vec<&[u8]> = data.chunks(4).collect();
+    colours.sort();
+    colours.dedup();
+    colours.len()
+}
+
+#[wasm_bindgen_test]
+fn the_slider_counts_as_natively_and_every_chart_draws() {
+    let native = native();
+    let session = analysed_session();
+    let view = RenormView::new(
+        &session.weights_file().unwrap(),
+        &session.fisher_encoder().unwrap(),
+        &session.fixed_digits(),
+        session.sweep_view().unwrap(),
+    )
+    .unwrap();
+    assert_eq!(view.total(), 15_680);
+    for &(cutoff, count) in &native.counts {
+        let ours = view.removed(cutoff);
+        assert!(
+            ours.abs_diff(count) <= 2,
+            "Λ = {cutoff}: slider {ours}, native {count}"
+        );
+    }
+    assert_eq!(view.removed(f32::MAX), 15_680);
+    assert_eq!(view.cutoff_at(0.0), 0.0);
+
+    let cutoff = view.knee_cutoff().unwrap_or(1e-3);
+    assert_draws("histogram", |c| view.draw_histogram(c, false, cutoff));
+    assert_draws("log histogram", |c| view.draw_histogram(c, true, cutoff));
+    assert_draws("hockey stick", |c| view.draw_hockey(c, cutoff));
+    assert_draws("Fisher maps", |c| view.draw_maps(c, cutoff));
+    assert_draws("reconstructions", |c| view.draw_recon(c, cutoff));
+}
+
+/// A fresh canvas is one colour; after `draw` it has lines, bars, pixels and text.
+fn assert_draws(name: &str, draw: impl Fn(HtmlCanvasElement) -> Result<(), wasm_bindgen::JsError>) {
+    let canvas = canvas();
+    assert_eq!(distinct_colours(&canvas), 1, "{name}: a blank canvas");
+    draw(canvas.clone()).unwrap();
+    let drawn = distinct_colours(&canvas);
+    assert!(drawn > 10, "{name}: {drawn} colours after drawing");
+}

@@ -1,0 +1,126 @@
+// The renormalization panel: one analysed model held on the main thread (the wasm RenormView),
+// the cutoff slider over its Fisher values, the four charts it redraws, the RG-flow animation,
+// and the charts as one PNG. Every number comes from the wasm module.
+const $ = (id) => document.getElementById(id);
+const STEPS = 1000; // slider positions; 0 is Λ = 0, the rest log-spaced over the Fisher values
+const FLOW_SECONDS = 8;
+const CHARTS = ['loss-chart', 'hockey-stick', 'fisher-hist', 'fisher-maps', 'recon'];
+
+let wasm = null;
+let view = null;
+let cutoff = 0;
+let histLog = false;
+let reportError = () => {};
+let onCutoffChange = () => {};
+let pending = null; // the input time of a queued redraw
+let flowing = null; // the animation frame of the RG flow
+
+/// The wasm bindings (they draw on this thread), where drawing errors go, and who hears of a
+/// new cutoff (for the URL).
+export function setChartModule(bindings, onError, onCutoff) {
+  wasm = bindings;
+  reportError = onError;
+  onCutoffChange = onCutoff;
+}
+
+export const hasAnalysis = () => view !== null;
+export const currentCutoff = () => cutoff;
+
+/// The worker's `ready` message: a new model to show, at the cutoff `lambda` ('knee' or a number).
+export function showAnalysis(message, lambda) {
+  const next = new wasm.RenormView(message.weights, message.fisherEncoder, message.digits, message.sweep);
+  view?.free();
+  view = next;
+  $('renorm-panel').classList.remove('stale');
+  $('lambda').disabled = false;
+  const knee = view.kneeCutoff();
+  setCutoff(lambda === 'knee' ? (knee ?? 0) : lambda, performance.now());
+}
+
+/// The panel shows an earlier model while a new one is trained or analysed.
+export function markStale() {
+  if (view) $('renorm-panel').classList.add('stale');
+  stopFlow();
+}
+
+export function setHistogramScale(scale) {
+  histLog = scale === 'log';
+  if (view) queueRedraw(performance.now());
+}
+
+function setCutoff(value, since) {
+  cutoff = value;
+  $('lambda').value = String(Math.round(view.positionOf(cutoff) * STEPS));
+  const removed = view.removed(cutoff);
+  const total = view.total();
+  $('lambda-value').textContent = `Λ = ${cutoff.toExponential(3)}`;
+  $('removed').textContent =
+    `${removed.toLocaleString('en')} of ${total.toLocaleString('en')} encoder weights, ` +
+    `${(100 * removed / total).toFixed(1)} %`;
+  document.body.dataset.removed = removed;
+  queueRedraw(since);
+}
+
+function queueRedraw(since) {
+  if (pending !== null) return;
+  pending = since;
+  requestAnimationFrame(redraw);
+}
+
+function redraw() {
+  const since = pending;
+  pending = null;
+  try {
+    view.drawHistogram($('fisher-hist'), histLog, cutoff);
+    view.drawHockey($('hockey-stick'), cutoff);
+    view.drawMaps($('fisher-maps'), cutoff);
+    view.drawRecon($('recon'), cutoff);
+  } catch (error) {
+    reportError(`Drawing the renormalization charts failed: ${error.message ?? error}`);
+  }
+  // From the slider's input event to the charts redrawn: read by the end-to-end test.
+  performance.measure('bayes:slider-update', { start: since });
+}
+
+function onSlider(event) {
+  if (!view) return;
+  setCutoff(view.cutoffAt(Number($('lambda').value) / STEPS), event.timeStamp);
+}
+
+function stopFlow() {
+  if (flowing !== null) cancelAnimationFrame(flowing);
+  flowing = null;
+  $('flow').textContent = 'Play the RG flow';
+}
+
+/// Λ from 0 to the largest Fisher value over FLOW_SECONDS: the shells integrated out one by one.
+export function toggleFlow() {
+  if (!view) return;
+  if (flowing !== null) { stopFlow(); onCutoffChange(cutoff); return; }
+  $('flow').textContent = 'Stop';
+  const started = performance.now();
+  const frame = (now) => {
+    const t = Math.min(1, (now - started) / (FLOW_SECONDS * 1000));
+    setCutoff(view.cutoffAt(t), now);
+    if (t < 1) flowing = requestAnimationFrame(frame);
+    else { stopFlow(); onCutoffChange(cutoff); }
+  };
+  flowing = requestAnimationFrame(frame);
+}
+
+/// Every chart stacked in one PNG.
+export function chartsPng() {
+  const canvases = CHARTS.map($).filter((c) => c.width > 0 && c.height > 0);
+  const sheet = document.createElement('canvas');
+  sheet.width = Math.max(...canvases.map((c) => c.width));
+  sheet.height = canvases.reduce((sum, c) => sum + c.height, 0);
+  const context = sheet.getContext('2d');
+  context.fillStyle = 'white';
+  context.fillRect(0, 0, sheet.width, sheet.height);
+  let y = 0;
+  for (const canvas of canvases) { context.drawImage(canvas, 0, y); y += canvas.height; }
+  return new Promise((resolve) => sheet.toBlob(resolve, 'image/png'));
+}
+
+$('lambda').addEventListener('input', onSlider);
+$('lambda').addEventListener('change', () => onCutoffChange(cutoff));
