@@ -6,6 +6,7 @@ import { buildForm, enableFor, showProblem, showValues } from './form.js';
 import { clearData, showDataStatus, showSummary } from './data-panel.js';
 import * as training from './training-panel.js';
 import * as renorm from './renorm-panel.js';
+import { download, shareLink } from './files.js';
 
 const $ = (id) => document.getElementById(id);
 const MB = (bytes) => (bytes / 1e6).toFixed(1);
@@ -75,7 +76,6 @@ let worker = null;
 let workerDataset = null;
 let dataLoaded = false;
 let hasModel = false;
-let run = null; // the training run the page is showing: {plan, firstStep}
 let trainedSentence = '';
 let beforeImport = null; // the page state to go back to if an import fails
 
@@ -177,19 +177,13 @@ function onWorkerMessage(message) {
         `(${thousands(message.ready)} here)…`);
       break;
     case 'started':
-      run = { plan: message, firstStep: false };
       performance.mark('bayes:training-started');
-      training.resetRun(message);
-      setProgress(0, message.examples * message.epochs);
+      setProgress(0, training.startRun(message));
       setStatus(`Training on ${thousands(message.examples)} images for ${message.epochs} epochs…`);
       break;
     case 'progress':
-      if (!run.firstStep) { run.firstStep = true; performance.mark('bayes:first-training-step'); }
-      training.addBatches(message.batchLosses);
-      setProgress(message.examplesSeen, run.plan.examples * run.plan.epochs);
-      setStatus(`Epoch ${Math.min(message.epoch + 1, run.plan.epochs)} of ${run.plan.epochs}, ` +
-        `batch ${message.batch} of ${run.plan.batchesPerEpoch}: loss ${message.batchLosses.at(-1)?.toFixed(5) ?? '…'} · ` +
-        `${thousands(message.examplesPerSecond)} examples/s · about ${Math.ceil(message.etaSeconds)} s left`);
+      setProgress(message.examplesSeen, training.totalExamples());
+      setStatus(training.addProgress(message));
       document.body.dataset.memoryBytes = message.memoryBytes;
       break;
     case 'epoch':
@@ -210,9 +204,7 @@ function onWorkerMessage(message) {
       hasModel = true;
       setPageState('done');
       performance.mark('bayes:training-done');
-      trainedSentence = `Trained ${thousands(run.plan.examples)} images × ${run.plan.epochs} epochs in ` +
-        `${message.seconds.toFixed(1)} s (${thousands(message.examplesPerSecond)} examples/s): ` +
-        `test MSE ${message.testMse.toFixed(6)}, train MSE ${message.trainMse.toFixed(6)} in the last epoch.`;
+      trainedSentence = training.doneSentence(message);
       setStatus(trainedSentence);
       Object.assign(document.body.dataset, {
         testMse: message.testMse, weightsDigest: message.weightsDigest,
@@ -233,23 +225,14 @@ function onWorkerMessage(message) {
       setStatus(`${trainedSentence} ${what}…`);
       break;
     }
-    case 'ready': {
-      renorm.showAnalysis(message, state.lambda);
+    case 'ready':
       performance.mark('bayes:ready');
-      const { sweep } = message;
-      const knee = sweep.knee
-        ? `information scale Λ* = ${sweep.knee.cutoff.toExponential(3)}: ${thousands(sweep.knee.removed)} encoder weights ` +
-          `(${(100 * sweep.knee.fraction).toFixed(1)} %) removed within ${100 * sweep.tolerance} % of the unpruned MSE`
-        : 'no cutoff keeps the MSE within the tolerance';
-      setStatus(`${trainedSentence} Fisher over ${thousands(sweep.fisherExamples)} images in ` +
-        `${message.fisherSeconds.toFixed(2)} s (mean ${sweep.encoderMean.toFixed(4)}), sweep in ` +
-        `${message.sweepSeconds.toFixed(1)} s: ${knee}. Drag Λ.`);
+      setStatus(`${trainedSentence} ${renorm.showAnalysis(message, state.lambda)} Drag Λ.`);
       Object.assign(document.body.dataset, {
         fisherSeconds: message.fisherSeconds, sweepSeconds: message.sweepSeconds, memoryBytes: message.memoryBytes,
       });
       setPageState('ready');
       break;
-    }
     case 'file':
       download(new Blob([message.bytes], { type: message.mime }), message.name);
       break;
@@ -277,25 +260,6 @@ function onWorkerMessage(message) {
 
 // ---- buttons -----------------------------------------------------------------------------------
 
-function download(blob, name) {
-  const link = document.createElement('a');
-  link.href = URL.createObjectURL(blob);
-  link.download = name;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-}
-
-async function share() {
-  const link = location.href;
-  try {
-    await navigator.clipboard.writeText(link);
-    $('notice').textContent = 'Link copied: it opens this page with these settings.';
-  } catch {
-    $('notice').textContent = `Copy this link to share these settings: ${link}`;
-  }
-  $('notice').hidden = false;
-}
-
 function preset(values) {
   setState(values);
   applyHash();
@@ -316,7 +280,7 @@ function onAction(id) {
       break;
     case 'preset-paper': preset(PRESETS.paper); break;
     case 'preset-authors': preset(PRESETS.authors); break;
-    case 'share': share(); break;
+    case 'share': shareLink(); break;
     case 'fisher': analyse(); break;
     case 'flow': renorm.toggleFlow(); break;
     case 'export-png': renorm.chartsPng().then((blob) => download(blob, 'bayes-renorm-charts.png')); break;

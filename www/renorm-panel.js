@@ -26,7 +26,10 @@ export function setChartModule(bindings, onError, onCutoff) {
 export const hasAnalysis = () => view !== null;
 export const currentCutoff = () => cutoff;
 
-/// The worker's `ready` message: a new model to show, at the cutoff `lambda` ('knee' or a number).
+const thousands = (n) => Math.round(n).toLocaleString('en');
+
+/// The worker's `ready` message: a new model to show, at the cutoff `lambda` ('knee' or a
+/// number). Returns a sentence on what the analysis found.
 export function showAnalysis(message, lambda) {
   const next = new wasm.RenormView(message.weights, message.fisherEncoder, message.digits, message.sweep);
   view?.free();
@@ -35,6 +38,13 @@ export function showAnalysis(message, lambda) {
   $('lambda').disabled = false;
   const knee = view.kneeCutoff();
   setCutoff(lambda === 'knee' ? (knee ?? 0) : lambda, performance.now());
+  const { sweep } = message;
+  const found = sweep.knee
+    ? `information scale Λ* = ${sweep.knee.cutoff.toExponential(3)}: ${thousands(sweep.knee.removed)} encoder weights ` +
+      `(${(100 * sweep.knee.fraction).toFixed(1)} %) removed within ${100 * sweep.tolerance} % of the unpruned MSE`
+    : 'no cutoff keeps the MSE within the tolerance';
+  return `Fisher over ${thousands(sweep.fisherExamples)} images in ${message.fisherSeconds.toFixed(2)} s ` +
+    `(mean ${sweep.encoderMean.toFixed(4)}), sweep in ${message.sweepSeconds.toFixed(1)} s: ${found}.`;
 }
 
 /// The panel shows an earlier model while a new one is trained or analysed.
@@ -55,7 +65,7 @@ function setCutoff(value, since) {
   const total = view.total();
   $('lambda-value').textContent = `Λ = ${cutoff.toExponential(3)}`;
   $('removed').textContent =
-    `${removed.toLocaleString('en')} of ${total.toLocaleString('en')} encoder weights, ` +
+    `${thousands(removed)} of ${thousands(total)} encoder weights, ` +
     `${(100 * removed / total).toFixed(1)} %`;
   document.body.dataset.removed = removed;
   queueRedraw(since);

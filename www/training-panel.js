@@ -7,7 +7,9 @@ const REDRAW_MS = 100;
 const $ = (id) => document.getElementById(id);
 const fixed = (value, digits = 6) => (value == null ? '' : value.toFixed(digits));
 
-let history = { batchLosses: [], testMse: [], batchesPerEpoch: 1, epochs: 1 };
+let history = { batchLosses: [], testMse: [], batchesPerEpoch: 1, epochs: 1, examples: 0 };
+let firstStep = false;
+const thousands = (n) => Math.round(n).toLocaleString('en');
 let wasm = null;
 let reportError = () => {};
 let drawQueued = false;
@@ -21,17 +23,35 @@ export function setChartModule(bindings, onError) {
   scheduleDraw();
 }
 
-/// Starts a new run's history: `plan` is the worker's `started` message.
-export function resetRun(plan) {
-  history = { batchLosses: [], testMse: [], batchesPerEpoch: plan.batchesPerEpoch, epochs: plan.epochs };
+/// Starts a new run's history: `plan` is the worker's `started` message. Returns the examples
+/// the run will train on in all.
+export function startRun(plan) {
+  history = { batchLosses: [], testMse: [], batchesPerEpoch: plan.batchesPerEpoch, epochs: plan.epochs, examples: plan.examples };
+  firstStep = false;
   $('epoch-table').tBodies[0].replaceChildren();
   $('epoch-table').hidden = true;
   scheduleDraw();
+  return totalExamples();
 }
 
-export function addBatches(losses) {
-  for (const loss of losses) history.batchLosses.push(loss);
+export const totalExamples = () => history.examples * history.epochs;
+
+/// A `progress` message: its batches go on the chart; returns the status sentence.
+export function addProgress(message) {
+  if (!firstStep) { firstStep = true; performance.mark('bayes:first-training-step'); }
+  for (const loss of message.batchLosses) history.batchLosses.push(loss);
   scheduleDraw();
+  const loss = message.batchLosses.at(-1)?.toFixed(5) ?? '…';
+  return `Epoch ${Math.min(message.epoch + 1, history.epochs)} of ${history.epochs}, ` +
+    `batch ${message.batch} of ${history.batchesPerEpoch}: loss ${loss} · ` +
+    `${thousands(message.examplesPerSecond)} examples/s · about ${Math.ceil(message.etaSeconds)} s left`;
+}
+
+/// The sentence for a finished run (the worker's `done` message).
+export function doneSentence(message) {
+  return `Trained ${thousands(history.examples)} images × ${history.epochs} epochs in ` +
+    `${message.seconds.toFixed(1)} s (${thousands(message.examplesPerSecond)} examples/s): ` +
+    `test MSE ${message.testMse.toFixed(6)}, train MSE ${message.trainMse.toFixed(6)} in the last epoch.`;
 }
 
 /// One row of the epoch table, every number also in full precision in `data-value`.
@@ -41,7 +61,7 @@ export function addEpoch({ epoch, trainMse, testMse, seconds, examplesPerSecond 
   const columns = [[epoch + 1, null], [trainMse, 6], [testMse, 6], [seconds, 2], [examplesPerSecond, 0]];
   for (const [value, digits] of columns) {
     const cell = row.insertCell();
-    cell.textContent = digits == null ? String(value) : digits === 0 ? Math.round(value).toLocaleString('en') : fixed(value, digits);
+    cell.textContent = digits == null ? String(value) : digits === 0 ? thousands(value) : fixed(value, digits);
     cell.dataset.value = String(value);
   }
   $('epoch-table').hidden = false;
