@@ -3,18 +3,15 @@
 //! that the workloads run. The native figures come from `examples/bench_train.rs` and
 //! `examples/bench_sweep.rs`.
 
+mod common;
+
 use bayes_renorm::bench::{sweep_speed, training_throughput};
 use bayes_renorm::data::manifest::{Manifest, Split};
 use bayes_renorm::data::Dataset;
+use common::browser::{MNIST_MANIFEST, MNIST_TEST_SHARDS};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-const MANIFEST: &str = include_str!("../www/data/mnist/manifest.json");
-const TEST_SHARDS: [&[u8]; 2] = [
-    include_bytes!("../www/data/mnist/test-00.v1.shard"),
-    include_bytes!("../www/data/mnist/test-01.v1.shard"),
-];
 
 fn now_ms() -> f64 {
     js_sys::Date::now()
@@ -27,9 +24,13 @@ fn bench_training() {
 
 #[wasm_bindgen_test]
 fn bench_sweep() {
-    let manifest = Manifest::from_json(MANIFEST).unwrap();
+    let manifest = Manifest::from_json(MNIST_MANIFEST).unwrap();
     let mut test = Dataset::default();
-    for (entry, bytes) in manifest.shards(Split::Test).iter().zip(TEST_SHARDS) {
+    for (entry, bytes) in manifest
+        .shards(Split::Test)
+        .iter()
+        .zip(MNIST_TEST_SHARDS.map(|(_, bytes)| bytes))
+    {
         test.append(&entry.decode(bytes).unwrap());
     }
     assert_eq!(test.len(), 10_000);

@@ -2,43 +2,13 @@
 //! Each chart's wasm entry point draws on a real canvas: its pixels change from the blank canvas
 //! and are not all one colour.
 
+mod common;
+
 use bayes_renorm::web::charts::draw_loss_chart;
-use wasm_bindgen::JsCast;
+use common::browser::{canvas, distinct_colours, pixels};
 use wasm_bindgen_test::*;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn canvas(width: u32, height: u32) -> HtmlCanvasElement {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let canvas: HtmlCanvasElement = document
-        .create_element("canvas")
-        .unwrap()
-        .dyn_into()
-        .unwrap();
-    canvas.set_width(width);
-    canvas.set_height(height);
-    canvas
-}
-
-/// RGBA bytes of the whole canvas.
-fn pixels(canvas: &HtmlCanvasElement) -> Vec<u8> {
-    let context: CanvasRenderingContext2d = canvas
-        .get_context("2d")
-        .unwrap()
-        .unwrap()
-        .dyn_into()
-        .unwrap();
-    let (w, h) = (canvas.width() as f64, canvas.height() as f64);
-    context.get_image_data(0.0, 0.0, w, h).unwrap().data().0
-}
-
-fn distinct_colours(rgba: &[u8]) -> usize {
-    let mut colours: Vec<&[u8]> = rgba.chunks(4).collect();
-    colours.sort();
-    colours.dedup();
-    colours.len()
-}
 
 #[wasm_bindgen_test]
 fn the_loss_chart_draws() {

@@ -2,26 +2,17 @@
 //! The committed MNIST test shards decode in the browser to the same bytes as natively: the
 //! rebuilt IDX images file has SPEC.md's SHA-256, and the label counts are SPEC's.
 
+mod common;
+
 use bayes_renorm::data::idx::idx_images_sha256;
 use bayes_renorm::data::manifest::{Manifest, Split};
 use bayes_renorm::data::shard::{decode_shard, ShardError};
 use bayes_renorm::data::stats::SplitStats;
 use bayes_renorm::data::Dataset;
+use common::browser::{MNIST_MANIFEST, MNIST_TEST_SHARDS};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-const MANIFEST: &str = include_str!("../www/data/mnist/manifest.json");
-const TEST_SHARDS: [(&str, &[u8]); 2] = [
-    (
-        "test-00.v1.shard",
-        include_bytes!("../www/data/mnist/test-00.v1.shard"),
-    ),
-    (
-        "test-01.v1.shard",
-        include_bytes!("../www/data/mnist/test-01.v1.shard"),
-    ),
-];
 
 // SPEC.md, "Data".
 const TEST_IMAGES_SHA256: &str = "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7";
@@ -29,11 +20,11 @@ const TEST_LABEL_COUNTS: [u64; 10] = [980, 1135, 1032, 1010, 982, 892, 958, 1028
 
 #[wasm_bindgen_test]
 fn mnist_test_shards_decode_to_the_t10k_images() {
-    let manifest = Manifest::from_json(MANIFEST).unwrap();
+    let manifest = Manifest::from_json(MNIST_MANIFEST).unwrap();
     let entries = manifest.shards(Split::Test);
-    assert_eq!(entries.len(), TEST_SHARDS.len());
+    assert_eq!(entries.len(), MNIST_TEST_SHARDS.len());
     let mut test = Dataset::default();
-    for (entry, (file, bytes)) in entries.iter().zip(TEST_SHARDS) {
+    for (entry, (file, bytes)) in entries.iter().zip(MNIST_TEST_SHARDS) {
         assert_eq!(entry.file, file);
         // Checks the manifest's SHA-256 and count.
         test.append(&entry.decode(bytes).unwrap());
@@ -45,8 +36,8 @@ fn mnist_test_shards_decode_to_the_t10k_images() {
 
 #[wasm_bindgen_test]
 fn a_flipped_bit_is_caught_by_the_manifest_checksum() {
-    let manifest = Manifest::from_json(MANIFEST).unwrap();
-    let mut bytes = TEST_SHARDS[0].1.to_vec();
+    let manifest = Manifest::from_json(MNIST_MANIFEST).unwrap();
+    let mut bytes = MNIST_TEST_SHARDS[0].1.to_vec();
     bytes[1000] ^= 1;
     let err = manifest.shards(Split::Test)[0].decode(&bytes).unwrap_err();
     assert!(err.to_string().contains("SHA-256"), "{err}");
@@ -56,7 +47,7 @@ fn a_flipped_bit_is_caught_by_the_manifest_checksum() {
 #[wasm_bindgen_test]
 fn huge_header_fields_are_rejected_on_wasm32() {
     let with_u32 = |at: usize, value: u32| {
-        let mut bytes = TEST_SHARDS[0].1.to_vec();
+        let mut bytes = MNIST_TEST_SHARDS[0].1.to_vec();
         bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
         bytes
     };

@@ -4,6 +4,8 @@
 //! the main thread's RenormView counts and draws at any cutoff. Both are compared with the
 //! native run of `examples/reference_run.rs` (`BAYES_NATIVE_REFERENCE`, set by scripts/test.sh).
 
+mod common;
+
 use bayes_renorm::analysis::Grid;
 use bayes_renorm::data::manifest::Split;
 use bayes_renorm::fisher::FisherVariant;
@@ -11,24 +13,14 @@ use bayes_renorm::sweep::{Knee, SweepRow};
 use bayes_renorm::web::charts::RenormView;
 use bayes_renorm::web::renorm::RenormSettings;
 use bayes_renorm::web::session::Session;
-use serde::{Deserialize, Serialize};
-use wasm_bindgen::{JsCast, JsValue};
+use bayes_renorm::web::SweepView;
+use common::browser::{canvas, distinct_colours, js, pixels, MNIST_MANIFEST, MNIST_TEST_SHARDS};
+use serde::Deserialize;
 use wasm_bindgen_test::*;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use web_sys::HtmlCanvasElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const MANIFEST: &str = include_str!("../www/data/mnist/manifest.json");
-const TEST_SHARDS: [(&str, &[u8]); 2] = [
-    (
-        "test-00.v1.shard",
-        include_bytes!("../www/data/mnist/test-00.v1.shard"),
-    ),
-    (
-        "test-01.v1.shard",
-        include_bytes!("../www/data/mnist/test-01.v1.shard"),
-    ),
-];
 const FIXTURE: &[u8] = include_bytes!("fixtures/authors_weights.safetensors");
 
 #[derive(Deserialize)]
@@ -47,24 +39,8 @@ struct NativeRenorm {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SweepView {
-    rows: Vec<SweepRow>,
-    unpruned_mse: f64,
-    knee: Option<Knee>,
-    encoder_mean: f64,
-    zero_fraction: f64,
-}
-
-#[derive(Deserialize)]
 struct Progress {
     stage: String,
-}
-
-fn js<T: Serialize>(value: &T) -> JsValue {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap()
 }
 
 fn native() -> NativeRenorm {
@@ -78,8 +54,8 @@ fn native() -> NativeRenorm {
 
 /// The fixture imported into a session with the test split, analysed as the native run was.
 fn analysed_session() -> Session {
-    let mut session = Session::new(MANIFEST, "manifest.json").unwrap();
-    for (file, bytes) in TEST_SHARDS {
+    let mut session = Session::new(MNIST_MANIFEST, "manifest.json").unwrap();
+    for (file, bytes) in MNIST_TEST_SHARDS {
         session.add_shard("test", file, bytes).unwrap();
     }
     session
@@ -166,33 +142,6 @@ fn fisher_and_sweep_in_wasm_agree_with_the_native_run() {
     );
 }
 
-fn canvas() -> HtmlCanvasElement {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let canvas: HtmlCanvasElement = document
-        .create_element("canvas")
-        .unwrap()
-        .dyn_into()
-        .unwrap();
-    canvas.set_width(800);
-    canvas.set_height(400);
-    canvas
-}
-
-fn distinct_colours(canvas: &HtmlCanvasElement) -> usize {
-    let context: CanvasRenderingContext2d = canvas
-        .get_context("2d")
-        .unwrap()
-        .unwrap()
-        .dyn_into()
-        .unwrap();
-    let (w, h) = (canvas.width() as f64, canvas.height() as f64);
-    let data = context.get_image_data(0.0, 0.0, w, h).unwrap().data().0;
-    let mut colours: Vec<&[u8]> = data.chunks(4).collect();
-    colours.sort();
-    colours.dedup();
-    colours.len()
-}
-
 #[wasm_bindgen_test]
 fn the_slider_counts_as_natively_and_every_chart_draws() {
     let native = native();
@@ -225,9 +174,13 @@ fn the_slider_counts_as_natively_and_every_chart_draws() {
 
 /// A fresh canvas is one colour; after `draw` it has lines, bars, pixels and text.
 fn assert_draws(name: &str, draw: impl Fn(HtmlCanvasElement) -> Result<(), wasm_bindgen::JsError>) {
-    let canvas = canvas();
-    assert_eq!(distinct_colours(&canvas), 1, "{name}: a blank canvas");
+    let canvas = canvas(800, 400);
+    assert_eq!(
+        distinct_colours(&pixels(&canvas)),
+        1,
+        "{name}: a blank canvas"
+    );
     draw(canvas.clone()).unwrap();
-    let drawn = distinct_colours(&canvas);
+    let drawn = distinct_colours(&pixels(&canvas));
     assert!(drawn > 10, "{name}: {drawn} colours after drawing");
 }

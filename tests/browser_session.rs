@@ -4,14 +4,15 @@
 //! `examples/reference_run.rs`, in `BAYES_NATIVE_REFERENCE`), and pausing between chunks changes
 //! nothing.
 
+mod common;
+
 use bayes_renorm::web::session::{RunSettings, Session};
-use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsValue;
+use common::browser::{js, MNIST_MANIFEST};
+use serde::Deserialize;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const MANIFEST: &str = include_str!("../www/data/mnist/manifest.json");
 const SHARDS: [(&str, &str, &[u8]); 3] = [
     // Out of manifest order on purpose: the session files shards by name.
     (
@@ -51,14 +52,8 @@ struct StepReport {
     finished: bool,
 }
 
-fn js<T: Serialize>(value: &T) -> JsValue {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap()
-}
-
 fn loaded_session() -> Session {
-    let mut session = Session::new(MANIFEST, "manifest.json").unwrap();
+    let mut session = Session::new(MNIST_MANIFEST, "manifest.json").unwrap();
     for (split, file, bytes) in SHARDS {
         session.add_shard(split, file, bytes).unwrap();
     }

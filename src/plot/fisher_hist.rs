@@ -6,13 +6,9 @@ use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
+use super::style::{legend, BLUE as BARS, FONT, GREEN as KNEE, RED as CUTOFF};
 use super::DrawResult;
 use crate::summary::{FisherStats, Histogram};
-
-const BARS: RGBColor = RGBColor(42, 111, 219);
-const CUTOFF: RGBColor = RGBColor(200, 30, 30);
-const KNEE: RGBColor = RGBColor(30, 140, 60);
-const FONT: &str = "sans-serif";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HistScale {
@@ -127,11 +123,5 @@ where
             .label(format!("knee Λ* = {knee:.3e}"))
             .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], KNEE.stroke_width(2)));
     }
-    plot.configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font((FONT, 12))
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.3))
-        .draw()?;
-    Ok(())
+    legend(plot, SeriesLabelPosition::UpperRight)
 }

@@ -4,15 +4,12 @@
 
 use plotters::prelude::*;
 
+use super::style::{
+    legend, BLUE as FISHER, FONT, GREEN as KNEE, ORANGE as RANDOM, PURPLE as MAGNITUDE,
+    RED as CUTOFF,
+};
 use super::DrawResult;
 use crate::sweep::{Knee, SweepRow};
-
-const FISHER: RGBColor = RGBColor(42, 111, 219);
-const RANDOM: RGBColor = RGBColor(214, 96, 18);
-const MAGNITUDE: RGBColor = RGBColor(120, 80, 170);
-const KNEE: RGBColor = RGBColor(30, 140, 60);
-const CUTOFF: RGBColor = RGBColor(200, 30, 30);
-const FONT: &str = "sans-serif";
 
 #[derive(Clone, Copy, Debug)]
 pub struct HockeyStick<'a> {
@@ -150,12 +147,7 @@ pub fn draw<DB: DrawingBackend>(backend: DB, chart: &HockeyStick) -> DrawResult<
     .label(format!("current cutoff: {} removed", chart.current_removed))
     .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], CUTOFF.stroke_width(2)));
 
-    plot.configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font((FONT, 12))
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.3))
-        .draw()?;
+    legend(&mut plot, SeriesLabelPosition::UpperLeft)?;
     root.present()?;
     Ok(())
 }

@@ -3,11 +3,8 @@
 
 use plotters::prelude::*;
 
+use super::style::{legend, BLUE as TRAIN, FONT, ORANGE as TEST};
 use super::DrawResult;
-
-const TRAIN: RGBColor = RGBColor(42, 111, 219);
-const TEST: RGBColor = RGBColor(214, 96, 18);
-const FONT: &str = "sans-serif";
 
 /// What the chart shows. `epochs` is the planned length, so the x axis does not rescale as the
 /// run goes on.
@@ -169,13 +166,7 @@ pub fn draw<DB: DrawingBackend>(backend: DB, history: &LossHistory) -> DrawResul
         .label("test MSE, end of epoch")
         .legend(|(x, y)| Circle::new((x + 9, y), 4, TEST.filled()));
 
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font((FONT, 12))
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK.mix(0.3))
-        .draw()?;
+    legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     root.present()?;
     Ok(())
 }

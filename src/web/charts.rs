@@ -4,19 +4,18 @@
 
 use ndarray::Array2;
 use plotters_canvas::CanvasBackend;
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-use super::from_js;
+use super::{from_js, SweepView};
 use crate::data::Dataset;
 use crate::plot;
 use crate::plot::fisher_hist::{FisherHistogram, HistScale};
 use crate::plot::picture::Picture;
 use crate::plot::recon::ReconRow;
 use crate::prune::{reconstructions, Scheme, Shells};
-use crate::sweep::{FisherScale, Knee, SweepRow};
+use crate::sweep::FisherScale;
 use crate::weights::from_safetensors;
 
 fn backend(canvas: HtmlCanvasElement) -> Result<CanvasBackend, JsError> {
@@ -76,17 +75,6 @@ fn put_picture(canvas: &HtmlCanvasElement, picture: &Picture) -> Result<(), JsEr
             .map_err(|_| JsError::new("could not write a label"))?;
     }
     Ok(())
-}
-
-/// The sweep as the worker sends it (`Session.sweepView`).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SweepView {
-    rows: Vec<SweepRow>,
-    unpruned_mse: f64,
-    knee: Option<Knee>,
-    tolerance: f64,
-    random_seed: u64,
 }
 
 /// One analysed model, held on the main thread so the Λ slider redraws without the worker.

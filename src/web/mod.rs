@@ -6,8 +6,29 @@ pub mod charts;
 pub mod renorm;
 pub mod session;
 
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+use crate::sweep::{Knee, SweepRow};
+
+/// A finished analysis as the worker hands it to the main thread, besides the typed arrays
+/// (weights, Fisher values, digits): what the charts, the slider and the status need.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SweepView {
+    pub rows: Vec<SweepRow>,
+    pub unpruned_mse: f64,
+    pub knee: Option<Knee>,
+    pub tolerance: f64,
+    pub eval_examples: usize,
+    /// The first random-pruning seed: the slider's random row repeats that run.
+    pub random_seed: u64,
+    pub encoder_mean: f64,
+    pub all_parameters_mean: f64,
+    pub zero_fraction: f64,
+    pub fisher_examples: usize,
+}
 
 #[wasm_bindgen(start)]
 pub fn start() {

@@ -6,13 +6,12 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use super::session::{js_error, Session, Trained, EVAL_BATCH};
-use super::{from_js, to_js};
+use super::{from_js, to_js, SweepView};
 use crate::analysis::{Analysis, AnalysisConfig, AnalysisResult, Grid};
 use crate::data::manifest::Split;
 use crate::fisher::FisherVariant;
 use crate::prune::dataset_mse;
 use crate::report::{fisher_npy, sweep_csv, ModelSource, Report, Seconds};
-use crate::sweep::{Knee, SweepRow};
 use crate::weights::{from_safetensors, to_safetensors};
 
 /// The page's renormalization controls (www/state.js), as the worker sends them.
@@ -33,23 +32,6 @@ pub struct RenormSettings {
 pub struct AnalysisRun {
     analysis: Analysis,
     seconds: Seconds,
-}
-
-/// What the main thread needs to draw the charts and move the slider (besides the model, the
-/// Fisher and the digits, which travel as typed arrays).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SweepView<'a> {
-    rows: &'a [SweepRow],
-    unpruned_mse: f64,
-    knee: Option<&'a Knee>,
-    tolerance: f64,
-    eval_examples: usize,
-    random_seed: u64,
-    encoder_mean: f64,
-    all_parameters_mean: f64,
-    zero_fraction: f64,
-    fisher_examples: usize,
 }
 
 #[wasm_bindgen]
@@ -119,9 +101,9 @@ impl Session {
         let (run, result) = self.result()?;
         let stats = &result.stats;
         to_js(&SweepView {
-            rows: &result.rows,
+            rows: result.rows.clone(),
             unpruned_mse: result.unpruned_mse,
-            knee: result.knee.as_ref(),
+            knee: result.knee.clone(),
             tolerance: result.tolerance,
             eval_examples: result.eval_examples,
             random_seed: run

@@ -2,6 +2,8 @@
 //! textbook sums of SPEC.md, with plain loops, and helpers to keep finite differences valid.
 #![allow(dead_code)] // each test binary uses a different subset
 
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
 pub mod recording_backend;
 
 use bayes_renorm::model::Autoencoder;
