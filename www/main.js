@@ -88,6 +88,7 @@ function stopWorker() {
 
 function startWorker() {
   stopWorker();
+  renorm.markStale();
   clearError();
   clearData();
   setProgress(0, 1);
@@ -139,6 +140,7 @@ async function importWeights(file) {
   clearError();
   ensureWorker();
   beforeImport = pageState;
+  renorm.markStale();
   const bytes = await file.arrayBuffer();
   worker.postMessage({ type: 'import', name: file.name, bytes, renorm: renormSettings() }, [bytes]);
   setPageState('fisher');
@@ -197,6 +199,8 @@ function onWorkerMessage(message) {
       setPageState('training');
       break;
     case 'cancelled':
+      // A cancelled run leaves the last model and its analysis; a cancelled analysis has none.
+      if (pageState === 'training' || pageState === 'paused') renorm.markCurrent();
       setPageState(settled());
       setStatus('Cancelled. The last finished results are kept.');
       break;
@@ -245,6 +249,7 @@ function onWorkerMessage(message) {
       } else if (message.stage === 'import' || message.stage === 'export') {
         // Nothing computed is touched: the page goes back to where it was.
         showError(`Could not ${message.stage} the file: ${message.message}`);
+        if (message.stage === 'import') renorm.markCurrent();
         setPageState(message.stage === 'import' ? beforeImport ?? settled() : pageState);
       } else {
         setStatus(message.stage === 'train' ? 'Training stopped.' : 'The analysis stopped.');

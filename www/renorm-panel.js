@@ -14,6 +14,7 @@ let reportError = () => {};
 let onCutoffChange = () => {};
 let pending = null; // the input time of a queued redraw
 let flowing = null; // the animation frame of the RG flow
+let stale = false; // the view is of an earlier model than the worker's
 
 /// The wasm bindings (they draw on this thread), where drawing errors go, and who hears of a
 /// new cutoff (for the URL).
@@ -23,7 +24,8 @@ export function setChartModule(bindings, onError, onCutoff) {
   onCutoffChange = onCutoff;
 }
 
-export const hasAnalysis = () => view !== null;
+/// True when the charts show the worker's current model and analysis.
+export const hasAnalysis = () => view !== null && !stale;
 export const currentCutoff = () => cutoff;
 
 const thousands = (n) => Math.round(n).toLocaleString('en');
@@ -34,7 +36,7 @@ export function showAnalysis(message, lambda) {
   const next = new wasm.RenormView(message.weights, message.fisherEncoder, message.digits, message.sweep);
   view?.free();
   view = next;
-  $('renorm-panel').classList.remove('stale');
+  setStale(false);
   $('lambda').disabled = false;
   const knee = view.kneeCutoff();
   setCutoff(lambda === 'knee' ? (knee ?? 0) : lambda, performance.now());
@@ -47,10 +49,20 @@ export function showAnalysis(message, lambda) {
     `(mean ${sweep.encoderMean.toFixed(4)}), sweep in ${message.sweepSeconds.toFixed(1)} s: ${found}.`;
 }
 
+function setStale(value) {
+  stale = value;
+  $('renorm-panel').classList.toggle('stale', Boolean(view) && value);
+}
+
 /// The panel shows an earlier model while a new one is trained or analysed.
 export function markStale() {
-  if (view) $('renorm-panel').classList.add('stale');
+  setStale(true);
   stopFlow();
+}
+
+/// A cancelled training run leaves the worker's model and analysis as they were.
+export function markCurrent() {
+  setStale(false);
 }
 
 export function setHistogramScale(scale) {
