@@ -107,33 +107,20 @@ fn fisher_and_sweep_in_wasm_agree_with_the_native_run() {
     assert_eq!(view.rows.len(), native.rows.len());
     for (ours, theirs) in view.rows.iter().zip(&native.rows) {
         close(ours.cutoff as f64, theirs.cutoff as f64, 1e-5, "cutoff");
-        assert!(
-            ours.removed.abs_diff(theirs.removed) <= 2,
-            "removed at {}: {} vs {}",
-            theirs.cutoff,
-            ours.removed,
-            theirs.removed
+        assert_eq!(ours.removed, theirs.removed, "removed at {}", theirs.cutoff);
+        close(ours.fisher_mse, theirs.fisher_mse, 1e-5, "Fisher-pruned");
+        close(
+            ours.magnitude_mse,
+            theirs.magnitude_mse,
+            1e-5,
+            "magnitude-pruned",
         );
-        if ours.removed == theirs.removed {
-            close(
-                ours.fisher_mse,
-                theirs.fisher_mse,
-                1e-5,
-                "Fisher-pruned MSE",
-            );
-            close(
-                ours.magnitude_mse,
-                theirs.magnitude_mse,
-                1e-5,
-                "magnitude-pruned MSE",
-            );
-            close(
-                ours.random_mse_mean,
-                theirs.random_mse_mean,
-                1e-5,
-                "random-pruned MSE",
-            );
-        }
+        close(
+            ours.random_mse_mean,
+            theirs.random_mse_mean,
+            1e-5,
+            "random-pruned",
+        );
     }
     assert_eq!(
         view.knee.map(|k| k.removed),
@@ -156,10 +143,7 @@ fn the_slider_counts_as_natively_and_every_chart_draws() {
     assert_eq!(view.total(), 15_680);
     for &(cutoff, count) in &native.counts {
         let ours = view.removed(cutoff);
-        assert!(
-            ours.abs_diff(count) <= 2,
-            "Λ = {cutoff}: slider {ours}, native {count}"
-        );
+        assert_eq!(ours, count, "Λ = {cutoff}: slider vs native");
     }
     assert_eq!(view.removed(f32::MAX), 15_680);
     assert_eq!(view.cutoff_at(0.0), 0.0);
