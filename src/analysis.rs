@@ -10,7 +10,7 @@ use crate::data::Dataset;
 use crate::fisher::{FisherAccumulator, FisherDiag, FisherVariant};
 use crate::model::Autoencoder;
 use crate::summary::FisherStats;
-use crate::sweep::{information_scale, log_grid, paper_grid, Knee, Sweep, SweepRow};
+use crate::sweep::{information_scale, log_grid, paper_grid, Baselines, Knee, Sweep, SweepRow};
 
 /// Examples per forward pass of the Fisher.
 pub const FISHER_BATCH: usize = 1000;
@@ -34,7 +34,8 @@ pub struct AnalysisConfig {
     pub fisher_variant: FisherVariant,
     pub grid: Grid,
     pub grid_points: usize,
-    pub random_seeds: Vec<u64>,
+    /// The removal orders scored beside Fisher's.
+    pub baselines: Baselines,
     /// Score on the first this many test images (all when `None`).
     pub eval_examples: Option<usize>,
     /// Relative MSE tolerance that defines the knee Λ*.
@@ -43,7 +44,8 @@ pub struct AnalysisConfig {
 
 impl AnalysisConfig {
     /// The paper's text: regression Fisher over the training set, 40 log-spaced cutoffs, the
-    /// whole test set, random pruning with `random_seeds` seeds counted up from `seed`.
+    /// whole test set; every baseline, random pruning with `random_seeds` seeds counted up from
+    /// `seed`.
     pub fn paper(seed: u64, random_seeds: u64) -> Self {
         AnalysisConfig {
             fisher_split: Split::Train,
@@ -51,7 +53,7 @@ impl AnalysisConfig {
             fisher_variant: FisherVariant::Regression,
             grid: Grid::Log,
             grid_points: 40,
-            random_seeds: (0..random_seeds).map(|i| seed + i).collect(),
+            baselines: Baselines::all((0..random_seeds).map(|i| seed + i).collect()),
             eval_examples: None,
             tolerance: 0.01,
         }
@@ -244,7 +246,7 @@ impl Analysis {
             &self.model,
             &fisher.encoder,
             grid,
-            &self.config.random_seeds,
+            &self.config.baselines,
             eval,
         );
         let unpruned_mse = sweep.unpruned_mse();

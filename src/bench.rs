@@ -8,7 +8,7 @@ use crate::data::Dataset;
 use crate::fisher::{fisher_diag, FisherVariant};
 use crate::model::Autoencoder;
 use crate::prune::EvalSet;
-use crate::sweep::{log_grid, Sweep};
+use crate::sweep::{log_grid, Baselines, Sweep};
 use crate::train::{synthetic_dataset, TrainConfig, Trainer};
 
 /// The paper's sizes.
@@ -63,13 +63,14 @@ pub fn sweep_speed(test: &Dataset, now_ms: &dyn Fn() -> f64) -> String {
 
     let grid = log_grid(fisher.encoder.as_slice().expect("standard layout"), 40);
     let start = now_ms();
-    let mut sweep = Sweep::new(&model, &fisher.encoder, grid, &[1, 2, 3], test);
+    let baselines = Baselines::all(vec![1, 2, 3]);
+    let mut sweep = Sweep::new(&model, &fisher.encoder, grid, &baselines, test);
     while sweep.step().is_some() {}
     let sweep_s = (now_ms() - start) / 1e3;
     format!(
         "Fisher over {count} images: {fisher_ms:.1} ms; one pruned-model evaluation on {count} \
          images: {eval_ms:.1} ms ({gflops:.1} GFLOP/s); 40-point sweep, Fisher + magnitude + \
-         3 random seeds: {sweep_s:.2} s",
+         saliency + 3 random seeds: {sweep_s:.2} s",
         count = test.len()
     )
 }

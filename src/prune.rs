@@ -31,6 +31,20 @@ pub fn magnitude_order(encoder: &Array2<f32>) -> Vec<usize> {
     ascending_order(encoder, f32::abs)
 }
 
+/// Ascending saliency F·E²: removing E[j,i] alone changes the loss by about ½·F·E² to second
+/// order (Optimal Brain Damage, with the Fisher for the Hessian; SPEC.md "Saliency shells").
+pub fn saliency_order(fisher_encoder: &Array2<f32>, encoder: &Array2<f32>) -> Vec<usize> {
+    assert_eq!(
+        fisher_encoder.dim(),
+        encoder.dim(),
+        "one Fisher value per weight"
+    );
+    let saliency = ndarray::Zip::from(fisher_encoder)
+        .and(encoder)
+        .map_collect(|&f, &e| f * e * e);
+    ascending_order(&saliency, |s| s)
+}
+
 /// A uniformly random permutation of `0..len` from `seed`. Its prefixes are nested: the k
 /// weights removed at one k are among those removed at any larger k.
 pub fn random_order(len: usize, seed: u64) -> Vec<usize> {
@@ -66,7 +80,7 @@ pub fn prune(model: &Autoencoder<f32>, order: &[usize], k: usize) -> Autoencoder
     model.with_encoder(encoder)
 }
 
-/// The three ways of removing encoder weights that the page compares.
+/// The ways of removing encoder weights that the page compares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scheme {
     /// Ascending Fisher: the information shells.
@@ -75,6 +89,8 @@ pub enum Scheme {
     Random,
     /// Ascending |E|.
     Magnitude,
+    /// Ascending F·E².
+    Saliency,
 }
 
 /// One model's removal orders, ready to prune at any cutoff: what the page's Λ slider shows.
@@ -85,6 +101,7 @@ pub struct Shells {
     fisher_order: Vec<usize>,
     random_order: Vec<usize>,
     magnitude_order: Vec<usize>,
+    saliency_order: Vec<usize>,
 }
 
 impl Shells {
@@ -103,6 +120,7 @@ impl Shells {
             fisher_order: fisher_order(fisher_encoder),
             random_order: random_order(model.encoder.len(), random_seed),
             magnitude_order: magnitude_order(&model.encoder),
+            saliency_order: saliency_order(fisher_encoder, &model.encoder),
         }
     }
 
@@ -125,6 +143,7 @@ impl Shells {
             Scheme::Fisher => &self.fisher_order,
             Scheme::Random => &self.random_order,
             Scheme::Magnitude => &self.magnitude_order,
+            Scheme::Saliency => &self.saliency_order,
         };
         prune(&self.model, order, k)
     }

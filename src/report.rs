@@ -48,6 +48,8 @@ pub struct ReportConfig {
     pub fisher_split: Split,
     pub fisher_variant: FisherVariant,
     pub grid: Grid,
+    /// Fisher, then the baselines swept: random, magnitude, saliency.
+    pub schemes: Vec<&'static str>,
     pub random_seeds: Vec<u64>,
     pub eval_examples: usize,
 }
@@ -110,7 +112,8 @@ impl Report {
                 fisher_split: config.fisher_split,
                 fisher_variant: config.fisher_variant,
                 grid: config.grid,
-                random_seeds: config.random_seeds.clone(),
+                schemes: config.baselines.names(),
+                random_seeds: config.baselines.random_seeds.clone(),
                 eval_examples: result.eval_examples,
             },
             train: TrainSummary {
@@ -136,25 +139,28 @@ impl Report {
     }
 }
 
-/// The sweep as CSV, one row per cutoff; the random MSE of each seed in its own column.
+/// The sweep as CSV, one row per cutoff; the random MSE of each seed in its own column. A
+/// baseline the sweep did not run leaves its column empty.
 pub fn sweep_csv(rows: &[SweepRow], random_seeds: &[u64]) -> String {
     let mut csv = String::from(
-        "cutoff,removed,fraction,fisher_mse,random_mse_mean,random_mse_std,magnitude_mse",
+        "cutoff,removed,fraction,fisher_mse,random_mse_mean,random_mse_std,magnitude_mse,saliency_mse",
     );
     for seed in random_seeds {
         csv.push_str(&format!(",random_mse_seed_{seed}"));
     }
     csv.push('\n');
+    let field = |value: Option<f64>| value.map_or(String::new(), |v| v.to_string());
     for row in rows {
         csv.push_str(&format!(
-            "{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{}",
             row.cutoff,
             row.removed,
             row.fraction,
             row.fisher_mse,
-            row.random_mse_mean,
-            row.random_mse_std,
-            row.magnitude_mse
+            field(row.random_mse_mean),
+            field(row.random_mse_std),
+            field(row.magnitude_mse),
+            field(row.saliency_mse),
         ));
         for mse in &row.random_mse {
             csv.push_str(&format!(",{mse}"));

@@ -1,5 +1,6 @@
 //! The hockey stick (paper figure 2): test MSE against the number of removed encoder weights for
-//! Fisher, random and magnitude pruning, over a grid of cutoffs Λ, one row per step.
+//! Fisher pruning and its baselines (random, magnitude, saliency), over a grid of cutoffs Λ, one
+//! row per step.
 
 use std::collections::HashMap;
 
@@ -8,25 +9,64 @@ use serde::{Deserialize, Serialize};
 use crate::data::Dataset;
 use crate::model::Autoencoder;
 use crate::prune::{
-    fisher_order, magnitude_order, random_order, removed_count, sorted_values, EvalSet,
-    PreActivations,
+    fisher_order, magnitude_order, random_order, removed_count, saliency_order, sorted_values,
+    EvalSet, PreActivations,
 };
 
 /// Test examples per forward pass while scoring a pruned model.
 const EVAL_BATCH: usize = 1000;
 
-/// One cutoff of the sweep. Random pruning removes the same count with several seeds; its
-/// spread is the sample standard deviation (n - 1), 0 for a single seed.
+/// One cutoff of the sweep: every scheme removes the same count. Random pruning runs with several
+/// seeds; its spread is the sample standard deviation (n - 1), 0 for a single seed. A baseline
+/// the sweep does not run is `None` (random: no seeds).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepRow {
     pub cutoff: f32,
     pub removed: usize,
     pub fraction: f64,
     pub fisher_mse: f64,
-    pub random_mse_mean: f64,
-    pub random_mse_std: f64,
+    pub random_mse_mean: Option<f64>,
+    pub random_mse_std: Option<f64>,
     pub random_mse: Vec<f64>,
-    pub magnitude_mse: f64,
+    pub magnitude_mse: Option<f64>,
+    pub saliency_mse: Option<f64>,
+}
+
+/// The removal orders a sweep scores beside the Fisher one (which defines Λ, so always runs).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Baselines {
+    /// One random order per seed.
+    pub random_seeds: Vec<u64>,
+    /// Ascending |E|.
+    pub magnitude: bool,
+    /// Ascending F·E², Optimal Brain Damage's saliency with the Fisher for the Hessian.
+    pub saliency: bool,
+}
+
+impl Baselines {
+    /// Every baseline, random pruning with these seeds.
+    pub fn all(random_seeds: Vec<u64>) -> Self {
+        Baselines {
+            random_seeds,
+            magnitude: true,
+            saliency: true,
+        }
+    }
+
+    /// The names of the schemes swept, Fisher first (`reproduce --schemes`, the report).
+    pub fn names(&self) -> Vec<&'static str> {
+        let mut names = vec!["fisher"];
+        if !self.random_seeds.is_empty() {
+            names.push("random");
+        }
+        if self.magnitude {
+            names.push("magnitude");
+        }
+        if self.saliency {
+            names.push("saliency");
+        }
+        names
+    }
 }
 
 /// The information scale Λ*: the largest grid cutoff up to which Fisher pruning keeps the test
@@ -105,8 +145,12 @@ pub struct Sweep {
     model: Autoencoder<f32>,
     cutoffs: Vec<f32>,
     sorted_fisher: Vec<f32>,
-    /// Removal orders: Fisher, magnitude, then one per random seed.
+    /// Removal orders: Fisher, then magnitude and saliency when swept, then one per random seed.
     orders: Vec<Vec<usize>>,
+    magnitude: Option<usize>,
+    saliency: Option<usize>,
+    /// Where the random orders start in `orders`.
+    random_start: usize,
     /// Test MSE by (order, removed count): many cutoffs share a count.
     scores: HashMap<(usize, usize), f64>,
     rows: Vec<SweepRow>,
@@ -124,15 +168,27 @@ impl Sweep {
         model: &Autoencoder<f32>,
         fisher_encoder: &ndarray::Array2<f32>,
         cutoffs: Vec<f32>,
-        random_seeds: &[u64],
+        baselines: &Baselines,
         test: &Dataset,
     ) -> Self {
         let weights = model.encoder.len();
-        let mut orders = vec![
-            fisher_order(fisher_encoder),
-            magnitude_order(&model.encoder),
-        ];
-        orders.extend(random_seeds.iter().map(|&seed| random_order(weights, seed)));
+        let mut orders = vec![fisher_order(fisher_encoder)];
+        let mut add = |order: Vec<usize>| {
+            orders.push(order);
+            orders.len() - 1
+        };
+        let magnitude = baselines
+            .magnitude
+            .then(|| add(magnitude_order(&model.encoder)));
+        let saliency =
+            (baselines.saliency).then(|| add(saliency_order(fisher_encoder, &model.encoder)));
+        let random_start = orders.len();
+        orders.extend(
+            baselines
+                .random_seeds
+                .iter()
+                .map(|&seed| random_order(weights, seed)),
+        );
         let test = EvalSet::new(test, EVAL_BATCH);
         let unpruned = test.pre_activations(&model.encoder);
         Sweep {
@@ -141,6 +197,9 @@ impl Sweep {
             sorted_fisher: sorted_values(fisher_encoder),
             progress: vec![(0, unpruned.clone()); orders.len()],
             orders,
+            magnitude,
+            saliency,
+            random_start,
             scores: HashMap::new(),
             rows: Vec::new(),
             test,
@@ -166,19 +225,20 @@ impl Sweep {
     pub fn step(&mut self) -> Option<&SweepRow> {
         let cutoff = *self.cutoffs.get(self.rows.len())?;
         let removed = removed_count(&self.sorted_fisher, cutoff);
-        let random_mse: Vec<f64> = (2..self.orders.len())
+        let random_mse: Vec<f64> = (self.random_start..self.orders.len())
             .map(|order| self.score(order, removed))
             .collect();
-        let (random_mse_mean, random_mse_std) = mean_and_sample_std(&random_mse);
+        let random = mean_and_sample_std(&random_mse);
         let row = SweepRow {
             cutoff,
             removed,
             fraction: removed as f64 / self.sorted_fisher.len().max(1) as f64,
             fisher_mse: self.score(0, removed),
-            random_mse_mean,
-            random_mse_std,
+            random_mse_mean: random.map(|(mean, _)| mean),
+            random_mse_std: random.map(|(_, std)| std),
             random_mse,
-            magnitude_mse: self.score(1, removed),
+            magnitude_mse: self.magnitude.map(|order| self.score(order, removed)),
+            saliency_mse: self.saliency.map(|order| self.score(order, removed)),
         };
         self.rows.push(row);
         self.rows.last()
@@ -212,15 +272,15 @@ impl Sweep {
     }
 }
 
-/// Runs a whole sweep (native commands; the page steps a `Sweep` itself).
+/// Runs a whole sweep (tests and benchmarks; the analysis steps a `Sweep` itself).
 pub fn run_sweep(
     model: &Autoencoder<f32>,
     fisher_encoder: &ndarray::Array2<f32>,
     cutoffs: Vec<f32>,
-    random_seeds: &[u64],
+    baselines: &Baselines,
     test: &Dataset,
 ) -> Vec<SweepRow> {
-    let mut sweep = Sweep::new(model, fisher_encoder, cutoffs, random_seeds, test);
+    let mut sweep = Sweep::new(model, fisher_encoder, cutoffs, baselines, test);
     while sweep.step().is_some() {}
     sweep.rows
 }
@@ -244,15 +304,16 @@ pub fn information_scale(rows: &[SweepRow], unpruned_mse: f64, tolerance: f64) -
     })
 }
 
-fn mean_and_sample_std(values: &[f64]) -> (f64, f64) {
+/// `None` for no values; a single value has spread 0.
+fn mean_and_sample_std(values: &[f64]) -> Option<(f64, f64)> {
     let count = values.len() as f64;
     if values.is_empty() {
-        return (f64::NAN, f64::NAN);
+        return None;
     }
     let mean = values.iter().sum::<f64>() / count;
     if values.len() < 2 {
-        return (mean, 0.0);
+        return Some((mean, 0.0));
     }
     let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (count - 1.0);
-    (mean, var.sqrt())
+    Some((mean, var.sqrt()))
 }

@@ -65,7 +65,7 @@ fn stepping_the_analysis_equals_the_pipeline_in_one_go() {
             None => test.clone(),
         };
         assert_eq!(result.eval_examples, eval.len());
-        let direct = run_sweep(&model, &fisher.encoder, grid, &config.random_seeds, &eval);
+        let direct = run_sweep(&model, &fisher.encoder, grid, &config.baselines, &eval);
         assert_eq!(result.rows, direct, "{config:?}");
         assert_eq!(rows, direct, "each step reports its row");
         let unpruned = bayes_renorm::prune::EvalSet::new(&eval, 1000).mse(&model);
@@ -138,19 +138,20 @@ fn the_report_has_the_readme_schema_and_the_csv_one_line_per_cutoff() {
         result.rows.len()
     );
 
-    let csv = sweep_csv(&result.rows, &config.random_seeds);
+    let csv = sweep_csv(&result.rows, &config.baselines.random_seeds);
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "cutoff,removed,fraction,fisher_mse,random_mse_mean,random_mse_std,magnitude_mse,random_mse_seed_1,random_mse_seed_2"
+        "cutoff,removed,fraction,fisher_mse,random_mse_mean,random_mse_std,magnitude_mse,saliency_mse,random_mse_seed_1,random_mse_seed_2"
     );
     assert_eq!(lines.len(), 1 + result.rows.len());
     for (line, row) in lines[1..].iter().zip(&result.rows) {
         let fields: Vec<f64> = line.split(',').map(|f| f.parse().unwrap()).collect();
-        assert_eq!(fields.len(), 9);
+        assert_eq!(fields.len(), 10);
         assert_eq!(fields[0] as f32, row.cutoff);
         assert_eq!(fields[1] as usize, row.removed);
         assert_eq!(fields[3], row.fisher_mse);
-        assert_eq!(&fields[7..], &row.random_mse[..]);
+        assert_eq!(Some(fields[7]), row.saliency_mse);
+        assert_eq!(&fields[8..], &row.random_mse[..]);
     }
 }

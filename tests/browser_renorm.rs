@@ -109,18 +109,13 @@ fn fisher_and_sweep_in_wasm_agree_with_the_native_run() {
         close(ours.cutoff as f64, theirs.cutoff as f64, 1e-5, "cutoff");
         assert_eq!(ours.removed, theirs.removed, "removed at {}", theirs.cutoff);
         close(ours.fisher_mse, theirs.fisher_mse, 1e-5, "Fisher-pruned");
-        close(
-            ours.magnitude_mse,
-            theirs.magnitude_mse,
-            1e-5,
-            "magnitude-pruned",
-        );
-        close(
-            ours.random_mse_mean,
-            theirs.random_mse_mean,
-            1e-5,
-            "random-pruned",
-        );
+        for (scheme, ours, theirs) in [
+            ("magnitude", ours.magnitude_mse, theirs.magnitude_mse),
+            ("random", ours.random_mse_mean, theirs.random_mse_mean),
+            ("saliency", ours.saliency_mse, theirs.saliency_mse),
+        ] {
+            close(ours.unwrap(), theirs.unwrap(), 1e-5, scheme);
+        }
     }
     assert_eq!(
         view.knee.map(|k| k.removed),

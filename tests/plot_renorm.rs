@@ -109,10 +109,11 @@ fn sweep_rows() -> Vec<SweepRow> {
                 removed,
                 fraction: removed as f64 / 10_000.0,
                 fisher_mse: hockey,
-                random_mse_mean: 0.026 + 0.0088 * i as f64,
-                random_mse_std: 0.002,
+                random_mse_mean: Some(0.026 + 0.0088 * i as f64),
+                random_mse_std: Some(0.002),
                 random_mse: vec![0.026 + 0.0088 * i as f64; 2],
-                magnitude_mse: hockey * 1.05,
+                magnitude_mse: Some(hockey * 1.05),
+                saliency_mse: Some(hockey * 0.98),
             }
         })
         .collect()
@@ -151,7 +152,8 @@ fn the_hockey_stick_draws_three_schemes_the_knee_and_the_current_cutoff() {
     for label in [
         "Fisher (information shells)",
         "random (mean ± 1 std)",
-        "magnitude",
+        "magnitude |E|",
+        "saliency F·E²",
         "unpruned 0.02600",
         "knee Λ* = 1.200e0: 6000 removed, within 1 %",
         "current cutoff: 3000 removed",

@@ -6,11 +6,13 @@ use bayes_renorm::data::Dataset;
 use bayes_renorm::fisher::{fisher_diag, FisherVariant};
 use bayes_renorm::model::Autoencoder;
 use bayes_renorm::prune::{
-    dataset_mse, fisher_order, magnitude_order, prune, random_order, removed_count, sloppy_mask,
-    sorted_values,
+    dataset_mse, fisher_order, magnitude_order, prune, random_order, removed_count, saliency_order,
+    sloppy_mask, sorted_values,
 };
 use bayes_renorm::rng::Rng;
-use bayes_renorm::sweep::{information_scale, log_grid, paper_grid, run_sweep, Sweep, SweepRow};
+use bayes_renorm::sweep::{
+    information_scale, log_grid, paper_grid, run_sweep, Baselines, Sweep, SweepRow,
+};
 use bayes_renorm::train::synthetic_dataset;
 use ndarray::Array2;
 
@@ -91,6 +93,63 @@ fn magnitude_removes_exactly_the_k_smallest() {
 }
 
 #[test]
+fn saliency_removes_exactly_the_k_smallest_f_e_squared() {
+    let (model, _, fisher) = setup();
+    let order = saliency_order(&fisher, &model.encoder);
+    let saliency: Vec<f32> = fisher
+        .iter()
+        .zip(&model.encoder)
+        .map(|(f, e)| f * e * e)
+        .collect();
+    for k in [0, 1, 17, 90, saliency.len()] {
+        let removed: std::collections::HashSet<usize> = order[..k].iter().copied().collect();
+        // Brute force: every removed weight's saliency is at most every kept one's, and ties
+        // go to the smaller flat index.
+        for (i, &s) in saliency.iter().enumerate() {
+            for (j, &t) in saliency.iter().enumerate() {
+                if removed.contains(&i) && !removed.contains(&j) {
+                    assert!(
+                        s < t || (s == t && i < j),
+                        "k = {k}: {i} ({s}) before {j} ({t})"
+                    );
+                }
+            }
+        }
+    }
+    // The weights of zero Fisher have zero saliency and go first, as in the Fisher order.
+    let zeros = fisher.iter().filter(|&&f| f == 0.0).count();
+    assert!(order[..zeros]
+        .iter()
+        .all(|&i| saliency[i] == 0.0 || model.encoder.as_slice().unwrap()[i] == 0.0));
+}
+
+#[test]
+fn baselines_the_sweep_does_not_run_are_none() {
+    let (model, data, fisher) = setup();
+    let only_fisher = Baselines {
+        random_seeds: vec![],
+        magnitude: false,
+        saliency: false,
+    };
+    let grid = log_grid(fisher.as_slice().unwrap(), 5);
+    let rows = run_sweep(&model, &fisher, grid.clone(), &only_fisher, &data);
+    let full = run_sweep(&model, &fisher, grid, &Baselines::all(vec![4]), &data);
+    for (row, with_all) in rows.iter().zip(&full) {
+        assert_eq!(row.fisher_mse, with_all.fisher_mse);
+        assert_eq!(
+            (row.random_mse_mean, row.magnitude_mse, row.saliency_mse),
+            (None, None, None)
+        );
+        assert!(row.random_mse.is_empty());
+    }
+    assert_eq!(only_fisher.names(), ["fisher"]);
+    assert_eq!(
+        Baselines::all(vec![1]).names(),
+        ["fisher", "random", "magnitude", "saliency"]
+    );
+}
+
+#[test]
 fn random_order_is_reproducible_and_uniform() {
     assert_eq!(random_order(100, 3), random_order(100, 3));
     assert_ne!(random_order(100, 3), random_order(100, 4));
@@ -127,7 +186,7 @@ fn a_cutoff_below_every_fisher_value_gives_the_unpruned_mse_exactly() {
         &model,
         &fisher,
         vec![-1.0, min_positive * 0.5],
-        &[1, 2],
+        &Baselines::all(vec![1, 2]),
         &data,
     );
     while sweep.step().is_some() {}
@@ -141,8 +200,9 @@ fn a_cutoff_below_every_fisher_value_gives_the_unpruned_mse_exactly() {
     );
     assert_eq!(rows[0].removed, 0);
     assert_eq!(rows[0].fisher_mse, unpruned);
-    assert_eq!(rows[0].random_mse_mean, unpruned);
-    assert_eq!(rows[0].magnitude_mse, unpruned);
+    assert_eq!(rows[0].random_mse_mean, Some(unpruned));
+    assert_eq!(rows[0].magnitude_mse, Some(unpruned));
+    assert_eq!(rows[0].saliency_mse, Some(unpruned));
     assert_eq!(rows[1].removed, zeros);
 }
 
@@ -150,7 +210,7 @@ fn a_cutoff_below_every_fisher_value_gives_the_unpruned_mse_exactly() {
 fn removing_every_encoder_weight_gives_the_mse_of_a_zero_code() {
     let (model, data, fisher) = setup();
     let max = fisher.iter().copied().fold(0.0, f32::max);
-    let rows = run_sweep(&model, &fisher, vec![max], &[1], &data);
+    let rows = run_sweep(&model, &fisher, vec![max], &Baselines::all(vec![1]), &data);
     // A zero latent code reconstructs 0 (no biases), so the MSE is the mean of x².
     let mean_x2 = data
         .pixels
@@ -161,7 +221,8 @@ fn removing_every_encoder_weight_gives_the_mse_of_a_zero_code() {
     let row = &rows[0];
     assert_eq!(row.removed, model.encoder.len());
     assert_eq!(row.fraction, 1.0);
-    for mse in [row.fisher_mse, row.random_mse_mean, row.magnitude_mse] {
+    let baselines = [row.random_mse_mean, row.magnitude_mse, row.saliency_mse];
+    for mse in baselines.into_iter().flatten().chain([row.fisher_mse]) {
         assert!((mse - mean_x2).abs() < 1e-6 * mean_x2, "{mse} vs {mean_x2}");
     }
 }
@@ -171,14 +232,24 @@ fn the_sweep_compares_schemes_at_equal_counts_and_keeps_the_model() {
     let (model, data, fisher) = setup();
     let before = model.clone();
     let grid = log_grid(fisher.as_slice().unwrap(), 10);
-    let rows = run_sweep(&model, &fisher, grid.clone(), &[1, 2, 3], &data);
+    let rows = run_sweep(
+        &model,
+        &fisher,
+        grid.clone(),
+        &Baselines::all(vec![1, 2, 3]),
+        &data,
+    );
     assert_eq!(model, before);
     assert_eq!(rows.len(), grid.len());
     for row in &rows {
         assert_eq!(row.random_mse.len(), 3);
         for (order, mse) in [
             (fisher_order(&fisher), row.fisher_mse),
-            (magnitude_order(&model.encoder), row.magnitude_mse),
+            (magnitude_order(&model.encoder), row.magnitude_mse.unwrap()),
+            (
+                saliency_order(&fisher, &model.encoder),
+                row.saliency_mse.unwrap(),
+            ),
             (random_order(model.encoder.len(), 2), row.random_mse[1]),
         ] {
             let direct = prune(&model, &order, row.removed).loss(data.batch(0..data.len()).view());
@@ -207,10 +278,11 @@ fn row(cutoff: f32, fisher_mse: f64) -> SweepRow {
         removed: (cutoff * 10.0) as usize,
         fraction: cutoff as f64,
         fisher_mse,
-        random_mse_mean: 0.0,
-        random_mse_std: 0.0,
+        random_mse_mean: None,
+        random_mse_std: None,
         random_mse: vec![],
-        magnitude_mse: 0.0,
+        magnitude_mse: None,
+        saliency_mse: None,
     }
 }
 

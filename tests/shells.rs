@@ -8,7 +8,7 @@ use bayes_renorm::data::Dataset;
 use bayes_renorm::fisher::{fisher_diag, FisherVariant};
 use bayes_renorm::model::Autoencoder;
 use bayes_renorm::prune::{reconstructions, EvalSet, Scheme, Shells};
-use bayes_renorm::sweep::{log_grid, run_sweep, FisherScale};
+use bayes_renorm::sweep::{log_grid, run_sweep, Baselines, FisherScale};
 use bayes_renorm::train::synthetic_dataset;
 
 fn setup() -> (Autoencoder<f32>, Dataset, Shells) {
@@ -24,7 +24,13 @@ fn the_slider_removes_exactly_the_sloppy_set_and_scores_as_the_sweep_does() {
     let (model, data, shells) = setup();
     let fisher = shells.fisher().clone();
     let grid = log_grid(fisher.as_slice().unwrap(), 12);
-    let rows = run_sweep(&model, &fisher, grid.clone(), &[11], &data);
+    let rows = run_sweep(
+        &model,
+        &fisher,
+        grid.clone(),
+        &Baselines::all(vec![11]),
+        &data,
+    );
     let eval = EvalSet::new(&data, 1000);
     for (cutoff, row) in grid.iter().zip(&rows) {
         let brute = fisher.iter().filter(|&&f| f <= *cutoff).count();
@@ -39,7 +45,8 @@ fn the_slider_removes_exactly_the_sloppy_set_and_scores_as_the_sweep_does() {
         for (scheme, mse) in [
             (Scheme::Fisher, row.fisher_mse),
             (Scheme::Random, row.random_mse[0]),
-            (Scheme::Magnitude, row.magnitude_mse),
+            (Scheme::Magnitude, row.magnitude_mse.unwrap()),
+            (Scheme::Saliency, row.saliency_mse.unwrap()),
         ] {
             let direct = eval.mse(&shells.pruned(scheme, brute));
             assert!(

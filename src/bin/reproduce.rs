@@ -14,6 +14,7 @@ use bayes_renorm::data::Dataset;
 use bayes_renorm::fisher::FisherVariant;
 use bayes_renorm::prune::dataset_mse;
 use bayes_renorm::report::{fisher_npy, fisher_safetensors, ModelSource, Report, Seconds};
+use bayes_renorm::sweep::Baselines;
 use bayes_renorm::train::{TrainConfig, Trainer};
 use bayes_renorm::weights::{from_safetensors, to_safetensors};
 
@@ -36,6 +37,8 @@ sweep
   --grid log|paper        40 log-spaced cutoffs over the Fisher range, or 0, 0.125, ..., 2.375 [log]
   --grid-points N         points of the log grid [40]
   --random-seeds K        random-pruning repetitions [3]
+  --schemes LIST          removal orders to sweep, from fisher,random,magnitude,saliency;
+                          fisher always runs (it defines Λ) [all four]
   --eval-examples N       score on the first N test images [all]
   --tolerance F           relative MSE tolerance that defines the knee Λ* [0.01]
   --authors-setup         the authors' released configuration: --biases --fisher-split test
@@ -58,6 +61,8 @@ struct Options {
     grid: Grid,
     grid_points: usize,
     random_seeds: u64,
+    /// Baselines to sweep beside Fisher: random, magnitude, saliency.
+    schemes: [bool; 3],
     eval_examples: Option<usize>,
     tolerance: f64,
     write_fisher: Option<PathBuf>,
@@ -77,6 +82,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         grid: Grid::Log,
         grid_points: 40,
         random_seeds: 3,
+        schemes: [true; 3],
         eval_examples: None,
         tolerance: 0.01,
         write_fisher: None,
@@ -131,6 +137,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             }
             "--grid-points" => o.grid_points = number(flag, value()?, 2.0)?,
             "--random-seeds" => o.random_seeds = number(flag, value()?, 1.0)?,
+            "--schemes" => o.schemes = schemes(value()?)?,
             "--eval-examples" => o.eval_examples = Some(number(flag, value()?, 1.0)?),
             "--tolerance" => o.tolerance = number(flag, value()?, 0.0)?,
             "--authors-setup" => {
@@ -147,6 +154,23 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         }
     }
     Ok(o)
+}
+
+/// `--schemes`: which of random, magnitude and saliency to sweep (Fisher always runs).
+fn schemes(list: &str) -> Result<[bool; 3], String> {
+    let names: Vec<&str> = list.split(',').map(str::trim).collect();
+    if let Some(unknown) = names
+        .iter()
+        .find(|n| !["fisher", "random", "magnitude", "saliency"].contains(n))
+    {
+        return Err(format!(
+            "--schemes: '{unknown}' is not one of fisher, random, magnitude, saliency"
+        ));
+    }
+    if !names.contains(&"fisher") {
+        return Err("--schemes must include fisher: its order defines the cutoff Λ".into());
+    }
+    Ok(["random", "magnitude", "saliency"].map(|n| names.contains(&n)))
 }
 
 /// Parses a number of type T that is finite and at least `min`.
@@ -228,7 +252,14 @@ fn run(o: Options) -> Result<Report, String> {
         fisher_variant: o.fisher_variant,
         grid: o.grid,
         grid_points: o.grid_points,
-        random_seeds: (0..o.random_seeds).map(|i| o.train.seed + i).collect(),
+        baselines: Baselines {
+            random_seeds: match o.schemes[0] {
+                true => (0..o.random_seeds).map(|i| o.train.seed + i).collect(),
+                false => Vec::new(),
+            },
+            magnitude: o.schemes[1],
+            saliency: o.schemes[2],
+        },
         eval_examples: o.eval_examples,
         tolerance: o.tolerance,
     };
@@ -248,21 +279,36 @@ fn run(o: Options) -> Result<Report, String> {
                     o.fisher_split.name()
                 ));
                 progress(&format!(
-                    "{:>12} {:>8} {:>7} {:>11} {:>21} {:>11}",
-                    "cutoff Λ", "removed", "%", "Fisher MSE", "random MSE (± std)", "magnitude"
+                    "{:>12} {:>8} {:>7} {:>11} {:>21} {:>11} {:>11}",
+                    "cutoff Λ",
+                    "removed",
+                    "%",
+                    "Fisher MSE",
+                    "random MSE (± std)",
+                    "magnitude",
+                    "saliency"
                 ));
             }
             AnalysisProgress::Fisher { .. } => {}
-            AnalysisProgress::Sweep { row, .. } => progress(&format!(
-                "{:>12.4e} {:>8} {:>7.2} {:>11.6} {:>11.6} ± {:>8.6} {:>11.6}",
-                row.cutoff,
-                row.removed,
-                100.0 * row.fraction,
-                row.fisher_mse,
-                row.random_mse_mean,
-                row.random_mse_std,
-                row.magnitude_mse
-            )),
+            AnalysisProgress::Sweep { row, .. } => {
+                // A baseline the sweep did not run prints as a dash.
+                let cell = |v: Option<f64>, width: usize| {
+                    v.map_or(format!("{:>width$}", "-"), |v| format!("{v:>width$.6}"))
+                };
+                let random = match (row.random_mse_mean, row.random_mse_std) {
+                    (Some(mean), Some(std)) => format!("{mean:>11.6} ± {std:>8.6}"),
+                    _ => format!("{:>21}", "-"),
+                };
+                progress(&format!(
+                    "{:>12.4e} {:>8} {:>7.2} {:>11.6} {random} {} {}",
+                    row.cutoff,
+                    row.removed,
+                    100.0 * row.fraction,
+                    row.fisher_mse,
+                    cell(row.magnitude_mse, 11),
+                    cell(row.saliency_mse, 11),
+                ))
+            }
             AnalysisProgress::Done => break,
         }
         if analysis.is_done() {

@@ -1,12 +1,12 @@
 //! The hockey stick (paper figure 2): test MSE against the encoder weights removed, for Fisher,
-//! random (mean, with a ±1 standard deviation band) and magnitude pruning, with the unpruned MSE,
-//! the knee Λ* and its tolerance, and a marker at the current cutoff.
+//! random (mean, with a ±1 standard deviation band), magnitude and saliency pruning (those the
+//! sweep ran), with the unpruned MSE, the knee Λ* and its tolerance, and the current cutoff.
 
 use plotters::prelude::*;
 
 use super::style::{
     legend, BLUE as FISHER, FONT, GREEN as KNEE, ORANGE as RANDOM, PURPLE as MAGNITUDE,
-    RED as CUTOFF,
+    RED as CUTOFF, TEAL as SALIENCY,
 };
 use super::DrawResult;
 use crate::sweep::{Knee, SweepRow};
@@ -29,13 +29,21 @@ pub fn draw<DB: DrawingBackend>(backend: DB, chart: &HockeyStick) -> DrawResult<
     root.fill(&WHITE)?;
     let mut rows: Vec<&SweepRow> = chart.rows.iter().collect();
     rows.sort_by_key(|row| row.removed);
+    // The random band's edges: mean ± one sample standard deviation.
+    let band = |r: &SweepRow, sign: f64| {
+        r.random_mse_mean
+            .map(|mean| mean + sign * r.random_mse_std.unwrap_or(0.0))
+    };
     let mses = rows.iter().flat_map(|r| {
         [
-            r.fisher_mse,
+            Some(r.fisher_mse),
             r.magnitude_mse,
-            r.random_mse_mean + r.random_mse_std,
-            r.random_mse_mean - r.random_mse_std,
+            r.saliency_mse,
+            band(r, 1.0),
+            band(r, -1.0),
         ]
+        .into_iter()
+        .flatten()
     });
     let (lo, hi) = mses
         .chain([chart.unpruned_mse])
@@ -75,36 +83,37 @@ pub fn draw<DB: DrawingBackend>(backend: DB, chart: &HockeyStick) -> DrawResult<
         .draw()?;
 
     let x = |row: &SweepRow| row.removed as f64;
-    let band: Vec<(f64, f64)> = (rows
+    let upper = rows.iter().filter_map(|r| Some((x(r), band(r, 1.0)?)));
+    let lower = rows
         .iter()
-        .map(|r| (x(r), r.random_mse_mean + r.random_mse_std)))
-    .chain(
-        rows.iter()
-            .rev()
-            .map(|r| (x(r), r.random_mse_mean - r.random_mse_std)),
-    )
-    .collect();
-    plot.draw_series([Polygon::new(band, RANDOM.mix(0.15).filled())])?;
+        .rev()
+        .filter_map(|r| Some((x(r), band(r, -1.0)?)));
+    let outline: Vec<(f64, f64)> = upper.chain(lower).collect();
+    if !outline.is_empty() {
+        plot.draw_series([Polygon::new(outline, RANDOM.mix(0.15).filled())])?;
+    }
+    // Each scheme's points, where the sweep ran it.
+    let points = |mse: fn(&SweepRow) -> Option<f64>| -> Vec<(f64, f64)> {
+        rows.iter().filter_map(|r| Some((x(r), mse(r)?))).collect()
+    };
     let series = [
         (
             "random (mean ± 1 std)",
             RANDOM,
-            rows.iter()
-                .map(|r| (x(r), r.random_mse_mean))
-                .collect::<Vec<_>>(),
+            points(|r| r.random_mse_mean),
         ),
-        (
-            "magnitude",
-            MAGNITUDE,
-            rows.iter().map(|r| (x(r), r.magnitude_mse)).collect(),
-        ),
+        ("magnitude |E|", MAGNITUDE, points(|r| r.magnitude_mse)),
+        ("saliency F·E²", SALIENCY, points(|r| r.saliency_mse)),
         (
             "Fisher (information shells)",
             FISHER,
-            rows.iter().map(|r| (x(r), r.fisher_mse)).collect(),
+            points(|r| Some(r.fisher_mse)),
         ),
     ];
     for (name, colour, points) in series {
+        if points.is_empty() {
+            continue;
+        }
         plot.draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))?
             .label(name)
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], colour.stroke_width(2)));

@@ -12,6 +12,8 @@ pub const BLUE: RGBColor = RGBColor(42, 111, 219);
 pub const ORANGE: RGBColor = RGBColor(214, 96, 18);
 /// Magnitude pruning.
 pub const PURPLE: RGBColor = RGBColor(120, 80, 170);
+/// Saliency pruning (F·E²).
+pub const TEAL: RGBColor = RGBColor(0, 150, 160);
 /// The knee Λ*.
 pub const GREEN: RGBColor = RGBColor(30, 140, 60);
 /// The current cutoff Λ.

@@ -188,8 +188,8 @@ impl RenormView {
         put_picture(&canvas, &plot::fisher_maps::render(&maps))
     }
 
-    /// Originals, then the Fisher-, random- and magnitude-pruned reconstructions at `cutoff`,
-    /// all with the same number of weights removed.
+    /// Originals, then the Fisher-, random-, magnitude- and saliency-pruned reconstructions at
+    /// `cutoff`, all with the same number of weights removed.
     #[wasm_bindgen(js_name = drawRecon)]
     pub fn draw_recon(&self, canvas: HtmlCanvasElement, cutoff: f32) -> Result<(), JsError> {
         let k = self.removed(cutoff);
@@ -198,6 +198,7 @@ impl RenormView {
             ("Fisher", Scheme::Fisher),
             ("random", Scheme::Random),
             ("magnitude", Scheme::Magnitude),
+            ("saliency", Scheme::Saliency),
         ]
         .into_iter()
         .map(|(name, scheme)| {

@@ -55,7 +55,6 @@ impl Session {
             fisher_examples: self.fisher_limit()?,
             fisher_variant: s.fisher_variant,
             grid: s.grid,
-            random_seeds: (0..s.random_seeds).map(|i| s.seed + i).collect(),
             eval_examples: Some(s.eval_examples),
             ..AnalysisConfig::paper(s.seed, s.random_seeds)
         };
@@ -109,6 +108,7 @@ impl Session {
             random_seed: run
                 .analysis
                 .config()
+                .baselines
                 .random_seeds
                 .first()
                 .copied()
@@ -149,7 +149,8 @@ impl Session {
     #[wasm_bindgen(js_name = sweepCsv)]
     pub fn sweep_csv(&self) -> Result<String, JsError> {
         let (run, result) = self.result()?;
-        Ok(sweep_csv(&result.rows, &run.analysis.config().random_seeds))
+        let seeds = &run.analysis.config().baselines.random_seeds;
+        Ok(sweep_csv(&result.rows, seeds))
     }
 
     /// The whole run in `reproduce`'s JSON schema.
