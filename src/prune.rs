@@ -139,13 +139,22 @@ impl Shells {
 
     /// The model with the first `k` weights of `scheme`'s order removed.
     pub fn pruned(&self, scheme: Scheme, k: usize) -> Autoencoder<f32> {
-        let order = match scheme {
+        prune(&self.model, self.order(scheme), k)
+    }
+
+    /// The flat encoder indices of those `k` weights.
+    pub fn removed_indices(&self, scheme: Scheme, k: usize) -> &[usize] {
+        let order = self.order(scheme);
+        &order[..k.min(order.len())]
+    }
+
+    fn order(&self, scheme: Scheme) -> &[usize] {
+        match scheme {
             Scheme::Fisher => &self.fisher_order,
             Scheme::Random => &self.random_order,
             Scheme::Magnitude => &self.magnitude_order,
             Scheme::Saliency => &self.saliency_order,
-        };
-        prune(&self.model, order, k)
+        }
     }
 }
 

@@ -5,9 +5,11 @@ use serde::Serialize;
 
 use crate::analysis::{AnalysisConfig, AnalysisResult, Grid};
 use crate::data::manifest::Split;
+use crate::finetune::{FineTunePoint, FineTuned};
 use crate::fisher::{FisherDiag, FisherVariant};
 use crate::model::Autoencoder;
 use crate::npy::npy_f32;
+use crate::softflow::SoftFlowPoint;
 use crate::summary::FisherStats;
 use crate::sweep::{Knee, SweepRow};
 use crate::train::TrainConfig;
@@ -32,7 +34,27 @@ pub struct Report {
     pub train: TrainSummary,
     pub fisher: FisherSummary,
     pub sweep: SweepSummary,
+    /// Beyond the paper (README), when run.
+    pub fine_tune: Option<FineTuneSummary>,
+    pub soft_flow: Option<SoftFlowSummary>,
     pub seconds: Seconds,
+}
+
+/// Test MSE before and after retraining the kept weights, per scheme, at equal counts.
+#[derive(Serialize)]
+pub struct FineTuneSummary {
+    pub epochs: usize,
+    /// The unpruned model trained the same number of epochs more.
+    pub continued: FineTuned,
+    pub points: Vec<FineTunePoint>,
+}
+
+/// The posterior flow from all the evidence down to none.
+#[derive(Serialize)]
+pub struct SoftFlowSummary {
+    pub alpha: f64,
+    pub samples: usize,
+    pub points: Vec<SoftFlowPoint>,
 }
 
 #[derive(Serialize)]
@@ -79,6 +101,8 @@ pub struct Seconds {
     pub train: f64,
     pub fisher: f64,
     pub sweep: f64,
+    pub fine_tune: f64,
+    pub soft_flow: f64,
 }
 
 impl Report {
@@ -130,6 +154,8 @@ impl Report {
                 rows: result.rows.clone(),
                 knee: result.knee.clone(),
             },
+            fine_tune: None,
+            soft_flow: None,
             seconds,
         }
     }

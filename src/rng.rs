@@ -16,6 +16,7 @@ pub mod stream {
     pub const SHUFFLE: u64 = 2;
     pub const RANDOM_PRUNE: u64 = 3;
     pub const SYNTHETIC_DATA: u64 = 4;
+    pub const SOFT_FLOW: u64 = 5;
 }
 
 fn splitmix64(x: &mut u64) -> u64 {
@@ -57,6 +58,12 @@ impl Rng {
     /// Uniform in [0, 1) with 53 random bits.
     pub fn next_f64(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// A standard normal draw (Box-Muller, the cosine branch; two uniforms per draw).
+    pub fn standard_normal(&mut self) -> f64 {
+        let radius = (-2.0 * (1.0 - self.next_f64()).ln()).sqrt(); // 1 - u lies in (0, 1]
+        radius * (std::f64::consts::TAU * self.next_f64()).cos()
     }
 
     /// Uniform in [-bound, bound], the PyTorch `nn.Linear` initialisation range.

@@ -96,6 +96,9 @@ pub struct Trainer {
     /// training fails.
     last_good: Option<(Autoencoder<f32>, Adam)>,
     failure: Option<TrainError>,
+    /// Flat encoder indices held at zero (fine-tuning a pruned model): their gradient is
+    /// dropped, so their Adam moments stay zero and the update leaves them exactly 0.
+    frozen: Vec<usize>,
 }
 
 impl Trainer {
@@ -140,6 +143,7 @@ impl Trainer {
             batch_losses: Vec::new(),
             last_good: None,
             failure: None,
+            frozen: Vec::new(),
         };
         trainer.shuffle_for_epoch();
         Ok(trainer)
@@ -160,6 +164,27 @@ impl Trainer {
         }
         let model = Autoencoder::init(data.pixels_per_example(), latent_dim, biases, config.seed);
         Trainer::new(model, config, data)
+    }
+
+    /// A trainer that fine-tunes a pruned model (SPEC.md "Fine-tuning after pruning"): the
+    /// encoder weights at the flat indices `removed` are set to zero and stay exactly zero, Adam
+    /// starts fresh, and batches follow the usual (seed, epoch) shuffles.
+    pub fn fine_tune(
+        mut model: Autoencoder<f32>,
+        removed: &[usize],
+        config: TrainConfig,
+        data: Dataset,
+    ) -> Result<Self, TrainError> {
+        let encoder = model
+            .encoder
+            .as_slice_mut()
+            .expect("Autoencoder keeps parameters in standard layout");
+        for &index in removed {
+            encoder[index] = 0.0;
+        }
+        let mut trainer = Trainer::new(model, config, data)?;
+        trainer.frozen = removed.to_vec();
+        Ok(trainer)
     }
 
     pub fn model(&self) -> &Autoencoder<f32> {
@@ -254,7 +279,16 @@ impl Trainer {
         let indices = self.order[start..end].iter().copied();
         self.data.fill_batch(indices, self.batch_buffer.view_mut());
 
-        let (loss, grads) = self.model.loss_and_gradients(self.batch_buffer.view());
+        let (loss, mut grads) = self.model.loss_and_gradients(self.batch_buffer.view());
+        if !self.frozen.is_empty() {
+            let encoder_grad = grads
+                .encoder
+                .as_slice_mut()
+                .expect("gradients are in standard layout");
+            for &index in &self.frozen {
+                encoder_grad[index] = 0.0;
+            }
+        }
         let (epoch, batch, lr) = (self.epoch, self.batch, self.config.adam.lr);
         if !(loss.is_finite() && loss <= DIVERGED_LOSS) {
             self.roll_back();

@@ -110,3 +110,66 @@ fn bad_arguments_and_files_are_reported_by_name() {
         "{stderr}"
     );
 }
+
+#[test]
+fn beyond_the_paper_options_add_their_sections() {
+    let output = reproduce(&[
+        "--weights",
+        "tests/fixtures/authors_weights.safetensors",
+        "--fisher-split",
+        "test",
+        "--grid",
+        "paper",
+        "--schemes",
+        "fisher,saliency",
+        "--eval-examples",
+        "300",
+        "--fine-tune",
+        "1",
+        "--fine-tune-at",
+        "0.5",
+        "--soft-flow",
+        "--soft-flow-samples",
+        "2",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "reproduce failed: {stderr}");
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    assert_eq!(
+        report["config"]["schemes"],
+        serde_json::json!(["fisher", "saliency"])
+    );
+    let row = &report["sweep"]["rows"][3];
+    assert!(
+        row["saliency_mse"].is_f64()
+            && row["magnitude_mse"].is_null()
+            && row["random_mse_mean"].is_null()
+    );
+
+    let fine = &report["fine_tune"];
+    assert_eq!(fine["epochs"], 1);
+    assert_eq!(fine["continued"]["scheme"], "unpruned");
+    let point = &fine["points"][0];
+    assert_eq!(point["removed"], 7840);
+    let schemes: Vec<&str> = point["schemes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["scheme"].as_str().unwrap())
+        .collect();
+    assert_eq!(schemes, ["fisher", "random", "magnitude", "saliency"]);
+
+    let flow = &report["soft_flow"];
+    assert_eq!(flow["alpha"], 2352.0, "3·fan_in");
+    let points = flow["points"].as_array().unwrap();
+    assert_eq!(points[0]["evidence"], 10_000.0, "all the Fisher's examples");
+    assert_eq!(points.last().unwrap()["evidence"], 0.0);
+    assert!(
+        stderr.contains("soft flow n =")
+            && stderr.contains("fine-tuned 1 epoch(s) at 50 % removed")
+    );
+
+    let no_fisher = reproduce(&["--schemes", "random,magnitude"]);
+    assert!(!no_fisher.status.success());
+    assert!(String::from_utf8_lossy(&no_fisher.stderr).contains("--schemes must include fisher"));
+}

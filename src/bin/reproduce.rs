@@ -7,13 +7,19 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use bayes_renorm::adam::AdamConfig;
-use bayes_renorm::analysis::{Analysis, AnalysisConfig, AnalysisProgress, Grid};
+use bayes_renorm::analysis::{Analysis, AnalysisConfig, AnalysisProgress, AnalysisResult, Grid};
 use bayes_renorm::data::files::{load_split, read_file};
 use bayes_renorm::data::manifest::Split;
 use bayes_renorm::data::Dataset;
+use bayes_renorm::finetune::{FineTuneConfig, FineTuning};
 use bayes_renorm::fisher::FisherVariant;
+use bayes_renorm::model::Autoencoder;
 use bayes_renorm::prune::dataset_mse;
-use bayes_renorm::report::{fisher_npy, fisher_safetensors, ModelSource, Report, Seconds};
+use bayes_renorm::prune::Shells;
+use bayes_renorm::report::{
+    fisher_npy, fisher_safetensors, FineTuneSummary, ModelSource, Report, Seconds, SoftFlowSummary,
+};
+use bayes_renorm::softflow::{evidence_grid, SoftFlow, SoftFlowConfig, SoftFlowPoint};
 use bayes_renorm::sweep::Baselines;
 use bayes_renorm::train::{TrainConfig, Trainer};
 use bayes_renorm::weights::{from_safetensors, to_safetensors};
@@ -47,6 +53,12 @@ outputs
   --write-fisher FILE     the full Fisher diagonal: .npy (flat: E, D, b_E, b_D, row-major) or
                           .safetensors (one tensor per parameter, weight key names)
   --write-weights FILE    the trained weights (safetensors)
+beyond the paper (README)
+  --fine-tune K           retrain the kept weights for K epochs after pruning, every scheme
+  --fine-tune-at LIST     at these fractions of the encoder removed [0.6,0.75,0.9]
+  --soft-flow             the posterior flow of eq. 38-39 from all the Fisher's evidence to none
+  --soft-flow-alpha A     prior precision α [3·input_dim]; 0 is eq. 38 as written
+  --soft-flow-samples K   posterior draws per evidence level [16]
 ";
 
 struct Options {
@@ -67,6 +79,12 @@ struct Options {
     tolerance: f64,
     write_fisher: Option<PathBuf>,
     write_weights: Option<PathBuf>,
+    /// Beyond the paper: retrain for this many epochs after pruning, at these fractions removed.
+    fine_tune: Option<usize>,
+    fine_tune_at: Vec<f64>,
+    soft_flow: bool,
+    soft_flow_alpha: Option<f64>,
+    soft_flow_samples: usize,
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
@@ -87,6 +105,11 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         tolerance: 0.01,
         write_fisher: None,
         write_weights: None,
+        fine_tune: None,
+        fine_tune_at: vec![0.6, 0.75, 0.9],
+        soft_flow: false,
+        soft_flow_alpha: None,
+        soft_flow_samples: 16,
     };
     let mut args = args.iter();
     while let Some(flag) = args.next() {
@@ -149,6 +172,11 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             }
             "--write-fisher" => o.write_fisher = Some(value()?.into()),
             "--write-weights" => o.write_weights = Some(value()?.into()),
+            "--fine-tune" => o.fine_tune = Some(number(flag, value()?, 1.0)?),
+            "--fine-tune-at" => o.fine_tune_at = fractions(flag, value()?)?,
+            "--soft-flow" => o.soft_flow = true,
+            "--soft-flow-alpha" => o.soft_flow_alpha = Some(number(flag, value()?, 0.0)?),
+            "--soft-flow-samples" => o.soft_flow_samples = number(flag, value()?, 1.0)?,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown option '{other}'")),
         }
@@ -173,6 +201,19 @@ fn schemes(list: &str) -> Result<[bool; 3], String> {
     Ok(["random", "magnitude", "saliency"].map(|n| names.contains(&n)))
 }
 
+/// A comma-separated list of fractions in [0, 1].
+fn fractions(flag: &str, list: &str) -> Result<Vec<f64>, String> {
+    list.split(',')
+        .map(|text| {
+            let value: f64 = number(flag, text.trim(), 0.0)?;
+            if value > 1.0 {
+                return Err(format!("{flag}: {text} is not a fraction in [0, 1]"));
+            }
+            Ok(value)
+        })
+        .collect()
+}
+
 /// Parses a number of type T that is finite and at least `min`.
 fn number<T: std::str::FromStr>(flag: &str, text: &str, min: f64) -> Result<T, String> {
     let invalid = || format!("{flag}: '{text}' is not a valid value");
@@ -192,7 +233,8 @@ fn run(o: Options) -> Result<Report, String> {
         load_split(&o.data, split).map_err(|e| format!("loading the {} split: {e}", split.name()))
     };
     let test = load(Split::Test)?;
-    let needs_train = o.weights.is_none() || o.fisher_split == Split::Train;
+    let needs_train =
+        o.weights.is_none() || o.fisher_split == Split::Train || o.fine_tune.is_some();
     let mut train = if needs_train {
         let all = load(Split::Train)?;
         match o.subset {
@@ -362,9 +404,87 @@ fn run(o: Options) -> Result<Report, String> {
         },
     };
     let data = o.data.display().to_string();
-    Ok(Report::new(
-        data, &model, &source, test_mse, &config, &result, seconds,
-    ))
+    let mut report = Report::new(data, &model, &source, test_mse, &config, &result, seconds);
+    beyond_the_paper(&o, &model, &result, train, &test, &mut report)?;
+    Ok(report)
+}
+
+/// Fine-tuning after pruning and the soft flow, when asked for (README, "Beyond the paper").
+fn beyond_the_paper(
+    o: &Options,
+    model: &Autoencoder<f32>,
+    result: &AnalysisResult,
+    train: Dataset,
+    test: &Dataset,
+    report: &mut Report,
+) -> Result<(), String> {
+    if let Some(epochs) = o.fine_tune {
+        let started = Instant::now();
+        let seed = report
+            .config
+            .random_seeds
+            .first()
+            .copied()
+            .unwrap_or(o.train.seed);
+        let shells = Shells::new(model, &result.fisher.encoder, seed);
+        let config = FineTuneConfig {
+            fractions: o.fine_tune_at.clone(),
+            train: TrainConfig { epochs, ..o.train },
+        };
+        let (points, continued) = FineTuning::new(shells, config, train)
+            .run(test)
+            .map_err(|e| format!("fine-tuning: {e}"))?;
+        progress(&format!(
+            "fine-tuned {epochs} epoch(s) with nothing removed: {:.6} → {:.6}",
+            continued.before, continued.after
+        ));
+        for point in &points {
+            let schemes: Vec<String> = (point.schemes.iter())
+                .map(|s| format!("{} {:.6} → {:.6}", s.scheme, s.before, s.after))
+                .collect();
+            progress(&format!(
+                "fine-tuned {epochs} epoch(s) at {:.0} % removed: {}",
+                100.0 * point.fraction,
+                schemes.join(", ")
+            ));
+        }
+        report.fine_tune = Some(FineTuneSummary {
+            epochs,
+            continued,
+            points,
+        });
+        report.seconds.fine_tune = started.elapsed().as_secs_f64();
+    }
+    if o.soft_flow {
+        let started = Instant::now();
+        let config = SoftFlowConfig {
+            alpha: (o.soft_flow_alpha).unwrap_or(3.0 * model.input_dim() as f64),
+            samples: o.soft_flow_samples,
+            seed: o.train.seed,
+        };
+        let flow = SoftFlow::new(model, &result.fisher.encoder, config);
+        let eval = test.first(result.eval_examples);
+        let points: Vec<SoftFlowPoint> = (evidence_grid(result.fisher.examples).into_iter())
+            .map(|n| flow.point(n, &eval))
+            .collect();
+        for p in &points {
+            progress(&format!(
+                "soft flow n = {:>6}: predictive MSE {:.6}, mean sample MSE {:.6}, washed out {} ({:.1} %)",
+                p.evidence,
+                p.predictive_mse,
+                p.mean_sample_mse,
+                p.washed_out,
+                100.0 * p.washed_out_fraction
+            ));
+        }
+        report.soft_flow = Some(SoftFlowSummary {
+            alpha: config.alpha,
+            samples: config.samples,
+            points,
+        });
+        report.seconds.soft_flow = started.elapsed().as_secs_f64();
+    }
+    Ok(())
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
