@@ -151,14 +151,26 @@ impl FineTuning {
         while !self.is_done() {
             self.step(usize::MAX, test)?;
         }
-        let continued = self
-            .continued
-            .expect("the first job is the unpruned reference");
-        Ok((self.points, continued))
+        Ok(self.into_results())
     }
 
     pub fn points(&self) -> &[FineTunePoint] {
         &self.points
+    }
+
+    /// Epochs each job retrains.
+    pub fn epochs(&self) -> usize {
+        self.config.train.epochs
+    }
+
+    /// The points and the unpruned reference (NaN until its job has run).
+    pub fn into_results(self) -> (Vec<FineTunePoint>, FineTuned) {
+        let continued = self.continued.unwrap_or(FineTuned {
+            scheme: "unpruned".into(),
+            before: f64::NAN,
+            after: f64::NAN,
+        });
+        (self.points, continued)
     }
 
     pub fn continued(&self) -> Option<&FineTuned> {

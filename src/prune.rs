@@ -162,7 +162,13 @@ impl Shells {
 pub fn reconstructions(model: &Autoencoder<f32>, images: &Dataset) -> (Array2<f32>, Vec<f64>) {
     let x = images.batch::<f32>(0..images.len());
     let output = model.forward(x.view()).output;
-    let mse = output
+    let mse = image_mse(&output, &x);
+    (output, mse)
+}
+
+/// Each row's MSE: reconstructions `output` against their images `x`, both [count, n].
+pub fn image_mse(output: &Array2<f32>, x: &Array2<f32>) -> Vec<f64> {
+    output
         .outer_iter()
         .zip(x.outer_iter())
         .map(|(y, x)| {
@@ -173,8 +179,7 @@ pub fn reconstructions(model: &Autoencoder<f32>, images: &Dataset) -> (Array2<f3
                 .sum();
             sum / x.len().max(1) as f64
         })
-        .collect();
-    (output, mse)
+        .collect()
 }
 
 /// Mean squared reconstruction error over all of `data` (PyTorch MSELoss over the whole set),

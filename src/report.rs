@@ -1,7 +1,7 @@
 //! One run written down: the JSON that `reproduce` prints and the page exports (schema in
 //! README.md), and the sweep as CSV. Both sides build it here, so they cannot drift apart.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::analysis::{AnalysisConfig, AnalysisResult, Grid};
 use crate::data::manifest::Split;
@@ -41,7 +41,7 @@ pub struct Report {
 }
 
 /// Test MSE before and after retraining the kept weights, per scheme, at equal counts.
-#[derive(Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FineTuneSummary {
     pub epochs: usize,
     /// The unpruned model trained the same number of epochs more.
@@ -50,7 +50,7 @@ pub struct FineTuneSummary {
 }
 
 /// The posterior flow from all the evidence down to none.
-#[derive(Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SoftFlowSummary {
     pub alpha: f64,
     pub samples: usize,

@@ -63,6 +63,18 @@ pub fn evidence_grid(examples: usize) -> Vec<f64> {
     grid
 }
 
+/// The evidence at slider position `t` in [0, 1]: (max + 1)^t - 1, rounded, so 0 at the left,
+/// `max` at the right, log-spaced between.
+pub fn evidence_at(t: f64, max: usize) -> f64 {
+    ((max as f64 + 1.0).powf(t.clamp(0.0, 1.0)) - 1.0).round()
+}
+
+/// The slider position of `evidence`, the inverse of `evidence_at`.
+pub fn evidence_position(evidence: f64, max: usize) -> f64 {
+    ((evidence.max(0.0) + 1.0).ln() / (max as f64 + 1.0).ln().max(f64::MIN_POSITIVE))
+        .clamp(0.0, 1.0)
+}
+
 /// Posterior standard deviations 1/√(n·F + α); infinite where n·F + α = 0.
 pub fn posterior_std(fisher: &Array2<f32>, evidence: f64, alpha: f64) -> Array2<f64> {
     fisher.mapv(|f| 1.0 / (evidence * f as f64 + alpha).sqrt())

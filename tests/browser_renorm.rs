@@ -10,6 +10,7 @@ use bayes_renorm::analysis::Grid;
 use bayes_renorm::data::manifest::Split;
 use bayes_renorm::fisher::FisherVariant;
 use bayes_renorm::sweep::{Knee, SweepRow};
+use bayes_renorm::web::beyond::SoftFlowSettings;
 use bayes_renorm::web::charts::RenormView;
 use bayes_renorm::web::renorm::RenormSettings;
 use bayes_renorm::web::session::Session;
@@ -40,7 +41,12 @@ struct NativeRenorm {
 
 #[derive(Deserialize)]
 struct Progress {
+    #[serde(default)]
     stage: String,
+    #[serde(default)]
+    done: usize,
+    #[serde(default)]
+    total: usize,
 }
 
 fn native() -> NativeRenorm {
@@ -143,7 +149,33 @@ fn the_slider_counts_as_natively_and_every_chart_draws() {
     assert_eq!(view.removed(f32::MAX), 15_680);
     assert_eq!(view.cutoff_at(0.0), 0.0);
 
+    // The soft flow's curve from the worker side, then its two charts on this side.
+    let mut session = session;
+    let settings = SoftFlowSettings {
+        alpha: None,
+        samples: 2,
+        seed: 42,
+    };
+    session.start_soft_flow(js(&settings)).unwrap();
+    loop {
+        let progress: Progress =
+            serde_wasm_bindgen::from_value(session.beyond_step(1).unwrap()).unwrap();
+        if progress.done == progress.total {
+            break;
+        }
+    }
+    let mut view = view;
+    view.set_soft_flow(session.soft_flow_result().unwrap(), 42)
+        .unwrap();
+    assert_eq!(view.evidence_at(1.0), 10_000.0, "all the Fisher's examples");
+    let washed = view.washed_out(0.0).unwrap();
+    assert!(washed > 0 && washed < 15_680, "{washed}");
+
     let cutoff = view.knee_cutoff().unwrap_or(1e-3);
+    assert_draws("soft flow", |c| view.draw_soft_flow(c, 100.0));
+    assert_draws("soft-flow reconstructions", |c| {
+        view.draw_soft_recon(c, 100.0)
+    });
     assert_draws("histogram", |c| view.draw_histogram(c, false, cutoff));
     assert_draws("log histogram", |c| view.draw_histogram(c, true, cutoff));
     assert_draws("hockey stick", |c| view.draw_hockey(c, cutoff));

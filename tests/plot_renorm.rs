@@ -132,6 +132,7 @@ fn hockey_chart(
         knee,
         tolerance: 0.01,
         current_removed,
+        fine_tuned: &[],
     };
     hockey::draw(&mut backend, &chart).unwrap();
     backend
@@ -264,4 +265,95 @@ fn reconstructions_show_each_image_with_its_mse() {
     assert!(texts.contains(&"original") && texts.contains(&"Fisher"));
     assert!(texts.contains(&"0.0900"));
     assert_eq!(texts.iter().filter(|t| t.starts_with("0.0")).count(), 10);
+}
+
+#[test]
+fn fine_tuned_points_are_squares_in_their_schemes_colours() {
+    use bayes_renorm::finetune::{FineTunePoint, FineTuned};
+    let rows = sweep_rows();
+    let tuned = [FineTunePoint {
+        fraction: 0.75,
+        removed: 7500,
+        schemes: ["fisher", "random", "magnitude", "saliency"]
+            .iter()
+            .enumerate()
+            .map(|(k, s)| FineTuned {
+                scheme: s.to_string(),
+                before: 0.1,
+                after: 0.03 + 0.01 * k as f64,
+            })
+            .collect(),
+    }];
+    let draw = |fine_tuned| {
+        let mut backend = RecordingBackend::new(800, 420);
+        let chart = HockeyStick {
+            rows: &rows,
+            total: 10_000,
+            unpruned_mse: 0.026,
+            knee: None,
+            tolerance: 0.01,
+            current_removed: 0,
+            fine_tuned,
+        };
+        hockey::draw(&mut backend, &chart).unwrap();
+        backend
+    };
+    let with = draw(&tuned);
+    let without = draw(&[]);
+    assert!(with.has_text("after fine-tuning (squares)"));
+    assert!(!without.has_text("after fine-tuning (squares)"));
+    // The squares sit at 7,500 of 10,000: the columns that changed lie around 3/4 of the axis.
+    let changed: Vec<u32> = (0..with.width)
+        .filter(|&x| (200..with.height).any(|y| with.pixel(x, y) != without.pixel(x, y)))
+        .collect();
+    let at_0 = column_of(&without, CUTOFF_RGB).unwrap() as f64;
+    let at_end = 800.0 - 12.0;
+    let expected = at_0 + 0.75 * (at_end - at_0);
+    assert!(
+        changed.iter().any(|&x| (x as f64 - expected).abs() < 8.0),
+        "{changed:?} near {expected}"
+    );
+}
+
+#[test]
+fn the_soft_flow_chart_draws_its_curves_and_the_current_evidence() {
+    use bayes_renorm::plot::soft_flow::{self, SoftFlowChart};
+    use bayes_renorm::softflow::SoftFlowPoint;
+    let points: Vec<SoftFlowPoint> = [60_000.0, 6000.0, 600.0, 60.0, 6.0, 0.0]
+        .iter()
+        .enumerate()
+        .map(|(k, &n)| SoftFlowPoint {
+            evidence: n,
+            predictive_mse: 0.026 + 0.0001 * k as f64,
+            mean_sample_mse: 0.026 + 0.001 * k as f64,
+            washed_out: 5000 + 500 * k,
+            washed_out_fraction: (5000 + 500 * k) as f64 / 15680.0,
+            unbounded: 0,
+        })
+        .collect();
+    let mut backend = RecordingBackend::new(800, 380);
+    let chart = SoftFlowChart {
+        points: &points,
+        unpruned_mse: 0.026,
+        alpha: 2352.0,
+        evidence: 600.0,
+    };
+    soft_flow::draw(&mut backend, &chart).unwrap();
+    for label in [
+        "posterior-predictive mean",
+        "a single draw (mean over draws)",
+        "washed out: posterior std > |E*| (right axis)",
+        "current n = 600",
+        "fraction washed out",
+    ] {
+        assert!(
+            backend.has_text(label),
+            "{label} missing from {:?}",
+            backend.texts
+        );
+    }
+    assert!(
+        column_of(&backend, CUTOFF_RGB).is_some(),
+        "the current-evidence line"
+    );
 }

@@ -127,3 +127,25 @@ fn the_evidence_grid_falls_from_all_examples_to_none() {
     assert!(grid.windows(2).all(|w| w[0] > w[1]));
     assert!(grid.contains(&6000.0) && grid.contains(&600.0) && grid.contains(&1.0));
 }
+
+#[test]
+fn the_evidence_slider_runs_log_spaced_from_none_to_all() {
+    use bayes_renorm::softflow::{evidence_at, evidence_position};
+    assert_eq!(evidence_at(0.0, 60_000), 0.0);
+    assert_eq!(evidence_at(1.0, 60_000), 60_000.0);
+    assert_eq!(evidence_at(0.5, 99), 9.0, "√100 - 1");
+    let mut previous = -1.0;
+    for step in 0..=100 {
+        let t = step as f64 / 100.0;
+        let n = evidence_at(t, 60_000);
+        assert!(n >= previous);
+        previous = n;
+        // Rounding n to a whole example moves the position by at most half an example's worth.
+        let back = evidence_position(n, 60_000);
+        let half_example = ((n + 1.0) / (n + 0.5)).ln() / 60_001f64.ln();
+        assert!(
+            (back - t).abs() <= half_example + 1e-12,
+            "{t}: {n} → {back}"
+        );
+    }
+}

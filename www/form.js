@@ -12,6 +12,9 @@ function inputFor(param) {
   const input = document.createElement('input');
   if (param.type === 'bool') {
     input.type = 'checkbox';
+  } else if (param.type !== 'int' && param.type !== 'float') {
+    input.type = 'text'; // a list, or a number or a word
+    input.size = 14;
   } else {
     input.type = 'number';
     input.min = param.min;
@@ -75,12 +78,26 @@ export function showValues(state) {
   }
 }
 
-/// The message next to control `key` (in the notice for parameters without one), or none.
-export function showProblem(key, message) {
+/// The message next to control `key`, or none.
+function showProblem(key, message) {
   const slot = document.getElementById(`${key}-problem`);
-  if (!slot) return;
   slot.textContent = message || '';
   slot.hidden = !message;
+}
+
+/// What `readState` rejected: next to each control, and in the notice for parameters without a
+/// control and for unknown keys.
+export function showProblems({ problems, unknown }) {
+  const inNotice = [];
+  for (const param of PARAMS) {
+    const message = problems[param.key];
+    if (param.group !== 'url') showProblem(param.key, message);
+    else if (message) inNotice.push(`${param.key}: ${message}`);
+  }
+  if (unknown.length) inNotice.push(`unknown URL parameters ignored: ${unknown.map((k) => `"${k}"`).join(', ')}`);
+  const notice = document.getElementById('notice');
+  notice.textContent = inNotice.join(' ');
+  notice.hidden = inNotice.length === 0;
 }
 
 /// Enables what `ENABLED_IN` allows in page state `pageState`.

@@ -2,39 +2,17 @@
 // and every number live in the wasm module; the parameters in state.js; the work in worker.js;
 // each panel's drawing in its own module.
 import { ENABLED_IN, PARAMS, PRESETS, readState, settingsOf, writeState } from './state.js';
-import { buildForm, enableFor, showProblem, showValues } from './form.js';
+import { buildForm, showProblems, showValues } from './form.js';
+import { clearError, pageState, setPageState, setProgress, setStatus, showError } from './page.js';
 import { clearData, showDataStatus, showSummary } from './data-panel.js';
 import * as training from './training-panel.js';
 import * as renorm from './renorm-panel.js';
 import { download, shareLink } from './files.js';
+import * as beyond from './beyond-panel.js';
 
 const $ = (id) => document.getElementById(id);
 const MB = (bytes) => (bytes / 1e6).toFixed(1);
 const thousands = (n) => Math.round(n).toLocaleString('en');
-
-function showError(message) {
-  $('error').textContent = message;
-  $('error').hidden = false;
-}
-
-function clearError() {
-  $('error').textContent = '';
-  $('error').hidden = true;
-}
-
-const setStatus = (text) => { $('status').textContent = text; };
-
-function setProgress(value, max) {
-  $('progress').max = max;
-  $('progress').value = value;
-}
-
-let pageState = 'loading';
-function setPageState(next) {
-  pageState = next;
-  document.body.dataset.state = next;
-  enableFor(next);
-}
 
 // ---- parameters and URL ----------------------------------------------------------------------
 
@@ -44,14 +22,7 @@ function applyHash() {
   const parsed = readState(location.hash);
   state = parsed.state;
   showValues(state);
-  const noSlot = [];
-  for (const param of PARAMS) {
-    const message = parsed.problems[param.key];
-    if (param.group === 'url') { if (message) noSlot.push(`${param.key}: ${message}`); } else showProblem(param.key, message);
-  }
-  if (parsed.unknown.length) noSlot.push(`unknown URL parameters ignored: ${parsed.unknown.map((k) => `"${k}"`).join(', ')}`);
-  $('notice').textContent = noSlot.join(' ');
-  $('notice').hidden = noSlot.length === 0;
+  showProblems(parsed);
   document.body.classList.toggle('embed', state.embed);
   $('controls-details').open = !state.embed;
   renorm.setHistogramScale(state['hist-scale']);
@@ -139,7 +110,7 @@ function analyse() {
 async function importWeights(file) {
   clearError();
   ensureWorker();
-  beforeImport = pageState;
+  beforeImport = pageState();
   renorm.markStale();
   const bytes = await file.arrayBuffer();
   worker.postMessage({ type: 'import', name: file.name, bytes, renorm: renormSettings() }, [bytes]);
@@ -156,7 +127,7 @@ function onWorkerMessage(message) {
       const text = `Downloading ${message.file}: ${MB(message.loaded)} of ${MB(message.total)} MB`;
       showDataStatus(text);
       // While a job works on the shards already here, the rest arrive without taking its status.
-      if (pageState === 'loading') { setProgress(message.loaded, message.total); setStatus(text); }
+      if (pageState() === 'loading') { setProgress(message.loaded, message.total); setStatus(text); }
       break;
     }
     case 'shard':
@@ -167,7 +138,7 @@ function onWorkerMessage(message) {
       const text = `Loaded ${message.summary.name}: ${MB(message.bytes)} MB downloaded, ` +
         `decoded and validated in ${message.decodeMs.toFixed(0)} ms.`;
       showDataStatus(text);
-      if (pageState === 'loading') {
+      if (pageState() === 'loading') {
         setProgress(1, 1);
         setPageState('idle');
         setStatus(`${text} Press Train.`);
@@ -200,7 +171,7 @@ function onWorkerMessage(message) {
       break;
     case 'cancelled':
       // A cancelled run leaves the last model and its analysis; a cancelled analysis has none.
-      if (pageState === 'training' || pageState === 'paused') renorm.markCurrent();
+      if (pageState() === 'training' || pageState() === 'paused') renorm.markCurrent();
       setPageState(settled());
       setStatus('Cancelled. The last finished results are kept.');
       break;
@@ -231,10 +202,23 @@ function onWorkerMessage(message) {
     }
     case 'ready':
       performance.mark('bayes:ready');
+      beyond.reset();
       setStatus(`${trainedSentence} ${renorm.showAnalysis(message, state.lambda)} Drag Λ.`);
       Object.assign(document.body.dataset, {
         fisherSeconds: message.fisherSeconds, sweepSeconds: message.sweepSeconds, memoryBytes: message.memoryBytes,
       });
+      setPageState('ready');
+      break;
+    case 'beyond':
+      setProgress(message.done, message.total);
+      setStatus(beyond.progressSentence(message));
+      break;
+    case 'fine-tuned':
+      setStatus(beyond.showFineTune(message.result));
+      setPageState('ready');
+      break;
+    case 'soft-flowed':
+      setStatus(beyond.showSoftFlow(message.result, state.seed, state.evidence));
       setPageState('ready');
       break;
     case 'file':
@@ -246,11 +230,14 @@ function onWorkerMessage(message) {
         setStatus('Loading failed.');
         showError(`Could not load the data: ${message.message}`);
         setPageState('error');
+      } else if (message.stage === 'fine-tune' || message.stage === 'soft-flow') {
+        showError(`The ${message.stage === 'fine-tune' ? 'fine-tuning' : 'soft flow'} stopped: ${message.message}`);
+        setPageState(settled());
       } else if (message.stage === 'import' || message.stage === 'export') {
         // Nothing computed is touched: the page goes back to where it was.
         showError(`Could not ${message.stage} the file: ${message.message}`);
         if (message.stage === 'import') renorm.markCurrent();
-        setPageState(message.stage === 'import' ? beforeImport ?? settled() : pageState);
+        setPageState(message.stage === 'import' ? beforeImport ?? settled() : pageState());
       } else {
         setStatus(message.stage === 'train' ? 'Training stopped.' : 'The analysis stopped.');
         showError(message.message);
@@ -273,9 +260,9 @@ function preset(values) {
 function onAction(id) {
   switch (id) {
     case 'train': train(); break;
-    case 'pause': worker?.postMessage({ type: pageState === 'paused' ? 'resume' : 'pause' }); break;
+    case 'pause': worker?.postMessage({ type: pageState() === 'paused' ? 'resume' : 'pause' }); break;
     case 'cancel':
-      if (pageState === 'loading') {
+      if (pageState() === 'loading') {
         stopWorker();
         setPageState('idle');
         setStatus('Loading cancelled. Press Train to load the data and train.');
@@ -287,6 +274,11 @@ function onAction(id) {
     case 'preset-authors': preset(PRESETS.authors); break;
     case 'share': shareLink(); break;
     case 'fisher': analyse(); break;
+    case 'fine-tune':
+    case 'soft-flow':
+      worker.postMessage({ type: id, settings: beyond.settings(id, state) });
+      setPageState(id === 'fine-tune' ? 'tuning' : 'flowing');
+      break;
     case 'flow': renorm.toggleFlow(); break;
     case 'export-png': renorm.chartsPng().then((blob) => download(blob, 'bayes-renorm-charts.png')); break;
     default: worker?.postMessage({ type: 'export', what: id.replace('export-', '') });
@@ -306,7 +298,7 @@ history.replaceState(null, '', writeState(state));
 addEventListener('hashchange', () => {
   const dataset = state.dataset;
   applyHash();
-  if (state.dataset !== dataset && ENABLED_IN.params.includes(pageState)) startWorker();
+  if (state.dataset !== dataset && ENABLED_IN.params.includes(pageState())) startWorker();
 });
 startWorker();
 if (state.autorun) train();
@@ -315,6 +307,7 @@ function onModuleReady(wasm) {
   $('version').textContent = `bayes-renorm ${wasm.version()}`;
   training.setChartModule(wasm, showError);
   renorm.setChartModule(wasm, showError, (cutoff) => setState({ lambda: cutoff }));
+  beyond.setHandlers(showError, (evidence) => setState({ evidence }));
 }
 if (window.wasmBindings) onModuleReady(window.wasmBindings);
 else addEventListener('TrunkApplicationStarted', () => { if (!document.body.dataset.wasmFailed) onModuleReady(window.wasmBindings); });

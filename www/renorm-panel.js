@@ -24,6 +24,14 @@ export function setChartModule(bindings, onError, onCutoff) {
   onCutoffChange = onCutoff;
 }
 
+/// The analysed model on this thread (another panel draws from it too), or null.
+export const currentView = () => view;
+
+/// Redraws the four charts at the current cutoff.
+export function redrawCharts() {
+  if (view) queueRedraw(performance.now());
+}
+
 /// True when the charts show the worker's current model and analysis.
 export const hasAnalysis = () => view !== null && !stale;
 export const currentCutoff = () => cutoff;

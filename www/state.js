@@ -44,9 +44,19 @@ export const PARAMS = [
     key: 'hist-scale', group: 'view', label: 'Histogram', type: 'enum', default: 'linear',
     options: { linear: "paper's 22 linear bins", log: 'log axis, 40 bins' },
   },
-  // no form control: the slider, and how the page opens
+  // group 'beyond': the questions the paper leaves open
+  { key: 'fine-tune-epochs', group: 'beyond', label: 'Fine-tune epochs', type: 'int', default: 1, min: 1, max: 20,
+    help: 'How long the kept weights retrain after pruning (fresh Adam, the training settings).' },
+  { key: 'fine-tune-at', group: 'beyond', label: 'Fine-tune at removed', type: 'fractions', default: [0.6, 0.75, 0.9],
+    min: 0, max: 1, help: 'Fractions of the encoder removed, comma-separated.' },
+  { key: 'soft-alpha', group: 'beyond', label: 'Prior precision α', type: 'prior', default: 'init', min: 0, max: 1e9,
+    help: "'init': the initialisation's precision, 3·fan_in. 0: eq. 38 as written (it diverges)." },
+  { key: 'soft-samples', group: 'beyond', label: 'Posterior draws K', type: 'int', default: 16, min: 1, max: 64 },
+  // no form control: the sliders, and how the page opens
   { key: 'lambda', group: 'url', label: 'Cutoff Λ', type: 'cutoff', default: 'knee', min: 0, max: 1e6,
     help: "The slider's cutoff: a number, or 'knee' for the information scale Λ*." },
+  { key: 'evidence', group: 'url', label: 'Evidence n', type: 'evidence', default: 'all', min: 0, max: 1e7,
+    help: "The soft flow's evidence slider: a number of examples, or 'all'." },
   { key: 'embed', group: 'url', label: 'Embedded layout', type: 'bool', default: false },
   { key: 'autorun', group: 'url', label: 'Train on opening', type: 'bool', default: false },
 ];
@@ -61,6 +71,8 @@ export const ACTIONS = [
   { id: 'share', panel: 'actions', label: 'Copy link', help: 'Copy a link that opens the page with these settings.' },
   { id: 'fisher', panel: 'renorm-actions', label: 'Fisher and sweep', help: 'Compute the Fisher and the sweep again with these settings, on the current model.' },
   { id: 'flow', panel: 'slider', label: 'Play the RG flow', help: 'Move Λ from 0 to the largest Fisher value; press again to stop.' },
+  { id: 'fine-tune', panel: 'fine-tune-actions', label: 'Fine-tune after pruning', help: 'Retrain the kept weights of every scheme at the chosen fractions removed.' },
+  { id: 'soft-flow', panel: 'soft-flow-actions', label: 'Run the soft flow', help: 'Draw from the posterior N(E*, 1/(nF + α)) as the evidence n falls to 0.' },
   { id: 'export-csv', panel: 'exports', label: 'Sweep (CSV)', help: 'The sweep table.' },
   { id: 'export-json', panel: 'exports', label: 'Run (JSON)', help: "Settings, losses, Fisher statistics, sweep and knee, in reproduce's schema." },
   { id: 'export-png', panel: 'exports', label: 'Charts (PNG)', help: 'Every chart in one image.' },
@@ -69,19 +81,22 @@ export const ACTIONS = [
 ];
 
 // What the page is doing: document.body.dataset.state.
-export const STATES = ['idle', 'loading', 'training', 'paused', 'done', 'fisher', 'sweeping', 'ready', 'error'];
+export const STATES = ['idle', 'loading', 'training', 'paused', 'done', 'fisher', 'sweeping', 'ready',
+  'tuning', 'flowing', 'error'];
 
 // The states in which each button, the import and the parameter form can be used.
 const SETTLED = ['idle', 'loading', 'done', 'ready', 'error'];
 export const ENABLED_IN = {
   train: SETTLED,
   pause: ['training', 'paused'],
-  cancel: ['loading', 'training', 'paused', 'fisher', 'sweeping'],
+  cancel: ['loading', 'training', 'paused', 'fisher', 'sweeping', 'tuning', 'flowing'],
   'preset-paper': SETTLED,
   'preset-authors': SETTLED,
   share: STATES,
   fisher: ['done', 'ready'],
   flow: ['ready'],
+  'fine-tune': ['ready'],
+  'soft-flow': ['ready'],
   'export-csv': ['ready'],
   'export-json': ['ready'],
   'export-png': ['ready'],
@@ -113,6 +128,15 @@ export function parseValue(param, text) {
     return { problem: `is not one of ${Object.keys(param.options).join(', ')}` };
   }
   if (param.type === 'cutoff' && text === 'knee') return { value: text };
+  if (param.type === 'prior' && text === 'init') return { value: text };
+  if (param.type === 'evidence' && text === 'all') return { value: text };
+  if (param.type === 'fractions') {
+    const values = text.split(',').map((part) => Number(part.trim()));
+    if (text.trim() === '' || values.some((v) => !Number.isFinite(v) || v < 0 || v > 1)) {
+      return { problem: 'is not a list of fractions between 0 and 1' };
+    }
+    return { value: values };
+  }
   if (param.type === 'bool') {
     if (Object.hasOwn(BOOLEANS, text)) return { value: BOOLEANS[text] };
     return { problem: 'is not 1 or 0' };
@@ -120,7 +144,8 @@ export function parseValue(param, text) {
   const number = Number(text);
   const integer = param.type === 'int';
   if (text.trim() === '' || !Number.isFinite(number) || (integer && !Number.isInteger(number))) {
-    const kind = integer ? 'a whole number' : param.type === 'cutoff' ? "a number or 'knee'" : 'a number';
+    const words = { knee: "a number or 'knee'", init: "a number or 'init'", all: "a number or 'all'" };
+    const kind = integer ? 'a whole number' : words[param.default] ?? 'a number';
     return { problem: `is not ${kind}` };
   }
   if (number < param.min || number > param.max) {
@@ -135,7 +160,9 @@ export function problemMessage(param, text, problem) {
 }
 
 export function formatValue(param, value) {
-  return param.type === 'bool' ? (value ? '1' : '0') : String(value);
+  if (param.type === 'bool') return value ? '1' : '0';
+  if (param.type === 'fractions') return value.join(',');
+  return String(value);
 }
 
 /// State from a location hash such as "#dataset=mnist&lr=0.01". Every bad entry falls back to

@@ -12,6 +12,8 @@
 //                                                randomSeeds, evalExamples, seed}
 //   {type: 'import', name, bytes, renorm}        a safetensors file, then its analysis
 //   {type: 'export', what}                       'csv' | 'json' | 'weights' | 'fisher'
+//   {type: 'fine-tune', settings}                {fractions, epochs, batch, lr, seed}
+//   {type: 'soft-flow', settings}                {alpha (null: 3·fan_in), samples, seed}
 //   {type: 'pause'} | {type: 'resume'} | {type: 'cancel'}
 // worker → page
 //   {type: 'download', file, loaded, total}      bytes of the whole dataset so far
@@ -32,7 +34,11 @@
 //   {type: 'ready', weights, fisherEncoder, digits, sweep, fisherSeconds, sweepSeconds, memoryBytes}
 //                                                the analysis finished: what the charts need
 //   {type: 'file', name, mime, bytes}            an export
-//   {type: 'error', stage, message}              stage: load, train, analysis, import or export
+//   {type: 'beyond', what, done, total}          fine-tuning jobs or soft-flow evidence levels
+//   {type: 'fine-tuned', result}                 {epochs, continued, points}
+//   {type: 'soft-flowed', result}                {alpha, samples, points}
+//   {type: 'error', stage, message}              stage: load, train, analysis, import, export,
+//                                                fine-tune or soft-flow
 //   {type: 'panic', message}                     the wasm module panicked; this worker is done
 import init, { Session } from './bayes-renorm.js';
 
@@ -219,6 +225,35 @@ async function analyse(renorm) {
   return true;
 }
 
+/// Fine-tuning after pruning, or the soft flow's curve, on the analysed model.
+async function beyond(kind, settings) {
+  if (kind === 'fine-tune') {
+    if (!(await waitForData(session.trainingExamplesOfModel()))) return false;
+    session.startFineTune(settings);
+  } else {
+    session.startSoftFlow(settings);
+  }
+  let batches = 1;
+  for (;;) {
+    if (job.cancelled) {
+      session.cancelBeyond();
+      return false;
+    }
+    const started = performance.now();
+    const progress = session.beyondStep(batches);
+    // Fine-tuning steps are batches: keep each chunk near CHUNK_MS.
+    const ms = performance.now() - started;
+    if (ms < CHUNK_MS / 2) batches *= 2;
+    else if (ms > 2 * CHUNK_MS && batches > 1) batches = Math.floor(batches / 2);
+    postMessage({ type: 'beyond', what: kind, done: progress.done, total: progress.total });
+    if (progress.done === progress.total) break;
+    await yieldToEvents();
+  }
+  const result = kind === 'fine-tune' ? session.fineTuneResult() : session.softFlowResult();
+  postMessage({ type: kind === 'fine-tune' ? 'fine-tuned' : 'soft-flowed', result });
+  return true;
+}
+
 function importWeights(name, bytes) {
   job.stage = 'import';
   session.importWeights(name, new Uint8Array(bytes));
@@ -275,6 +310,10 @@ onmessage = async ({ data }) => {
         importWeights(data.name, data.bytes);
         return analyse(data.renorm);
       });
+      break;
+    case 'fine-tune':
+    case 'soft-flow':
+      await startJob(data.type, () => beyond(data.type, data.settings));
       break;
     case 'export':
       try {

@@ -9,6 +9,7 @@ use super::style::{
     RED as CUTOFF, TEAL as SALIENCY,
 };
 use super::DrawResult;
+use crate::finetune::FineTunePoint;
 use crate::sweep::{Knee, SweepRow};
 
 #[derive(Clone, Copy, Debug)]
@@ -22,6 +23,18 @@ pub struct HockeyStick<'a> {
     pub tolerance: f64,
     /// Weights removed at the current cutoff.
     pub current_removed: usize,
+    /// Test MSE after fine-tuning, drawn as squares in each scheme's colour (none: not run).
+    pub fine_tuned: &'a [FineTunePoint],
+}
+
+/// A scheme's colour by its report name.
+fn colour_of(scheme: &str) -> RGBColor {
+    match scheme {
+        "random" => RANDOM,
+        "magnitude" => MAGNITUDE,
+        "saliency" => SALIENCY,
+        _ => FISHER,
+    }
 }
 
 pub fn draw<DB: DrawingBackend>(backend: DB, chart: &HockeyStick) -> DrawResult<DB> {
@@ -45,6 +58,8 @@ pub fn draw<DB: DrawingBackend>(backend: DB, chart: &HockeyStick) -> DrawResult<
         .into_iter()
         .flatten()
     });
+    let tuned = (chart.fine_tuned.iter()).flat_map(|p| p.schemes.iter().map(|s| s.after));
+    let mses = mses.chain(tuned);
     let (lo, hi) = mses
         .chain([chart.unpruned_mse])
         .filter(|v| v.is_finite())
@@ -118,6 +133,21 @@ pub fn draw<DB: DrawingBackend>(backend: DB, chart: &HockeyStick) -> DrawResult<
             .label(name)
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], colour.stroke_width(2)));
         plot.draw_series(points.iter().map(|&p| Circle::new(p, 2, colour.filled())))?;
+    }
+
+    let squares = chart.fine_tuned.iter().flat_map(|point| {
+        point.schemes.iter().map(move |s| {
+            let at = (point.removed as f64, s.after);
+            EmptyElement::at(at)
+                + Rectangle::new([(-5, -5), (5, 5)], colour_of(&s.scheme).stroke_width(2))
+        })
+    });
+    if !chart.fine_tuned.is_empty() {
+        plot.draw_series(squares)?
+            .label("after fine-tuning (squares)")
+            .legend(|(x, y)| {
+                Rectangle::new([(x + 3, y - 5), (x + 13, y + 5)], BLACK.stroke_width(2))
+            });
     }
 
     let unpruned = [(0.0, chart.unpruned_mse), (total, chart.unpruned_mse)];

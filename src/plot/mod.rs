@@ -9,6 +9,7 @@ pub mod hockey;
 pub mod loss;
 pub mod picture;
 pub mod recon;
+pub mod soft_flow;
 pub mod style;
 
 /// Errors of drawing on backend `DB`.

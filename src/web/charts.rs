@@ -14,7 +14,9 @@ use crate::plot;
 use crate::plot::fisher_hist::{FisherHistogram, HistScale};
 use crate::plot::picture::Picture;
 use crate::plot::recon::ReconRow;
-use crate::prune::{reconstructions, Scheme, Shells};
+use crate::prune::{image_mse, reconstructions, Scheme, Shells};
+use crate::report::{FineTuneSummary, SoftFlowSummary};
+use crate::softflow::{self, SoftFlow, SoftFlowConfig};
 use crate::sweep::FisherScale;
 use crate::weights::from_safetensors;
 
@@ -85,6 +87,9 @@ pub struct RenormView {
     fisher_values: Vec<f32>,
     digits: Dataset,
     sweep: SweepView,
+    fine_tune: Option<FineTuneSummary>,
+    /// The soft flow's curve, and the flow itself for the evidence slider.
+    soft_flow: Option<(SoftFlowSummary, SoftFlow)>,
 }
 
 #[wasm_bindgen]
@@ -111,6 +116,8 @@ impl RenormView {
             shells: Shells::new(&model, &fisher, sweep.random_seed),
             digits,
             sweep,
+            fine_tune: None,
+            soft_flow: None,
         })
     }
 
@@ -172,6 +179,7 @@ impl RenormView {
             knee: self.sweep.knee.as_ref(),
             tolerance: self.sweep.tolerance,
             current_removed: self.removed(cutoff),
+            fine_tuned: self.fine_tune.as_ref().map_or(&[], |f| &f.points[..]),
         };
         plot::hockey::draw(backend(canvas)?, &chart)
             .map_err(|e| drawing_error("hockey stick")(e.to_string()))
@@ -186,6 +194,97 @@ impl RenormView {
             cutoff,
         };
         put_picture(&canvas, &plot::fisher_maps::render(&maps))
+    }
+
+    /// The worker's fine-tuning (`Session.fineTuneResult`): the hockey stick shows it.
+    #[wasm_bindgen(js_name = setFineTune)]
+    pub fn set_fine_tune(&mut self, result: JsValue) -> Result<(), JsError> {
+        self.fine_tune = Some(from_js(result)?);
+        Ok(())
+    }
+
+    /// The worker's soft-flow curve (`Session.softFlowResult`) and the seed of its draws (the
+    /// page's seeds are 32-bit: a JS number, not a BigInt): the evidence slider redraws from them.
+    #[wasm_bindgen(js_name = setSoftFlow)]
+    pub fn set_soft_flow(&mut self, result: JsValue, seed: u32) -> Result<(), JsError> {
+        let summary: SoftFlowSummary = from_js(result)?;
+        let config = SoftFlowConfig {
+            alpha: summary.alpha,
+            samples: summary.samples,
+            seed: seed.into(),
+        };
+        let flow = SoftFlow::new(self.shells.model(), self.shells.fisher(), config);
+        self.soft_flow = Some((summary, flow));
+        Ok(())
+    }
+
+    /// The most evidence the flow starts from (the Fisher's examples).
+    #[wasm_bindgen(js_name = maxEvidence)]
+    pub fn max_evidence(&self) -> usize {
+        self.sweep.fisher_examples
+    }
+
+    /// The evidence at slider position `t` in [0, 1], log-spaced from 0 to `maxEvidence`.
+    #[wasm_bindgen(js_name = evidenceAt)]
+    pub fn evidence_at(&self, t: f64) -> f64 {
+        softflow::evidence_at(t, self.max_evidence())
+    }
+
+    #[wasm_bindgen(js_name = evidencePosition)]
+    pub fn evidence_position(&self, evidence: f64) -> f64 {
+        softflow::evidence_position(evidence, self.max_evidence())
+    }
+
+    /// Weights washed out at `evidence` (posterior std above |E*|).
+    #[wasm_bindgen(js_name = washedOut)]
+    pub fn washed_out(&self, evidence: f64) -> Result<usize, JsError> {
+        let (summary, _) = self.soft()?;
+        let model = self.shells.model();
+        Ok(softflow::washed_out(
+            &model.encoder,
+            self.shells.fisher(),
+            evidence,
+            summary.alpha,
+        ))
+    }
+
+    #[wasm_bindgen(js_name = drawSoftFlow)]
+    pub fn draw_soft_flow(&self, canvas: HtmlCanvasElement, evidence: f64) -> Result<(), JsError> {
+        let (summary, _) = self.soft()?;
+        let chart = plot::soft_flow::SoftFlowChart {
+            points: &summary.points,
+            unpruned_mse: self.sweep.unpruned_mse,
+            alpha: summary.alpha,
+            evidence,
+        };
+        plot::soft_flow::draw(backend(canvas)?, &chart)
+            .map_err(|e| drawing_error("soft flow")(e.to_string()))
+    }
+
+    /// The fixed digits, and their posterior-predictive mean reconstructions at `evidence`.
+    #[wasm_bindgen(js_name = drawSoftRecon)]
+    pub fn draw_soft_recon(&self, canvas: HtmlCanvasElement, evidence: f64) -> Result<(), JsError> {
+        let (_, flow) = self.soft()?;
+        let originals = self.digits.batch::<f32>(0..self.digits.len());
+        let mean = flow.mean_reconstruction(evidence, &self.digits);
+        let mse = image_mse(&mean, &originals);
+        let label = format!("mean of {} draws", flow.config().samples);
+        let rows = [
+            ReconRow {
+                label: "original",
+                images: originals.as_slice().expect("a fresh batch is contiguous"),
+                mse: None,
+            },
+            ReconRow {
+                label: &label,
+                images: mean.as_slice().expect("a fresh array is contiguous"),
+                mse: Some(&mse),
+            },
+        ];
+        put_picture(
+            &canvas,
+            &plot::recon::render(&rows, (self.digits.rows, self.digits.cols)),
+        )
     }
 
     /// Originals, then the Fisher-, random-, magnitude- and saliency-pruned reconstructions at
@@ -219,5 +318,11 @@ impl RenormView {
         }));
         let picture = plot::recon::render(&rows, (self.digits.rows, self.digits.cols));
         put_picture(&canvas, &picture)
+    }
+}
+
+impl RenormView {
+    fn soft(&self) -> Result<&(SoftFlowSummary, SoftFlow), JsError> {
+        (self.soft_flow.as_ref()).ok_or_else(|| JsError::new("the soft flow has not run"))
     }
 }

@@ -2,6 +2,7 @@
 //! side. `session` is what the worker drives (data, training); `charts` is what the main thread
 //! draws. Neither computes anything itself: they convert and delegate.
 
+pub mod beyond;
 pub mod charts;
 pub mod renorm;
 pub mod session;

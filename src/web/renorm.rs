@@ -10,9 +10,11 @@ use super::{from_js, to_js, SweepView};
 use crate::analysis::{Analysis, AnalysisConfig, AnalysisResult, Grid};
 use crate::data::manifest::Split;
 use crate::fisher::FisherVariant;
+use crate::model::Autoencoder;
 use crate::prune::dataset_mse;
 use crate::report::{fisher_npy, sweep_csv, ModelSource, Report, Seconds};
 use crate::weights::{from_safetensors, to_safetensors};
+use ndarray::Array2;
 
 /// The page's renormalization controls (www/state.js), as the worker sends them.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -42,7 +44,7 @@ impl Session {
         let settings: RenormSettings = from_js(settings)?;
         Ok(match settings.fisher_split {
             Split::Test => 0,
-            Split::Train => self.fisher_limit()?.unwrap_or(self.train.expected_len()),
+            Split::Train => self.training_examples_of_model()?,
         })
     }
 
@@ -59,6 +61,7 @@ impl Session {
             ..AnalysisConfig::paper(s.seed, s.random_seeds)
         };
         let analysis = Analysis::new(&self.trained()?.model, config);
+        self.clear_analysis();
         self.analysis = Some(AnalysisRun {
             analysis,
             seconds: Seconds::default(),
@@ -91,7 +94,14 @@ impl Session {
 
     #[wasm_bindgen(js_name = cancelAnalysis)]
     pub fn cancel_analysis(&mut self) {
-        self.analysis = None;
+        self.clear_analysis();
+    }
+
+    /// Training images the model was trained on (all of them for imported weights): what
+    /// fine-tuning retrains on, and a training-split Fisher averages over.
+    #[wasm_bindgen(js_name = trainingExamplesOfModel)]
+    pub fn training_examples_of_model(&self) -> Result<usize, JsError> {
+        Ok(self.fisher_limit()?.unwrap_or(self.train.expected_len()))
     }
 
     /// The finished analysis for the charts: rows, knee and Fisher statistics.
@@ -163,7 +173,7 @@ impl Session {
             train: trained.seconds,
             ..run.seconds
         };
-        let report = Report::new(
+        let mut report = Report::new(
             self.manifest.dataset.clone(),
             &trained.model,
             &trained.source,
@@ -172,6 +182,8 @@ impl Session {
             result,
             seconds,
         );
+        report.fine_tune = self.fine_tune.clone();
+        report.soft_flow = self.soft_flow.clone();
         Ok(report.to_json())
     }
 
@@ -196,7 +208,7 @@ impl Session {
             },
             seconds: 0.0,
         });
-        self.analysis = None;
+        self.clear_analysis();
         Ok(())
     }
 }
@@ -209,6 +221,28 @@ impl Session {
             ModelSource::Trained { examples, .. } => Some(*examples),
             ModelSource::Loaded { .. } => None,
         })
+    }
+
+    pub(super) fn analysis_result(&self) -> Result<&AnalysisResult, JsError> {
+        Ok(self.result()?.1)
+    }
+
+    /// The analysed model, its encoder's Fisher, and the sweep's first random seed.
+    pub(super) fn analysed(&self) -> Result<(Autoencoder<f32>, Array2<f32>, u64), JsError> {
+        let (run, result) = self.result()?;
+        let seed = (run
+            .analysis
+            .config()
+            .baselines
+            .random_seeds
+            .first()
+            .copied())
+        .unwrap_or(run.analysis.config().baselines.random_seeds.len() as u64);
+        Ok((
+            self.trained()?.model.clone(),
+            result.fisher.encoder.clone(),
+            seed,
+        ))
     }
 
     fn result(&self) -> Result<(&AnalysisRun, &AnalysisResult), JsError> {

@@ -95,6 +95,10 @@ pub struct Session {
     pub(super) trained: Option<Trained>,
     /// The analysis in progress or finished (web/renorm.rs), with its timings.
     pub(super) analysis: Option<super::renorm::AnalysisRun>,
+    /// "Beyond the paper" (web/beyond.rs): the job running, and the finished results.
+    pub(super) beyond: Option<super::beyond::BeyondRun>,
+    pub(super) fine_tune: Option<crate::report::FineTuneSummary>,
+    pub(super) soft_flow: Option<crate::report::SoftFlowSummary>,
 }
 
 fn split_named(split: &str) -> Result<Split, JsError> {
@@ -124,6 +128,9 @@ impl Session {
             reported_batches: 0,
             trained: None,
             analysis: None,
+            beyond: None,
+            fine_tune: None,
+            soft_flow: None,
         })
     }
 
@@ -281,7 +288,7 @@ impl Session {
                     source,
                     seconds,
                 });
-                self.analysis = None;
+                self.clear_analysis();
                 Ok(())
             }
             other => {
@@ -313,6 +320,14 @@ impl Session {
             .map(Trainer::model)
             .or(self.trained.as_ref().map(|t| &t.model))
             .ok_or_else(|| JsError::new("no model has been trained yet"))
+    }
+
+    /// Forgets the analysis and everything built on it (a new model makes them stale).
+    pub(super) fn clear_analysis(&mut self) {
+        self.analysis = None;
+        self.beyond = None;
+        self.fine_tune = None;
+        self.soft_flow = None;
     }
 
     pub(super) fn trained(&self) -> Result<&Trained, JsError> {

@@ -23,9 +23,15 @@ export async function dataScenarios({ openPage }) {
     const hash = new URLSearchParams(new URL(page.url()).hash.slice(1));
     const expected = { dataset: 'mnist', latent: '20', biases: '0', epochs: '10', batch: '1000', lr: '0.001', seed: '42',
       subset: '60000', 'fisher-variant': 'regression', 'fisher-split': 'train', grid: 'log', 'random-seeds': '3',
-      eval: '10000', 'hist-scale': 'linear', lambda: 'knee', embed: '0', autorun: '0' };
+      eval: '10000', 'hist-scale': 'linear', 'fine-tune-epochs': '1', 'fine-tune-at': '0.6,0.75,0.9',
+      'soft-alpha': 'init', 'soft-samples': '16', lambda: 'knee', evidence: 'all', embed: '0', autorun: '0' };
     check('the URL spells out every setting, with the paper\'s defaults',
       Object.entries(expected).every(([k, v]) => hash.get(k) === v) && [...hash.keys()].length === Object.keys(expected).length, page.url());
+    const duplicates = await page.$$eval('[id]', (elements) => {
+      const seen = new Set();
+      return elements.map((e) => e.id).filter((id) => seen.has(id) || !seen.add(id));
+    });
+    check('every id in the page is unique', duplicates.length === 0, duplicates.join(', '));
     check('no failed requests', problems.failed.length === 0, problems.failed.join(', '));
     check('no console errors', problems.console.length === 0, problems.console.join(' | '));
     await close();

@@ -7,6 +7,7 @@ import { figure, start } from './harness.mjs';
 import { dataScenarios } from './data.mjs';
 import { trainingScenarios } from './training.mjs';
 import { embedScenario, paperRenormChecks } from './renorm.mjs';
+import { beyondScenario } from './beyond.mjs';
 
 const distDir = path.resolve(process.argv[2] ?? 'dist');
 const nativeDir = path.resolve(process.argv[3] ?? 'target/e2e');
@@ -21,6 +22,7 @@ try {
   await dataScenarios(harness);
   await trainingScenarios(harness, nativeDir, screenshot, paperRenormChecks);
   await embedScenario(harness, nativeDir);
+  await beyondScenario(harness);
 } finally {
   passed = await harness.finish();
 }

@@ -1,0 +1,185 @@
+//! The worker's side of "Beyond the paper": fine-tuning after pruning and the soft flow's curve,
+//! run in steps on the session's analysed model. The core does the work (`crate::finetune`,
+//! `crate::softflow`); `reproduce --fine-tune --soft-flow` prints the same numbers.
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use super::session::{js_error, Session};
+use super::{from_js, to_js};
+use crate::adam::AdamConfig;
+use crate::finetune::{FineTuneConfig, FineTuning};
+use crate::prune::Shells;
+use crate::report::{FineTuneSummary, SoftFlowSummary};
+use crate::softflow::{evidence_grid, SoftFlow, SoftFlowConfig};
+use crate::train::TrainConfig;
+
+/// `#fine-tune-at`, `#fine-tune-epochs` and the training controls it retrains with.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FineTuneSettings {
+    pub fractions: Vec<f64>,
+    pub epochs: usize,
+    pub batch: usize,
+    pub lr: f32,
+    pub seed: u64,
+}
+
+/// `#soft-alpha` (None: the initialisation's precision) and `#soft-samples`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SoftFlowSettings {
+    pub alpha: Option<f64>,
+    pub samples: usize,
+    pub seed: u64,
+}
+
+/// A "beyond the paper" job in progress.
+pub enum BeyondRun {
+    FineTune(Box<FineTuning>),
+    SoftFlow {
+        flow: Box<SoftFlow>,
+        grid: Vec<f64>,
+        summary: SoftFlowSummary,
+    },
+}
+
+#[derive(Serialize)]
+struct Progress {
+    done: usize,
+    total: usize,
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// Starts fine-tuning the analysed model after each scheme's pruning.
+    #[wasm_bindgen(js_name = startFineTune)]
+    pub fn start_fine_tune(&mut self, settings: JsValue) -> Result<(), JsError> {
+        let s: FineTuneSettings = from_js(settings)?;
+        let (model, fisher, seed) = self.analysed()?;
+        let shells = Shells::new(&model, &fisher, seed);
+        let train = self.train.ready().first(self.training_examples_of_model()?);
+        let config = FineTuneConfig {
+            fractions: s.fractions,
+            train: TrainConfig {
+                epochs: s.epochs,
+                batch_size: s.batch,
+                adam: AdamConfig {
+                    lr: s.lr,
+                    ..AdamConfig::default()
+                },
+                seed: s.seed,
+            },
+        };
+        self.beyond = Some(BeyondRun::FineTune(Box::new(FineTuning::new(
+            shells, config, train,
+        ))));
+        self.fine_tune = None;
+        Ok(())
+    }
+
+    /// Starts the soft flow's curve: one evidence level per step, from all of the Fisher's
+    /// examples down to none, scored on the sweep's test images.
+    #[wasm_bindgen(js_name = startSoftFlow)]
+    pub fn start_soft_flow(&mut self, settings: JsValue) -> Result<(), JsError> {
+        let s: SoftFlowSettings = from_js(settings)?;
+        let (model, fisher, _) = self.analysed()?;
+        let config = SoftFlowConfig {
+            alpha: s
+                .alpha
+                .unwrap_or(SoftFlowConfig::default_for(model.input_dim(), s.seed).alpha),
+            samples: s.samples,
+            seed: s.seed,
+        };
+        let examples = self.analysis_result()?.fisher.examples;
+        self.beyond = Some(BeyondRun::SoftFlow {
+            flow: Box::new(SoftFlow::new(&model, &fisher, config)),
+            grid: evidence_grid(examples),
+            summary: SoftFlowSummary {
+                alpha: config.alpha,
+                samples: config.samples,
+                points: Vec::new(),
+            },
+        });
+        self.soft_flow = None;
+        Ok(())
+    }
+
+    /// One step of the running job (`max_batches` of fine-tuning, or one evidence level):
+    /// `{done, total}`. When it finishes, its result joins the report.
+    #[wasm_bindgen(js_name = beyondStep)]
+    pub fn beyond_step(&mut self, max_batches: usize) -> Result<JsValue, JsError> {
+        let eval = self
+            .test
+            .ready()
+            .first(self.analysis_result()?.eval_examples);
+        let run = self
+            .beyond
+            .as_mut()
+            .ok_or_else(|| JsError::new("nothing is running"))?;
+        let progress = match run {
+            BeyondRun::FineTune(tuning) => {
+                let p = tuning
+                    .step(max_batches, self.test.ready())
+                    .map_err(js_error)?;
+                Progress {
+                    done: p.done,
+                    total: p.total,
+                }
+            }
+            BeyondRun::SoftFlow {
+                flow,
+                grid,
+                summary,
+            } => {
+                let next = grid[summary.points.len()];
+                summary.points.push(flow.point(next, &eval));
+                Progress {
+                    done: summary.points.len(),
+                    total: grid.len(),
+                }
+            }
+        };
+        if progress.done == progress.total {
+            match self.beyond.take() {
+                Some(BeyondRun::FineTune(tuning)) => {
+                    let epochs = tuning.epochs();
+                    let (points, continued) = tuning.into_results();
+                    self.fine_tune = Some(FineTuneSummary {
+                        epochs,
+                        continued,
+                        points,
+                    });
+                }
+                Some(BeyondRun::SoftFlow { summary, .. }) => self.soft_flow = Some(summary),
+                None => {}
+            }
+        }
+        to_js(&progress)
+    }
+
+    #[wasm_bindgen(js_name = cancelBeyond)]
+    pub fn cancel_beyond(&mut self) {
+        self.beyond = None;
+    }
+
+    /// The finished fine-tuning: `{epochs, continued, points}`.
+    #[wasm_bindgen(js_name = fineTuneResult)]
+    pub fn fine_tune_result(&self) -> Result<JsValue, JsError> {
+        to_js(
+            self.fine_tune
+                .as_ref()
+                .ok_or_else(|| JsError::new("no fine-tuning has run"))?,
+        )
+    }
+
+    /// The finished soft-flow curve: `{alpha, samples, points}`.
+    #[wasm_bindgen(js_name = softFlowResult)]
+    pub fn soft_flow_result(&self) -> Result<JsValue, JsError> {
+        to_js(
+            self.soft_flow
+                .as_ref()
+                .ok_or_else(|| JsError::new("the soft flow has not run"))?,
+        )
+    }
+}
