@@ -20,6 +20,21 @@ pub struct TrainConfig {
     pub seed: u64,
 }
 
+impl TrainConfig {
+    /// Settings with Adam's other constants at their PyTorch defaults (what the page sets).
+    pub fn with_lr(epochs: usize, batch_size: usize, lr: f32, seed: u64) -> Self {
+        TrainConfig {
+            epochs,
+            batch_size,
+            adam: AdamConfig {
+                lr,
+                ..AdamConfig::default()
+            },
+            seed,
+        }
+    }
+}
+
 impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {

@@ -7,7 +7,6 @@ use wasm_bindgen::prelude::*;
 
 use super::session::{js_error, Session};
 use super::{from_js, to_js};
-use crate::adam::AdamConfig;
 use crate::finetune::{FineTuneConfig, FineTuning};
 use crate::prune::Shells;
 use crate::report::{FineTuneSummary, SoftFlowSummary};
@@ -61,15 +60,7 @@ impl Session {
         let train = self.train.ready().first(self.training_examples_of_model()?);
         let config = FineTuneConfig {
             fractions: s.fractions,
-            train: TrainConfig {
-                epochs: s.epochs,
-                batch_size: s.batch,
-                adam: AdamConfig {
-                    lr: s.lr,
-                    ..AdamConfig::default()
-                },
-                seed: s.seed,
-            },
+            train: TrainConfig::with_lr(s.epochs, s.batch, s.lr, s.seed),
         };
         self.beyond = Some(BeyondRun::FineTune(Box::new(FineTuning::new(
             shells, config, train,

@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use super::{from_js, to_js};
-use crate::adam::AdamConfig;
 use crate::data::assembly::ShardedSplit;
 use crate::data::manifest::{Manifest, Split};
 use crate::data::shard::sha256_hex;
@@ -216,15 +215,7 @@ impl Session {
                 "the shards for this run have not all arrived yet",
             ));
         }
-        let config = TrainConfig {
-            epochs: s.epochs,
-            batch_size: s.batch,
-            adam: AdamConfig {
-                lr: s.lr,
-                ..AdamConfig::default()
-            },
-            seed: s.seed,
-        };
+        let config = TrainConfig::with_lr(s.epochs, s.batch, s.lr, s.seed);
         let data = self.train.ready().first(s.subset);
         self.run = None;
         let trainer = Trainer::from_seed(data, s.latent, s.biases, config).map_err(js_error)?;
