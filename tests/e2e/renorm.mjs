@@ -92,6 +92,11 @@ export async function paperRenormChecks(page, native, screenshot) {
   const updates = await page.evaluate(() => performance.getEntriesByName('bayes:slider-update').map((m) => m.duration));
   figure('slider update, input to four charts redrawn (ms, median / max)',
     `${updates.sort((a, b) => a - b)[updates.length >> 1].toFixed(1)} / ${Math.max(...updates).toFixed(1)}`);
+  const perChart = await page.evaluate(() => ['histogram', 'hockey', 'maps', 'recon'].map((name) => {
+    const times = performance.getEntriesByName(`bayes:draw-${name}`).map((m) => m.duration).sort((a, b) => a - b);
+    return `${name} ${times[times.length >> 1].toFixed(1)}`;
+  }));
+  figure('slider update by chart, median (ms)', perChart.join(', '));
 
   // Keyboard alone: the slider's End key removes every weight.
   await page.focus('#lambda');
