@@ -90,18 +90,7 @@ impl<T: Scalar> FisherAccumulator<T> {
         // Per example, dθ is an outer product; g: [batch, m] and q: [batch, n] are the squared
         // factors that multiply x_i² (encoder) and h_j² (decoder).
         let (g, q) = match self.variant {
-            FisherVariant::Regression => {
-                // dy_o/dE[j,i] = relu'(z_o) D[o,j] relu'(a_j) x_i; summing squares over o gives
-                // g = relu'(a) ∘ (relu'(z) · D²), and dy_o/dD[o,j] = relu'(z_o) h_j gives q = relu'(z).
-                // q overwrites y: [batch, n] arrays dominate the memory traffic.
-                let mut q = output;
-                q.mapv_inplace(relu_grad);
-                let mut g = q.dot(&self.decoder_squared);
-                Zip::from(&mut g)
-                    .and(&latent)
-                    .for_each(|g, &h| *g = *g * relu_grad(h));
-                (g, q)
-            }
+            FisherVariant::Regression => regression_factors(&self.decoder_squared, &latent, output),
             FisherVariant::Empirical => {
                 // dL_x/dz = (2/n)(y - x) ∘ relu'(z);  dL_x/da = relu'(a) ∘ (dL_x/dz · D)
                 let scale = cast::<T>(2.0 / self.model.input_dim() as f64);
@@ -147,6 +136,24 @@ impl<T: Scalar> FisherAccumulator<T> {
             variant: self.variant,
         }
     }
+}
+
+/// The regression Fisher's per-example factors from a forward pass: g: [batch, m] and
+/// q: [batch, n]. dy_o/dE[j,i] = relu'(z_o) D[o,j] relu'(a_j) x_i; summing squares over o gives
+/// g = relu'(a) ∘ (relu'(z) · D²) (SPEC's c_j(x)), and dy_o/dD[o,j] = relu'(z_o) h_j gives
+/// q = relu'(z). q overwrites y: [batch, n] arrays dominate the memory traffic.
+pub(crate) fn regression_factors<T: Scalar>(
+    decoder_squared: &Array2<T>,
+    latent: &Array2<T>,
+    output: Array2<T>,
+) -> (Array2<T>, Array2<T>) {
+    let mut q = output;
+    q.mapv_inplace(relu_grad);
+    let mut g = q.dot(decoder_squared);
+    Zip::from(&mut g)
+        .and(latent)
+        .for_each(|g, &h| *g = *g * relu_grad(h));
+    (g, q)
 }
 
 fn accumulate<T: Scalar, D: ndarray::Dimension>(

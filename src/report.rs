@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::{AnalysisConfig, AnalysisResult, Grid};
 use crate::data::manifest::Split;
+use crate::eigen::EigenSummary;
 use crate::finetune::{FineTunePoint, FineTuned};
 use crate::fisher::{FisherDiag, FisherVariant};
 use crate::model::Autoencoder;
@@ -35,6 +36,7 @@ pub struct Report {
     pub fisher: FisherSummary,
     pub sweep: SweepSummary,
     /// Beyond the paper (README), when run.
+    pub eigen: Option<EigenSummary>,
     pub fine_tune: Option<FineTuneSummary>,
     pub soft_flow: Option<SoftFlowSummary>,
     pub seconds: Seconds,
@@ -101,6 +103,8 @@ pub struct Seconds {
     pub train: f64,
     pub fisher: f64,
     pub sweep: f64,
+    /// The eigen-shells: blocks, eigendecompositions and their sweep.
+    pub eigen: f64,
     pub fine_tune: f64,
     pub soft_flow: f64,
 }
@@ -154,6 +158,7 @@ impl Report {
                 rows: result.rows.clone(),
                 knee: result.knee.clone(),
             },
+            eigen: None,
             fine_tune: None,
             soft_flow: None,
             seconds,

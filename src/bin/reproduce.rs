@@ -11,6 +11,7 @@ use bayes_renorm::analysis::{Analysis, AnalysisConfig, AnalysisProgress, Analysi
 use bayes_renorm::data::files::{load_split, read_file};
 use bayes_renorm::data::manifest::Split;
 use bayes_renorm::data::Dataset;
+use bayes_renorm::eigen::EigenRun;
 use bayes_renorm::finetune::{FineTuneConfig, FineTuning};
 use bayes_renorm::fisher::FisherVariant;
 use bayes_renorm::model::Autoencoder;
@@ -54,6 +55,9 @@ outputs
                           .safetensors (one tensor per parameter, weight key names)
   --write-weights FILE    the trained weights (safetensors)
 beyond the paper (README)
+  --eigen                 Fisher eigen-shells: each encoder row's 784 x 784 Fisher block, its
+                          eigendecomposition, and the test MSE with the fewest-information
+                          directions removed, at the sweep's counts
   --fine-tune K           retrain the kept weights for K epochs after pruning, every scheme
   --fine-tune-at LIST     at these fractions of the encoder removed [0.6,0.75,0.9]
   --soft-flow             the posterior flow of eq. 38-39 from all the Fisher's evidence to none
@@ -83,6 +87,7 @@ struct Options {
     fine_tune: Option<usize>,
     fine_tune_at: Vec<f64>,
     soft_flow: bool,
+    eigen: bool,
     soft_flow_alpha: Option<f64>,
     soft_flow_samples: usize,
 }
@@ -108,6 +113,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         fine_tune: None,
         fine_tune_at: vec![0.6, 0.75, 0.9],
         soft_flow: false,
+        eigen: false,
         soft_flow_alpha: None,
         soft_flow_samples: 16,
     };
@@ -175,6 +181,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--fine-tune" => o.fine_tune = Some(number(flag, value()?, 1.0)?),
             "--fine-tune-at" => o.fine_tune_at = fractions(flag, value()?)?,
             "--soft-flow" => o.soft_flow = true,
+            "--eigen" => o.eigen = true,
             "--soft-flow-alpha" => o.soft_flow_alpha = Some(number(flag, value()?, 0.0)?),
             "--soft-flow-samples" => o.soft_flow_samples = number(flag, value()?, 1.0)?,
             "-h" | "--help" => return Err(String::new()),
@@ -418,6 +425,47 @@ fn beyond_the_paper(
     test: &Dataset,
     report: &mut Report,
 ) -> Result<(), String> {
+    if o.eigen {
+        let started = Instant::now();
+        let split = match report.config.fisher_split {
+            Split::Train => &train,
+            Split::Test => test,
+        };
+        let run = EigenRun::new(
+            model,
+            &result.fisher.encoder,
+            result.fisher.examples,
+            &result.rows,
+            result.unpruned_mse,
+            result.tolerance,
+        );
+        let (summary, _) = run.run(split, &test.first(result.eval_examples));
+        progress(&format!(
+            "eigen-shells over {} examples: diag(K) against the diagonal Fisher within {:.1e} (relative)",
+            summary.examples, summary.diagonal_max_relative_error
+        ));
+        for row in &summary.rows {
+            progress(&format!(
+                "eigen-shells {:>6} removed ({:5.1} %): eigenvalue ≤ {:.4e}, test MSE {:.6} (diagonal shells {:.6})",
+                row.removed,
+                100.0 * row.fraction,
+                row.eigen_cutoff.unwrap_or(f64::NAN),
+                row.eigen_mse,
+                row.fisher_mse
+            ));
+        }
+        match &summary.within_tolerance {
+            Some(row) => progress(&format!(
+                "eigen-shells within {} % of the unpruned MSE up to {} directions ({:.1} %)",
+                100.0 * summary.tolerance,
+                row.removed,
+                100.0 * row.fraction
+            )),
+            None => progress("eigen-shells: no count stays within the tolerance"),
+        }
+        report.eigen = Some(summary);
+        report.seconds.eigen = started.elapsed().as_secs_f64();
+    }
     if let Some(epochs) = o.fine_tune {
         let started = Instant::now();
         let seed = report

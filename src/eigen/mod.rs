@@ -1,0 +1,10 @@
+//! Fisher eigen-shells: pruning in the eigenbasis of each encoder row's Fisher block instead of
+//! coordinate by coordinate (SPEC.md "Fisher eigen-shells").
+
+pub mod blocks;
+pub mod run;
+pub mod shells;
+
+pub use blocks::{BlockAccumulator, FisherBlocks};
+pub use run::{EigenProgress, EigenRow, EigenRun, EigenSummary};
+pub use shells::{decompose_row, EigenShells, RowEigen};

@@ -1,0 +1,142 @@
+//! Eigen-shell pruning (SPEC.md "Fisher eigen-shells"): with K_j = V_j Λ_j V_jᵀ, a cutoff Λ keeps
+//! the directions of encoder row j whose eigenvalue exceeds Λ, E'[j,·] = V_j,> V_j,>ᵀ E[j,·].
+//! Directions are ordered by ascending eigenvalue over all rows (ties: row, then rank within the
+//! row), so, as for the coordinate orders, removing k directions and the cutoff Λ are two names
+//! for the same prefix, and every row loses a prefix of its own ascending eigenbasis.
+
+use ndarray::Array2;
+
+use super::blocks::FisherBlocks;
+use crate::model::Autoencoder;
+
+/// One row's eigendecomposition, ascending, and the row's coordinates in it.
+pub struct RowEigen {
+    /// Eigenvalues, ascending; round-off negatives of the positive semi-definite K_j are 0.
+    pub values: Vec<f64>,
+    /// Eigenvectors as rows (row k belongs to `values[k]`), so each is contiguous.
+    pub vectors: Array2<f32>,
+    /// Vᵀ E[j,·]: the row's weight along each eigenvector.
+    pub coefficients: Vec<f64>,
+}
+
+/// K_j = V Λ Vᵀ by faer's self-adjoint solver, with E[j,·] in that basis.
+pub fn decompose_row(blocks: &FisherBlocks, j: usize, encoder_row: &[f32]) -> RowEigen {
+    let n = blocks.input_dim();
+    if blocks.is_zero(j) {
+        // Every direction has eigenvalue 0; the standard basis is an eigenbasis.
+        return RowEigen {
+            values: vec![0.0; n],
+            vectors: Array2::eye(n),
+            coefficients: encoder_row.iter().map(|&e| e as f64).collect(),
+        };
+    }
+    let block = faer::Mat::<f64>::from_fn(n, n, |p, q| blocks.get(j, p, q));
+    let eigen = block
+        .self_adjoint_eigen(faer::Side::Lower)
+        .expect("the self-adjoint eigensolver converges on a finite symmetric matrix");
+    let (s, u) = (eigen.S().column_vector(), eigen.U());
+    let coefficients = (0..n)
+        .map(|k| (0..n).map(|i| u[(i, k)] * encoder_row[i] as f64).sum())
+        .collect();
+    RowEigen {
+        values: (0..n).map(|k| s[k].max(0.0)).collect(),
+        vectors: Array2::from_shape_fn((n, n), |(k, i)| u[(i, k)] as f32),
+        coefficients,
+    }
+}
+
+/// Every row's eigendecomposition: eigen-shell pruning at any cutoff.
+pub struct EigenShells {
+    model: Autoencoder<f32>,
+    rows: Vec<RowEigen>,
+    /// All eigenvalues, ascending, for `removed`.
+    sorted_values: Vec<f64>,
+    /// (eigenvalue, row) of the global order, for `removed_per_row`.
+    order: Vec<(f64, usize)>,
+}
+
+impl EigenShells {
+    pub fn new(model: &Autoencoder<f32>, rows: Vec<RowEigen>) -> Self {
+        assert_eq!(
+            rows.len(),
+            model.latent_dim(),
+            "one decomposition per encoder row"
+        );
+        let mut order: Vec<(f64, usize)> = rows
+            .iter()
+            .enumerate()
+            .flat_map(|(j, row)| row.values.iter().map(move |&v| (v, j)))
+            .collect();
+        // Stable: equal eigenvalues stay in (row, rank) order.
+        order.sort_by(|a, b| a.0.total_cmp(&b.0));
+        EigenShells {
+            model: model.clone(),
+            sorted_values: order.iter().map(|&(v, _)| v).collect(),
+            order,
+            rows,
+        }
+    }
+
+    pub fn model(&self) -> &Autoencoder<f32> {
+        &self.model
+    }
+
+    pub fn rows(&self) -> &[RowEigen] {
+        &self.rows
+    }
+
+    /// How many directions the cutoff removes: |{(j, k) : λ_jk ≤ Λ}|.
+    pub fn removed(&self, cutoff: f64) -> usize {
+        self.sorted_values.partition_point(|&v| v <= cutoff)
+    }
+
+    /// The eigenvalue of the k-th direction removed (1-based), the smallest cutoff removing k.
+    pub fn cutoff_for(&self, k: usize) -> Option<f64> {
+        k.checked_sub(1)
+            .and_then(|i| self.sorted_values.get(i).copied())
+    }
+
+    /// How many of each row's directions are among the first `k` removed.
+    pub fn removed_per_row(&self, k: usize) -> Vec<usize> {
+        let mut per_row = vec![0; self.rows.len()];
+        for &(_, j) in &self.order[..k.min(self.order.len())] {
+            per_row[j] += 1;
+        }
+        per_row
+    }
+
+    /// The model with the first `k` directions removed: each row projected onto the eigenvectors
+    /// it keeps.
+    pub fn pruned(&self, k: usize) -> Autoencoder<f32> {
+        let mut encoder = self.model.encoder.clone();
+        for ((mut row, eigen), removed) in encoder
+            .outer_iter_mut()
+            .zip(&self.rows)
+            .zip(self.removed_per_row(k))
+        {
+            let n = eigen.values.len();
+            // E' = E - (removed part) = (kept part); summing the shorter side is cheaper, and
+            // exact at both ends: nothing removed leaves E as it is, everything removed gives 0.
+            if removed <= n / 2 {
+                let mut row64: Vec<f64> = row.iter().map(|&e| e as f64).collect();
+                add_directions(&mut row64, eigen, 0..removed, -1.0);
+                row.iter_mut().zip(&row64).for_each(|(e, &v)| *e = v as f32);
+            } else {
+                let mut row64 = vec![0.0; n];
+                add_directions(&mut row64, eigen, removed..n, 1.0);
+                row.iter_mut().zip(&row64).for_each(|(e, &v)| *e = v as f32);
+            }
+        }
+        self.model.with_encoder(encoder)
+    }
+}
+
+/// row += sign · Σ_{k ∈ ranks} coefficient_k · v_k
+fn add_directions(row: &mut [f64], eigen: &RowEigen, ranks: std::ops::Range<usize>, sign: f64) {
+    for k in ranks {
+        let weight = sign * eigen.coefficients[k];
+        for (r, &v) in row.iter_mut().zip(eigen.vectors.row(k)) {
+            *r += weight * v as f64;
+        }
+    }
+}
