@@ -30,7 +30,9 @@ trunk --config trunk.toml build --release
 mkdir -p target/e2e
 cargo run --quiet --release --bin reproduce -- --subset 2000 --epochs 1 \
   >target/e2e/native-subset-2000.json 2>target/e2e/native-subset-2000.log
-cargo run --quiet --release --bin reproduce >target/e2e/native-paper.json 2>target/e2e/native-paper.log
+cargo run --quiet --release --bin reproduce -- --subset 2000 --epochs 1 --grid paper --random-seeds 1 \
+  --eval-examples 1000 --eigen >target/e2e/native-beyond-2000.json 2>target/e2e/native-beyond-2000.log
+cargo run --quiet --release --bin reproduce -- --eigen >target/e2e/native-paper.json 2>target/e2e/native-paper.log
 node tests/e2e/run.mjs dist target/e2e
 
 step "all checks passed"

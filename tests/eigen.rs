@@ -309,6 +309,7 @@ fn the_eigen_sweep_equals_direct_pruning_and_evaluation() {
         counts
     );
     let reference = shells_of(&model, &train);
+    assert_eq!(shells.pruned(5000).encoder, reference.pruned(5000).encoder);
     for row in &summary.rows {
         let direct = dataset_mse(&reference.pruned(row.removed), &test, 1000);
         assert_eq!(row.eigen_mse, direct, "at {} removed", row.removed);
@@ -337,4 +338,29 @@ fn the_eigen_sweep_equals_direct_pruning_and_evaluation() {
         crossing.eigen_cutoff,
         reference.cutoff_for(crossing.removed)
     );
+}
+
+#[test]
+fn the_flat_form_rebuilds_the_same_shells() {
+    let data = mnist_test(200);
+    let model = Autoencoder::<f32>::init(784, 20, false, 4);
+    let shells = shells_of(&model, &data);
+    let reference = shells_of(&model, &data);
+    let (values, vectors, coefficients) = shells.flat();
+    let rebuilt = EigenShells::from_flat(
+        &model,
+        values.clone(),
+        vectors.clone(),
+        coefficients.clone(),
+    )
+    .unwrap();
+    for k in [0, 5000, 12345] {
+        assert_eq!(rebuilt.pruned(k).encoder, reference.pruned(k).encoder);
+        assert_eq!(rebuilt.removed(0.01), reference.removed(0.01));
+    }
+    let short = EigenShells::from_flat(&model, values, vectors[1..].to_vec(), coefficients);
+    assert!(short
+        .err()
+        .unwrap()
+        .contains("do not fit a 20 x 784 encoder"));
 }

@@ -4,6 +4,7 @@
 
 mod common;
 
+use bayes_renorm::eigen::run::{EigenCrossing, EigenRow};
 use bayes_renorm::plot::fisher_hist::{self, bins, FisherHistogram, HistScale};
 use bayes_renorm::plot::fisher_maps::{self, FisherMaps};
 use bayes_renorm::plot::hockey::{self, HockeyStick};
@@ -133,6 +134,8 @@ fn hockey_chart(
         tolerance: 0.01,
         current_removed,
         fine_tuned: &[],
+        eigen: &[],
+        eigen_crossing: None,
     };
     hockey::draw(&mut backend, &chart).unwrap();
     backend
@@ -294,6 +297,8 @@ fn fine_tuned_points_are_squares_in_their_schemes_colours() {
             tolerance: 0.01,
             current_removed: 0,
             fine_tuned,
+            eigen: &[],
+            eigen_crossing: None,
         };
         hockey::draw(&mut backend, &chart).unwrap();
         backend
@@ -356,4 +361,54 @@ fn the_soft_flow_chart_draws_its_curves_and_the_current_evidence() {
         column_of(&backend, CUTOFF_RGB).is_some(),
         "the current-evidence line"
     );
+}
+
+#[test]
+fn the_hockey_stick_draws_the_eigen_shells_and_their_crossing_when_they_have_run() {
+    let rows = sweep_rows();
+    let eigen: Vec<EigenRow> = (rows.iter())
+        .map(|r| EigenRow {
+            removed: r.removed,
+            fraction: r.fraction,
+            eigen_cutoff: Some(0.01),
+            // Flat until 90 %, as on the paper's model.
+            eigen_mse: if r.removed <= 9000 { 0.02601 } else { 0.11 },
+            fisher_mse: r.fisher_mse,
+        })
+        .collect();
+    let crossing = EigenCrossing {
+        removed: 9400,
+        fraction: 0.94,
+        eigen_cutoff: Some(0.2),
+        mse: 0.0262,
+        mse_after: Some(0.0264),
+    };
+    let draw = |eigen: &[EigenRow], crossing| {
+        let mut backend = RecordingBackend::new(800, 420);
+        let chart = HockeyStick {
+            rows: &rows,
+            total: 10_000,
+            unpruned_mse: 0.026,
+            knee: None,
+            tolerance: 0.01,
+            current_removed: 0,
+            fine_tuned: &[],
+            eigen,
+            eigen_crossing: crossing,
+        };
+        hockey::draw(&mut backend, &chart).unwrap();
+        backend
+    };
+    let with = draw(&eigen, Some(&crossing));
+    let without = draw(&[], None);
+    let brown = [140, 86, 40];
+    assert!(with.has_text("Fisher eigen-shells (directions removed)"));
+    assert!(with.has_text("eigen-shells within 1 % up to 9400 directions"));
+    assert!(!without.has_text("Fisher eigen-shells (directions removed)"));
+    assert!(
+        with.count(brown) > 500,
+        "the eigen line is drawn: {}",
+        with.count(brown)
+    );
+    assert_eq!(without.count(brown), 0);
 }

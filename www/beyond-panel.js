@@ -1,7 +1,7 @@
-// "Beyond the paper": the fine-tuning table, and the soft flow's evidence slider over the
-// analysed model (the wasm RenormView of the renormalization panel). Every number comes from the
+// "Beyond the paper": the eigen-shells' reconstructions, the fine-tuning table, and the soft
+// flow's evidence slider over the analysed model (the wasm RenormView of the renormalization panel). Every number comes from the
 // wasm module.
-import { currentView, redrawCharts } from './renorm-panel.js';
+import { currentView, redrawCharts, setExtraDraw } from './renorm-panel.js';
 
 const $ = (id) => document.getElementById(id);
 const STEPS = 1000;
@@ -18,6 +18,7 @@ export function setHandlers(onError, onEvidence) {
 
 /// What the worker needs to run `job` ('fine-tune' or 'soft-flow') with the page's `state`.
 export function settings(job, state) {
+  if (job === 'eigen') return null;
   if (job === 'fine-tune') {
     return { fractions: state['fine-tune-at'], epochs: state['fine-tune-epochs'], batch: state.batch,
       lr: state.lr, seed: state.seed };
@@ -27,22 +28,61 @@ export function settings(job, state) {
 }
 
 /// The status while a job runs (the worker's `beyond` message).
-export function progressSentence({ what, done, total }) {
+export function progressSentence({ what, stage, done, total }) {
+  if (what === 'eigen') return EIGEN_STAGES[stage](done, total);
   return what === 'fine-tune'
     ? `Fine-tuning: ${done} of ${total} retrainings…`
     : `Soft flow: evidence level ${done} of ${total}…`;
 }
 
+const thousands = (n) => Math.round(n).toLocaleString('en');
+const EIGEN_STAGES = {
+  blocks: (done, total) => `Eigen-shells: Fisher blocks over ${thousands(done)} of ${thousands(total)} images…`,
+  decompose: (done, total) => `Eigen-shells: eigendecomposition of encoder row ${done} of ${total}…`,
+  sweep: (done, total) => `Eigen-shells: test MSE at count ${done} of ${total}…`,
+  refine: (done, total) => `Eigen-shells: bisecting for the 1 % crossing, step ${done} of at most ${total}…`,
+  done: () => 'Eigen-shells: done.',
+};
+
 /// A new analysis: earlier fine-tuning and soft-flow results no longer apply.
 export function reset() {
+  setExtraDraw(null);
+  $('eigen-removed').textContent = '';
   $('fine-tune-table').hidden = true;
   $('fine-tune-table').tBodies[0].replaceChildren();
   $('evidence').disabled = true;
   $('washed-out').textContent = '';
-  for (const id of ['soft-flow-chart', 'soft-recon']) {
+  for (const id of ['eigen-recon', 'soft-flow-chart', 'soft-recon']) {
     const canvas = $(id);
     canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
   }
+}
+
+/// The worker's eigen-shells: a line on the hockey stick, and reconstructions that follow Λ.
+/// Returns the status.
+export function showEigen({ result, values, vectors, coefficients, seconds }) {
+  currentView().setEigen(result, values, vectors, coefficients);
+  setExtraDraw(drawEigen);
+  redrawCharts();
+  const crossing = result.within_tolerance;
+  const found = crossing
+    ? `within ${100 * result.tolerance} % of the unpruned MSE up to ${thousands(crossing.removed)} directions ` +
+      `(${(100 * crossing.fraction).toFixed(1)} %) removed`
+    : 'no count keeps the MSE within the tolerance';
+  const time = ['blocks', 'decompose', 'sweep', 'refine']
+    .map((stage) => (seconds[stage] ?? 0).toFixed(1)).join(' + ');
+  return `Eigen-shells over ${thousands(result.examples)} images: ${found}. The blocks' diagonal equals the ` +
+    `diagonal Fisher within ${result.diagonal_max_relative_error.toExponential(1)}. ` +
+    `Blocks + eigendecompositions + sweep + bisection: ${time} s.`;
+}
+
+function drawEigen(view, cutoff) {
+  view.drawEigenRecon($('eigen-recon'), cutoff);
+  const directions = view.eigenRemoved(cutoff);
+  $('eigen-removed').textContent = `At Λ = ${cutoff.toExponential(3)} the eigen-shells remove ` +
+    `${thousands(directions)} of ${thousands(view.total())} directions; the diagonal shells remove ` +
+    `${thousands(view.removed(cutoff))} weights.`;
+  document.body.dataset.eigenRemoved = directions;
 }
 
 /// The worker's fine-tuning result: a table, and squares on the hockey stick. Returns the status.

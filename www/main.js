@@ -213,6 +213,11 @@ function onWorkerMessage(message) {
       setProgress(message.done, message.total);
       setStatus(beyond.progressSentence(message));
       break;
+    case 'eigen-shells':
+      setStatus(beyond.showEigen(message));
+      document.body.dataset.eigenSeconds = JSON.stringify(message.seconds);
+      setPageState('ready');
+      break;
     case 'fine-tuned':
       setStatus(beyond.showFineTune(message.result));
       setPageState('ready');
@@ -230,8 +235,8 @@ function onWorkerMessage(message) {
         setStatus('Loading failed.');
         showError(`Could not load the data: ${message.message}`);
         setPageState('error');
-      } else if (message.stage === 'fine-tune' || message.stage === 'soft-flow') {
-        showError(`The ${message.stage === 'fine-tune' ? 'fine-tuning' : 'soft flow'} stopped: ${message.message}`);
+      } else if (Object.hasOwn(BEYOND_JOBS, message.stage)) {
+        showError(`The ${BEYOND_JOBS[message.stage].name} stopped: ${message.message}`);
         setPageState(settled());
       } else if (message.stage === 'import' || message.stage === 'export') {
         // Nothing computed is touched: the page goes back to where it was.
@@ -249,6 +254,13 @@ function onWorkerMessage(message) {
       break;
   }
 }
+
+// The "beyond the paper" jobs: what errors call them, and the page state while they run.
+const BEYOND_JOBS = {
+  eigen: { name: 'eigen-shells', state: 'decomposing' },
+  'fine-tune': { name: 'fine-tuning', state: 'tuning' },
+  'soft-flow': { name: 'soft flow', state: 'flowing' },
+};
 
 // ---- buttons -----------------------------------------------------------------------------------
 
@@ -274,10 +286,11 @@ function onAction(id) {
     case 'preset-authors': preset(PRESETS.authors); break;
     case 'share': shareLink(); break;
     case 'fisher': analyse(); break;
+    case 'eigen':
     case 'fine-tune':
     case 'soft-flow':
       worker.postMessage({ type: id, settings: beyond.settings(id, state) });
-      setPageState(id === 'fine-tune' ? 'tuning' : 'flowing');
+      setPageState(BEYOND_JOBS[id].state);
       break;
     case 'flow': renorm.toggleFlow(); break;
     case 'export-png': renorm.chartsPng().then((blob) => download(blob, 'bayes-renorm-charts.png')); break;

@@ -16,6 +16,12 @@ let pending = null; // the input time of a queued redraw
 let lastRedraw = -Infinity;
 let flowing = null; // the animation frame of the RG flow
 let stale = false; // the view is of an earlier model than the worker's
+let extraDraw = null; // another panel's chart that follows the cutoff: (view, cutoff) => void
+
+/// Draws `draw(view, cutoff)` with the charts here at every cutoff (null: nothing more).
+export function setExtraDraw(draw) {
+  extraDraw = draw;
+}
 
 /// The wasm bindings (they draw on this thread), where drawing errors go, and who hears of a
 /// new cutoff (for the URL).
@@ -116,6 +122,7 @@ function redraw() {
     timed('hockey', () => view.drawHockey($('hockey-stick'), cutoff));
     timed('maps', () => view.drawMaps($('fisher-maps'), cutoff));
     timed('recon', () => view.drawRecon($('recon'), cutoff));
+    if (extraDraw) timed('extra', () => extraDraw(view, cutoff));
   } catch (error) {
     reportError(`Drawing the renormalization charts failed: ${error.message ?? error}`);
   }

@@ -71,6 +71,7 @@ export const ACTIONS = [
   { id: 'share', panel: 'actions', label: 'Copy link', help: 'Copy a link that opens the page with these settings.' },
   { id: 'fisher', panel: 'renorm-actions', label: 'Fisher and sweep', help: 'Compute the Fisher and the sweep again with these settings, on the current model.' },
   { id: 'flow', panel: 'slider', label: 'Play the RG flow', help: 'Move Λ from 0 to the largest Fisher value; press again to stop.' },
+  { id: 'eigen', panel: 'eigen-actions', label: 'Compute the eigen-shells', help: "Each encoder row's 784 × 784 Fisher block over the Fisher's images, its eigendecomposition, and the test MSE with the least-informative directions removed." },
   { id: 'fine-tune', panel: 'fine-tune-actions', label: 'Fine-tune after pruning', help: 'Retrain the kept weights of every scheme at the chosen fractions removed.' },
   { id: 'soft-flow', panel: 'soft-flow-actions', label: 'Run the soft flow', help: 'Draw from the posterior N(E*, 1/(nF + α)) as the evidence n falls to 0.' },
   { id: 'export-csv', panel: 'exports', label: 'Sweep (CSV)', help: 'The sweep table.' },
@@ -82,19 +83,20 @@ export const ACTIONS = [
 
 // What the page is doing: document.body.dataset.state.
 export const STATES = ['idle', 'loading', 'training', 'paused', 'done', 'fisher', 'sweeping', 'ready',
-  'tuning', 'flowing', 'error'];
+  'decomposing', 'tuning', 'flowing', 'error'];
 
 // The states in which each button, the import and the parameter form can be used.
 const SETTLED = ['idle', 'loading', 'done', 'ready', 'error'];
 export const ENABLED_IN = {
   train: SETTLED,
   pause: ['training', 'paused'],
-  cancel: ['loading', 'training', 'paused', 'fisher', 'sweeping', 'tuning', 'flowing'],
+  cancel: ['loading', 'training', 'paused', 'fisher', 'sweeping', 'decomposing', 'tuning', 'flowing'],
   'preset-paper': SETTLED,
   'preset-authors': SETTLED,
   share: STATES,
   fisher: ['done', 'ready'],
   flow: ['ready'],
+  eigen: ['ready'],
   'fine-tune': ['ready'],
   'soft-flow': ['ready'],
   'export-csv': ['ready'],

@@ -12,6 +12,7 @@
 //                                                randomSeeds, evalExamples, seed}
 //   {type: 'import', name, bytes, renorm}        a safetensors file, then its analysis
 //   {type: 'export', what}                       'csv' | 'json' | 'weights' | 'fisher'
+//   {type: 'eigen'}                              the Fisher eigen-shells of the analysed model
 //   {type: 'fine-tune', settings}                {fractions, epochs, batch, lr, seed}
 //   {type: 'soft-flow', settings}                {alpha (null: 3·fan_in), samples, seed}
 //   {type: 'pause'} | {type: 'resume'} | {type: 'cancel'}
@@ -34,11 +35,16 @@
 //   {type: 'ready', weights, fisherEncoder, digits, sweep, fisherSeconds, sweepSeconds, memoryBytes}
 //                                                the analysis finished: what the charts need
 //   {type: 'file', name, mime, bytes}            an export
-//   {type: 'beyond', what, done, total}          fine-tuning jobs or soft-flow evidence levels
+//   {type: 'beyond', what, stage, done, total}   eigen-shell steps (stage: blocks, decompose,
+//                                                sweep, refine), fine-tuning jobs or soft-flow
+//                                                evidence levels
+//   {type: 'eigen-shells', result, values, vectors, coefficients, seconds}
+//                                                result in reproduce's schema; the decompositions
+//                                                for RenormView.setEigen; seconds per stage
 //   {type: 'fine-tuned', result}                 {epochs, continued, points}
 //   {type: 'soft-flowed', result}                {alpha, samples, points}
 //   {type: 'error', stage, message}              stage: load, train, analysis, import, export,
-//                                                fine-tune or soft-flow
+//                                                eigen, fine-tune or soft-flow
 //   {type: 'panic', message}                     the wasm module panicked; this worker is done
 import init, { Session } from './bayes-renorm.js';
 
@@ -225,14 +231,17 @@ async function analyse(renorm) {
   return true;
 }
 
-/// Fine-tuning after pruning, or the soft flow's curve, on the analysed model.
+/// The eigen-shells, fine-tuning after pruning, or the soft flow's curve, on the analysed model.
 async function beyond(kind, settings) {
   if (kind === 'fine-tune') {
     if (!(await waitForData(session.trainingExamplesOfModel()))) return false;
     session.startFineTune(settings);
+  } else if (kind === 'eigen') {
+    session.startEigen();
   } else {
     session.startSoftFlow(settings);
   }
+  const seconds = {};
   let batches = 1;
   for (;;) {
     if (job.cancelled) {
@@ -243,11 +252,18 @@ async function beyond(kind, settings) {
     const progress = session.beyondStep(batches);
     // Fine-tuning steps are batches: keep each chunk near CHUNK_MS.
     const ms = performance.now() - started;
+    if (progress.stage) seconds[progress.stage] = (seconds[progress.stage] ?? 0) + ms / 1e3;
     if (ms < CHUNK_MS / 2) batches *= 2;
     else if (ms > 2 * CHUNK_MS && batches > 1) batches = Math.floor(batches / 2);
-    postMessage({ type: 'beyond', what: kind, done: progress.done, total: progress.total });
+    postMessage({ type: 'beyond', what: kind, stage: progress.stage, done: progress.done, total: progress.total });
     if (progress.done === progress.total) break;
     await yieldToEvents();
+  }
+  if (kind === 'eigen') {
+    const { values, vectors, coefficients } = session.eigenBasis();
+    postMessage({ type: 'eigen-shells', result: session.eigenResult(), values, vectors, coefficients, seconds },
+      [values.buffer, vectors.buffer, coefficients.buffer]);
+    return true;
   }
   const result = kind === 'fine-tune' ? session.fineTuneResult() : session.softFlowResult();
   postMessage({ type: kind === 'fine-tune' ? 'fine-tuned' : 'soft-flowed', result });
@@ -311,6 +327,7 @@ onmessage = async ({ data }) => {
         return analyse(data.renorm);
       });
       break;
+    case 'eigen':
     case 'fine-tune':
     case 'soft-flow':
       await startJob(data.type, () => beyond(data.type, data.settings));

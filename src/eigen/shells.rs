@@ -20,27 +20,45 @@ pub struct RowEigen {
 }
 
 /// K_j = V Λ Vᵀ by faer's self-adjoint solver, with E[j,·] in that basis.
+///
+/// A pixel p with K_j[p,p] = 0 (never lit while unit j fires) has a zero row and column in the
+/// positive semi-definite K_j, so e_p is an eigenvector with eigenvalue exactly 0. Only the
+/// block on the other pixels goes to the solver: about 717 of MNIST's 784 at most, which cuts
+/// its n³ cost by a quarter, and the zero eigenvalues come out exact rather than as round-off.
 pub fn decompose_row(blocks: &FisherBlocks, j: usize, encoder_row: &[f32]) -> RowEigen {
     let n = blocks.input_dim();
-    if blocks.is_zero(j) {
-        // Every direction has eigenvalue 0; the standard basis is an eigenbasis.
-        return RowEigen {
-            values: vec![0.0; n],
-            vectors: Array2::eye(n),
-            coefficients: encoder_row.iter().map(|&e| e as f64).collect(),
-        };
-    }
-    let block = faer::Mat::<f64>::from_fn(n, n, |p, q| blocks.get(j, p, q));
+    let (support, silent): (Vec<usize>, Vec<usize>) =
+        (0..n).partition(|&p| blocks.get(j, p, p) > 0.0);
+    let block = faer::Mat::<f64>::from_fn(support.len(), support.len(), |a, b| {
+        blocks.get(j, support[a], support[b])
+    });
     let eigen = block
         .self_adjoint_eigen(faer::Side::Lower)
         .expect("the self-adjoint eigensolver converges on a finite symmetric matrix");
     let (s, u) = (eigen.S().column_vector(), eigen.U());
-    let coefficients = (0..n)
-        .map(|k| (0..n).map(|i| u[(i, k)] * encoder_row[i] as f64).sum())
+    // The silent pixels' directions first (eigenvalue 0, ascending order), then the solver's.
+    let mut values = vec![0.0; silent.len()];
+    values.extend((0..support.len()).map(|k| s[k].max(0.0)));
+    let mut vectors = Array2::zeros((n, n));
+    for (k, &p) in silent.iter().enumerate() {
+        vectors[[k, p]] = 1.0;
+    }
+    for k in 0..support.len() {
+        let mut row = vectors.row_mut(silent.len() + k);
+        for (a, &p) in support.iter().enumerate() {
+            row[p] = u[(a, k)] as f32;
+        }
+    }
+    let coefficients = (silent.iter().map(|&p| encoder_row[p] as f64))
+        .chain((0..support.len()).map(|k| {
+            (support.iter().enumerate())
+                .map(|(a, &p)| u[(a, k)] * encoder_row[p] as f64)
+                .sum()
+        }))
         .collect();
     RowEigen {
-        values: (0..n).map(|k| s[k].max(0.0)).collect(),
-        vectors: Array2::from_shape_fn((n, n), |(k, i)| u[(i, k)] as f32),
+        values,
+        vectors,
         coefficients,
     }
 }
@@ -75,6 +93,51 @@ impl EigenShells {
             order,
             rows,
         }
+    }
+
+    /// From `into_flat`'s arrays (how the page's worker hands the decompositions over).
+    pub fn from_flat(
+        model: &Autoencoder<f32>,
+        values: Vec<f64>,
+        vectors: Vec<f32>,
+        coefficients: Vec<f64>,
+    ) -> Result<Self, String> {
+        let (m, n) = model.encoder.dim();
+        if values.len() != m * n || coefficients.len() != m * n || vectors.len() != m * n * n {
+            return Err(format!(
+                "the eigen-shells do not fit a {m} x {n} encoder: {} values, {} coefficients, {} vector entries",
+                values.len(),
+                coefficients.len(),
+                vectors.len()
+            ));
+        }
+        let rows = (0..m)
+            .map(|j| RowEigen {
+                values: values[j * n..(j + 1) * n].to_vec(),
+                vectors: Array2::from_shape_vec(
+                    (n, n),
+                    vectors[j * n * n..(j + 1) * n * n].to_vec(),
+                )
+                .expect("the length was checked"),
+                coefficients: coefficients[j * n..(j + 1) * n].to_vec(),
+            })
+            .collect();
+        Ok(EigenShells::new(model, rows))
+    }
+
+    /// Every row's eigenvalues, eigenvectors (rows of n) and coefficients, concatenated by row:
+    /// what `from_flat` takes.
+    pub fn flat(&self) -> (Vec<f64>, Vec<f32>, Vec<f64>) {
+        let rows = self.rows.iter();
+        (
+            rows.clone()
+                .flat_map(|r| r.values.iter().copied())
+                .collect(),
+            rows.clone()
+                .flat_map(|r| r.vectors.iter().copied())
+                .collect(),
+            rows.flat_map(|r| r.coefficients.iter().copied()).collect(),
+        )
     }
 
     pub fn model(&self) -> &Autoencoder<f32> {

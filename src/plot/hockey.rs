@@ -1,14 +1,17 @@
 //! The hockey stick (paper figure 2): test MSE against the encoder weights removed, for Fisher,
 //! random (mean, with a ±1 standard deviation band), magnitude and saliency pruning (those the
-//! sweep ran), with the unpruned MSE, the knee Λ* and its tolerance, and the current cutoff.
+//! sweep ran), with the unpruned MSE, the knee Λ* and its tolerance, and the current cutoff; and,
+//! when they have run, the Fisher eigen-shells at the same counts (in directions removed) and the
+//! test MSE after fine-tuning.
 
 use plotters::prelude::*;
 
 use super::style::{
-    legend, BLUE as FISHER, FONT, GREEN as KNEE, ORANGE as RANDOM, PURPLE as MAGNITUDE,
-    RED as CUTOFF, TEAL as SALIENCY,
+    legend, BLUE as FISHER, BROWN as EIGEN, FONT, GREEN as KNEE, ORANGE as RANDOM,
+    PURPLE as MAGNITUDE, RED as CUTOFF, TEAL as SALIENCY,
 };
 use super::DrawResult;
+use crate::eigen::run::{EigenCrossing, EigenRow};
 use crate::finetune::FineTunePoint;
 use crate::sweep::{Knee, SweepRow};
 
@@ -25,6 +28,9 @@ pub struct HockeyStick<'a> {
     pub current_removed: usize,
     /// Test MSE after fine-tuning, drawn as squares in each scheme's colour (none: not run).
     pub fine_tuned: &'a [FineTunePoint],
+    /// The eigen-shells at the sweep's counts (none: not run), and their +tolerance crossing.
+    pub eigen: &'a [EigenRow],
+    pub eigen_crossing: Option<&'a EigenCrossing>,
 }
 
 /// A scheme's colour by its report name.
@@ -59,7 +65,8 @@ pub fn draw<DB: DrawingBackend>(backend: DB, chart: &HockeyStick) -> DrawResult<
         .flatten()
     });
     let tuned = (chart.fine_tuned.iter()).flat_map(|p| p.schemes.iter().map(|s| s.after));
-    let mses = mses.chain(tuned);
+    let eigen = chart.eigen.iter().map(|r| r.eigen_mse);
+    let mses = mses.chain(tuned).chain(eigen);
     let (lo, hi) = mses
         .chain([chart.unpruned_mse])
         .filter(|v| v.is_finite())
@@ -133,6 +140,30 @@ pub fn draw<DB: DrawingBackend>(backend: DB, chart: &HockeyStick) -> DrawResult<
             .label(name)
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], colour.stroke_width(2)));
         plot.draw_series(points.iter().map(|&p| Circle::new(p, 2, colour.filled())))?;
+    }
+
+    if !chart.eigen.is_empty() {
+        let points: Vec<(f64, f64)> = (chart.eigen.iter())
+            .map(|r| (r.removed as f64, r.eigen_mse))
+            .collect();
+        plot.draw_series(LineSeries::new(points.clone(), EIGEN.stroke_width(2)))?
+            .label("Fisher eigen-shells (directions removed)")
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], EIGEN.stroke_width(2)));
+        plot.draw_series(
+            points
+                .iter()
+                .map(|&p| TriangleMarker::new(p, 4, EIGEN.filled())),
+        )?;
+    }
+    if let Some(crossing) = chart.eigen_crossing {
+        let point = (crossing.removed as f64, crossing.mse);
+        plot.draw_series([Circle::new(point, 6, EIGEN.stroke_width(2))])?
+            .label(format!(
+                "eigen-shells within {} % up to {} directions",
+                100.0 * chart.tolerance,
+                crossing.removed
+            ))
+            .legend(|(x, y)| Circle::new((x + 8, y), 5, EIGEN.stroke_width(2)));
     }
 
     let squares = chart.fine_tuned.iter().flat_map(|point| {

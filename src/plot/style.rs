@@ -14,6 +14,8 @@ pub const ORANGE: RGBColor = RGBColor(214, 96, 18);
 pub const PURPLE: RGBColor = RGBColor(120, 80, 170);
 /// Saliency pruning (F·E²).
 pub const TEAL: RGBColor = RGBColor(0, 150, 160);
+/// Fisher eigen-shells.
+pub const BROWN: RGBColor = RGBColor(140, 86, 40);
 /// The knee Λ*.
 pub const GREEN: RGBColor = RGBColor(30, 140, 60);
 /// The current cutoff Λ.

@@ -1,12 +1,15 @@
-//! The worker's side of "Beyond the paper": fine-tuning after pruning and the soft flow's curve,
-//! run in steps on the session's analysed model. The core does the work (`crate::finetune`,
-//! `crate::softflow`); `reproduce --fine-tune --soft-flow` prints the same numbers.
+//! The worker's side of "Beyond the paper": the Fisher eigen-shells, fine-tuning after pruning and
+//! the soft flow's curve, run in steps on the session's analysed model. The core does the work
+//! (`crate::eigen`, `crate::finetune`, `crate::softflow`); `reproduce --eigen --fine-tune
+//! --soft-flow` prints the same numbers.
 
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use super::session::{js_error, Session};
 use super::{from_js, to_js};
+use crate::data::manifest::Split;
+use crate::eigen::{EigenProgress, EigenRun, EigenShells};
 use crate::finetune::{FineTuneConfig, FineTuning};
 use crate::prune::Shells;
 use crate::report::{FineTuneSummary, SoftFlowSummary};
@@ -35,6 +38,7 @@ pub struct SoftFlowSettings {
 
 /// A "beyond the paper" job in progress.
 pub enum BeyondRun {
+    Eigen(Box<EigenRun>),
     FineTune(Box<FineTuning>),
     SoftFlow {
         flow: Box<SoftFlow>,
@@ -47,10 +51,32 @@ pub enum BeyondRun {
 struct Progress {
     done: usize,
     total: usize,
+    /// The eigen-shells' stage: blocks, decompose, sweep or refine.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stage: Option<&'static str>,
 }
 
 #[wasm_bindgen]
 impl Session {
+    /// Starts the Fisher eigen-shells of the analysed model: its blocks over the Fisher's
+    /// examples, their eigendecompositions, and the sweep at the diagonal sweep's counts.
+    #[wasm_bindgen(js_name = startEigen)]
+    pub fn start_eigen(&mut self) -> Result<(), JsError> {
+        let (model, fisher, _) = self.analysed()?;
+        let result = self.analysis_result()?;
+        let run = EigenRun::new(
+            &model,
+            &fisher,
+            result.fisher.examples,
+            &result.rows,
+            result.unpruned_mse,
+            result.tolerance,
+        );
+        self.beyond = Some(BeyondRun::Eigen(Box::new(run)));
+        self.eigen = None;
+        Ok(())
+    }
+
     /// Starts fine-tuning the analysed model after each scheme's pruning.
     #[wasm_bindgen(js_name = startFineTune)]
     pub fn start_fine_tune(&mut self, settings: JsValue) -> Result<(), JsError> {
@@ -104,11 +130,35 @@ impl Session {
             .test
             .ready()
             .first(self.analysis_result()?.eval_examples);
+        let fisher_split = match self.fisher_split()? {
+            Split::Train => self.train.ready(),
+            Split::Test => self.test.ready(),
+        };
         let run = self
             .beyond
             .as_mut()
             .ok_or_else(|| JsError::new("nothing is running"))?;
         let progress = match run {
+            BeyondRun::Eigen(eigen) => {
+                let (stage, done, total) = match eigen.step(fisher_split, &eval) {
+                    EigenProgress::Blocks { done, total } => ("blocks", done, total),
+                    EigenProgress::Decompose { done, total } => ("decompose", done, total),
+                    EigenProgress::Sweep { done, total } => ("sweep", done, total),
+                    EigenProgress::Refine { done, total } => ("refine", done, total),
+                    EigenProgress::Done => ("done", 1, 1),
+                };
+                // Each stage reaches done == total on its way; only the last one ends the run.
+                let (done, total) = if eigen.is_done() {
+                    (1, 1)
+                } else {
+                    (done, total.max(done + 1))
+                };
+                Progress {
+                    done,
+                    total,
+                    stage: Some(stage),
+                }
+            }
             BeyondRun::FineTune(tuning) => {
                 let p = tuning
                     .step(max_batches, self.test.ready())
@@ -116,6 +166,7 @@ impl Session {
                 Progress {
                     done: p.done,
                     total: p.total,
+                    stage: None,
                 }
             }
             BeyondRun::SoftFlow {
@@ -128,11 +179,13 @@ impl Session {
                 Progress {
                     done: summary.points.len(),
                     total: grid.len(),
+                    stage: None,
                 }
             }
         };
         if progress.done == progress.total {
             match self.beyond.take() {
+                Some(BeyondRun::Eigen(eigen)) => self.eigen = eigen.into_results(),
                 Some(BeyondRun::FineTune(tuning)) => {
                     let epochs = tuning.epochs();
                     let (points, continued) = tuning.into_results();
@@ -154,6 +207,32 @@ impl Session {
         self.beyond = None;
     }
 
+    /// The finished eigen-shells' summary: `{examples, diagonalMaxRelativeError, rows, ...}` in
+    /// `reproduce`'s schema (snake_case keys).
+    #[wasm_bindgen(js_name = eigenResult)]
+    pub fn eigen_result(&self) -> Result<JsValue, JsError> {
+        to_js(&self.eigen()?.0)
+    }
+
+    /// The finished decompositions for the main thread's `RenormView.setEigen`, as typed arrays
+    /// (a plain array of 12 million numbers would be slow): `{values, vectors, coefficients}`.
+    #[wasm_bindgen(js_name = eigenBasis)]
+    pub fn eigen_basis(&self) -> Result<JsValue, JsError> {
+        let (values, vectors, coefficients) = self.eigen()?.1.flat();
+        let basis = js_sys::Object::new();
+        let set = |key: &str, value: &JsValue| {
+            js_sys::Reflect::set(&basis, &key.into(), value)
+                .map_err(|_| JsError::new("could not build the eigenbasis object"))
+        };
+        set("values", &js_sys::Float64Array::from(&values[..]))?;
+        set("vectors", &js_sys::Float32Array::from(&vectors[..]))?;
+        set(
+            "coefficients",
+            &js_sys::Float64Array::from(&coefficients[..]),
+        )?;
+        Ok(basis.into())
+    }
+
     /// The finished fine-tuning: `{epochs, continued, points}`.
     #[wasm_bindgen(js_name = fineTuneResult)]
     pub fn fine_tune_result(&self) -> Result<JsValue, JsError> {
@@ -172,5 +251,11 @@ impl Session {
                 .as_ref()
                 .ok_or_else(|| JsError::new("the soft flow has not run"))?,
         )
+    }
+}
+
+impl Session {
+    fn eigen(&self) -> Result<&(crate::eigen::EigenSummary, EigenShells), JsError> {
+        (self.eigen.as_ref()).ok_or_else(|| JsError::new("the eigen-shells have not run"))
     }
 }

@@ -10,6 +10,7 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 use super::{from_js, SweepView};
 use crate::data::Dataset;
+use crate::eigen::{EigenShells, EigenSummary};
 use crate::plot;
 use crate::plot::fisher_hist::{FisherHistogram, HistScale};
 use crate::plot::picture::Picture;
@@ -88,6 +89,8 @@ pub struct RenormView {
     digits: Dataset,
     sweep: SweepView,
     fine_tune: Option<FineTuneSummary>,
+    /// The eigen-shells' sweep, and their decompositions for pruning at any cutoff.
+    eigen: Option<(EigenSummary, EigenShells)>,
     /// The soft flow's curve, and the flow itself for the evidence slider.
     soft_flow: Option<(SoftFlowSummary, SoftFlow)>,
 }
@@ -117,6 +120,7 @@ impl RenormView {
             digits,
             sweep,
             fine_tune: None,
+            eigen: None,
             soft_flow: None,
         })
     }
@@ -180,6 +184,8 @@ impl RenormView {
             tolerance: self.sweep.tolerance,
             current_removed: self.removed(cutoff),
             fine_tuned: self.fine_tune.as_ref().map_or(&[], |f| &f.points[..]),
+            eigen: self.eigen.as_ref().map_or(&[], |(e, _)| &e.rows[..]),
+            eigen_crossing: (self.eigen.as_ref()).and_then(|(e, _)| e.within_tolerance.as_ref()),
         };
         plot::hockey::draw(backend(canvas)?, &chart)
             .map_err(|e| drawing_error("hockey stick")(e.to_string()))
@@ -201,6 +207,52 @@ impl RenormView {
     pub fn set_fine_tune(&mut self, result: JsValue) -> Result<(), JsError> {
         self.fine_tune = Some(from_js(result)?);
         Ok(())
+    }
+
+    /// The worker's eigen-shells (`Session.eigenResult`, and `Session.eigenBasis`'s arrays):
+    /// the hockey stick and the eigen reconstructions show them.
+    #[wasm_bindgen(js_name = setEigen)]
+    pub fn set_eigen(
+        &mut self,
+        result: JsValue,
+        values: Vec<f64>,
+        vectors: Vec<f32>,
+        coefficients: Vec<f64>,
+    ) -> Result<(), JsError> {
+        let summary: EigenSummary = from_js(result)?;
+        let shells = EigenShells::from_flat(self.shells.model(), values, vectors, coefficients)
+            .map_err(|e| JsError::new(&e))?;
+        self.eigen = Some((summary, shells));
+        Ok(())
+    }
+
+    /// Directions the eigen-shell cutoff Λ removes, |{(j, k) : λ_jk ≤ Λ}|.
+    #[wasm_bindgen(js_name = eigenRemoved)]
+    pub fn eigen_removed(&self, cutoff: f32) -> Result<usize, JsError> {
+        Ok(self.eigen_shells()?.removed(cutoff as f64))
+    }
+
+    /// The fixed digits; the diagonal shells at `cutoff`; the eigen-shells at `cutoff`; and the
+    /// eigen-shells with as many directions removed as the diagonal shells remove weights.
+    #[wasm_bindgen(js_name = drawEigenRecon)]
+    pub fn draw_eigen_recon(&self, canvas: HtmlCanvasElement, cutoff: f32) -> Result<(), JsError> {
+        let eigen = self.eigen_shells()?;
+        let k = self.removed(cutoff);
+        let k_eigen = eigen.removed(cutoff as f64);
+        let originals = self.digits.batch::<f32>(0..self.digits.len());
+        let rows = [
+            (
+                format!("diagonal: {k} weights"),
+                self.shells.pruned(Scheme::Fisher, k),
+            ),
+            (format!("eigen at Λ: {k_eigen} dirs"), eigen.pruned(k_eigen)),
+            (format!("eigen: {k} dirs"), eigen.pruned(k)),
+        ]
+        .map(|(label, model)| {
+            let (output, mse) = reconstructions(&model, &self.digits);
+            (label, output.into_raw_vec_and_offset().0, mse)
+        });
+        self.draw_recon_rows(&canvas, &originals, &rows)
     }
 
     /// The worker's soft-flow curve (`Session.softFlowResult`) and the seed of its draws (the
@@ -305,6 +357,18 @@ impl RenormView {
             (name, output.into_raw_vec_and_offset().0, mse)
         })
         .collect();
+        self.draw_recon_rows(&canvas, &originals, &pruned)
+    }
+}
+
+impl RenormView {
+    /// The originals, then one labelled row of reconstructions (with their MSEs) each.
+    fn draw_recon_rows<L: AsRef<str>>(
+        &self,
+        canvas: &HtmlCanvasElement,
+        originals: &Array2<f32>,
+        pruned: &[(L, Vec<f32>, Vec<f64>)],
+    ) -> Result<(), JsError> {
         let originals = originals.as_slice().expect("a fresh batch is contiguous");
         let mut rows = vec![ReconRow {
             label: "original",
@@ -312,12 +376,17 @@ impl RenormView {
             mse: None,
         }];
         rows.extend(pruned.iter().map(|(name, images, mse)| ReconRow {
-            label: name,
+            label: name.as_ref(),
             images,
             mse: Some(mse),
         }));
         let picture = plot::recon::render(&rows, (self.digits.rows, self.digits.cols));
-        put_picture(&canvas, &picture)
+        put_picture(canvas, &picture)
+    }
+
+    fn eigen_shells(&self) -> Result<&EigenShells, JsError> {
+        (self.eigen.as_ref().map(|(_, shells)| shells))
+            .ok_or_else(|| JsError::new("the eigen-shells have not run"))
     }
 }
 

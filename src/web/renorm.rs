@@ -182,6 +182,7 @@ impl Session {
             result,
             seconds,
         );
+        report.eigen = self.eigen.as_ref().map(|(summary, _)| summary.clone());
         report.fine_tune = self.fine_tune.clone();
         report.soft_flow = self.soft_flow.clone();
         Ok(report.to_json())
@@ -243,6 +244,11 @@ impl Session {
             result.fisher.encoder.clone(),
             seed,
         ))
+    }
+
+    /// The split the analysis took its Fisher over.
+    pub(super) fn fisher_split(&self) -> Result<Split, JsError> {
+        Ok(self.result()?.0.analysis.config().fisher_split)
     }
 
     fn result(&self) -> Result<(&AnalysisRun, &AnalysisResult), JsError> {

@@ -96,6 +96,7 @@ pub struct Session {
     pub(super) analysis: Option<super::renorm::AnalysisRun>,
     /// "Beyond the paper" (web/beyond.rs): the job running, and the finished results.
     pub(super) beyond: Option<super::beyond::BeyondRun>,
+    pub(super) eigen: Option<(crate::eigen::EigenSummary, crate::eigen::EigenShells)>,
     pub(super) fine_tune: Option<crate::report::FineTuneSummary>,
     pub(super) soft_flow: Option<crate::report::SoftFlowSummary>,
 }
@@ -128,6 +129,7 @@ impl Session {
             trained: None,
             analysis: None,
             beyond: None,
+            eigen: None,
             fine_tune: None,
             soft_flow: None,
         })
@@ -317,6 +319,7 @@ impl Session {
     pub(super) fn clear_analysis(&mut self) {
         self.analysis = None;
         self.beyond = None;
+        self.eigen = None;
         self.fine_tune = None;
         self.soft_flow = None;
     }

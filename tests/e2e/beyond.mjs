@@ -2,7 +2,9 @@
 // fine-tuning after pruning, and the soft flow's evidence slider.
 import fs from 'node:fs';
 import { canvasDrawn, check, waitForState } from './harness.mjs';
+import path from 'node:path';
 import { SMALL } from './training.mjs';
+import { eigenChecks } from './renorm.mjs';
 
 const pixels = (page, id) => page.$eval(`#${id}`, (c) => c.toDataURL());
 
@@ -11,7 +13,9 @@ async function exported(page, button) {
   return fs.readFileSync(await download.path()).toString();
 }
 
-export async function beyondScenario({ openPage }) {
+/// `native` is reproduce's report for SMALL's settings with every "beyond" option.
+export async function beyondScenario({ openPage }, nativeDir) {
+  const native = JSON.parse(fs.readFileSync(path.join(nativeDir, 'native-beyond-2000.json')));
   const { page, problems, close } = await openPage(`${SMALL}&fine-tune-at=0.5,0.9&soft-samples=2`);
   await waitForState(page, 'idle');
   await page.click('#train');
@@ -21,6 +25,8 @@ export async function beyondScenario({ openPage }) {
   check('saliency shells are in the sweep and its CSV', csv.includes(',saliency_mse'), csv);
   const reconRows = await page.$eval('#recon', (c) => c.height);
   check('the reconstructions have a saliency row (five rows)', reconRows >= 5 * 72, `${reconRows} px tall`);
+
+  await eigenChecks(page, native);
 
   const hockey = await pixels(page, 'hockey-stick');
   await page.click('#fine-tune');
@@ -50,9 +56,9 @@ export async function beyondScenario({ openPage }) {
     `${atAll} → ${atNone} washed out`);
 
   const report = JSON.parse(await exported(page, 'export-json'));
-  check('the exported run holds the fine-tuning and the soft flow',
+  check('the exported run holds the eigen-shells, the fine-tuning and the soft flow',
     report.fine_tune?.points?.length === 2 && report.fine_tune.continued.scheme === 'unpruned' &&
-    report.soft_flow?.alpha === 2352 && report.soft_flow.points.at(-1).evidence === 0 &&
+    report.eigen?.rows?.length > 0 && report.soft_flow?.alpha === 2352 && report.soft_flow.points.at(-1).evidence === 0 &&
     report.config.schemes.includes('saliency'));
   check('no console errors beyond the paper', problems.console.length === 0, problems.console.join(' | '));
 

@@ -116,6 +116,7 @@ export async function paperRenormChecks(page, native, screenshot) {
   check('the RG flow moves Λ and stops when pressed again', flowing > 0 && stopped >= flowing &&
     Number(await page.getAttribute('body', 'data-removed')) === stopped && await page.textContent('#flow') === 'Play the RG flow',
     `${flowing} → ${stopped}`);
+  await eigenChecks(page, native);
   await moveSlider(page, Math.round(1000 * 0.8));
   await page.screenshot({ path: screenshot, fullPage: true });
 
@@ -140,6 +141,43 @@ export async function paperRenormChecks(page, native, screenshot) {
   await waitForState(page, 'ready');
   check('after a failed import the charts and the analysis are kept', (await pixels(page, 'hockey-stick')) === hockey &&
     (await downloadOf(page, 'export-csv')).bytes.toString().trim() === csvBefore);
+}
+
+/// The Fisher eigen-shells of the page's model against reproduce's (`native.eigen`), and their
+/// reconstructions following Λ.
+export async function eigenChecks(page, native) {
+  const hockey = await pixels(page, 'hockey-stick');
+  await page.click('#eigen');
+  await waitForState(page, 'decomposing', 30_000).catch(() => {});
+  await waitForState(page, 'ready', 300_000);
+  const seconds = JSON.parse(await page.getAttribute('body', 'data-eigen-seconds'));
+  const report = JSON.parse((await downloadOf(page, 'export-json')).bytes.toString());
+  const { eigen } = report;
+  figure(`eigen-shells in the page over ${eigen.examples} images: blocks / eigendecompositions / sweep / bisection (s)`,
+    ['blocks', 'decompose', 'sweep', 'refine'].map((stage) => (seconds[stage] ?? 0).toFixed(2)).join(' / '));
+  check('the blocks\' diagonal is the diagonal Fisher (1e-4 relative, f32 sums)', eigen.diagonal_max_relative_error < 1e-4,
+    eigen.diagonal_max_relative_error.toExponential(2));
+  const expected = native.eigen;
+  const paired = eigen.rows.filter((row) => expected.rows.some((r) => r.removed === row.removed));
+  const mseGap = Math.max(...paired.map((row) =>
+    relativeError(row.eigen_mse, expected.rows.find((r) => r.removed === row.removed).eigen_mse)));
+  check('the eigen sweep scores reproduce\'s MSE at every shared count (1e-3 relative)',
+    paired.length >= eigen.rows.length - 3 && mseGap < 1e-3, `${paired.length} of ${eigen.rows.length} counts shared, ` +
+    `largest relative MSE difference ${mseGap.toExponential(2)}`);
+  const crossing = [eigen, expected].map((e) => e.within_tolerance?.removed);
+  check('the eigen-shells\' 1 % crossing is reproduce\'s to within 1 % of the directions',
+    crossing[0] !== undefined && Math.abs(crossing[0] - crossing[1]) <= 157, `page ${crossing[0]}, reproduce ${crossing[1]}`);
+  figure('eigen-shells within 1 % of the unpruned MSE up to (directions, page / reproduce)', crossing.join(' / '));
+  check('the eigen-shells are drawn on the hockey stick and as reconstructions',
+    (await pixels(page, 'hockey-stick')) !== hockey && await canvasDrawn(page, 'eigen-recon'));
+  const recon = await pixels(page, 'eigen-recon');
+  const before = Number(await page.getAttribute('body', 'data-eigen-removed'));
+  await moveSlider(page, 950);
+  const after = Number(await page.getAttribute('body', 'data-eigen-removed'));
+  check('moving Λ moves the eigen-shells and redraws their reconstructions',
+    after > before && (await pixels(page, 'eigen-recon')) !== recon &&
+    (await page.textContent('#eigen-removed')).includes(`${after.toLocaleString('en')} of 15,680 directions`),
+    `${before} → ${after} directions`);
 }
 
 /// `#embed=1&autorun=1`: trains on opening, then shows the compact layout's charts and slider.

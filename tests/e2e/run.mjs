@@ -22,7 +22,7 @@ try {
   await dataScenarios(harness);
   await trainingScenarios(harness, nativeDir, screenshot, paperRenormChecks);
   await embedScenario(harness, nativeDir);
-  await beyondScenario(harness);
+  await beyondScenario(harness, nativeDir);
 } finally {
   passed = await harness.finish();
 }
