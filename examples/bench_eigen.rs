@@ -8,6 +8,7 @@ use std::time::Instant;
 use bayes_renorm::data::files::{load_shards, read_manifest};
 use bayes_renorm::data::manifest::Split;
 use bayes_renorm::eigen::{decompose_row, BlockAccumulator, EigenShells};
+use bayes_renorm::fisher::SumOverExamples;
 use bayes_renorm::weights::from_safetensors;
 
 fn main() {
@@ -21,7 +22,7 @@ fn main() {
     let manifest = read_manifest(&dir).expect("committed manifest");
     let train = load_shards(&dir, &manifest, Split::Train).expect("committed train shards");
 
-    println!("pairs {:.3e}", pair_count(&train));
+    println!("non-zero pixel pairs: {:.3e}", pair_count(&train));
     let start = Instant::now();
     let mut blocks = BlockAccumulator::<f32>::new(&model);
     for s in (0..train.len()).step_by(1000) {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::manifest::Split;
 use crate::data::Dataset;
-use crate::fisher::{FisherAccumulator, FisherDiag, FisherVariant};
+use crate::fisher::{FisherAccumulator, FisherDiag, FisherVariant, SumOverExamples};
 use crate::model::Autoencoder;
 use crate::summary::FisherStats;
 use crate::sweep::{information_scale, log_grid, paper_grid, Baselines, Knee, Sweep, SweepRow};

@@ -77,15 +77,23 @@ impl<T: Scalar> FisherAccumulator<T> {
     pub fn examples(&self) -> usize {
         self.examples
     }
+}
+
+/// A sum over examples that takes them a batch at a time (the diagonal Fisher, the eigen-shells'
+/// blocks), so a caller can report progress and stop between batches.
+pub trait SumOverExamples<T: Scalar> {
+    /// Adds a batch x: [batch, n].
+    fn add_batch(&mut self, x: ArrayView2<T>);
 
     /// Adds the examples `range` of `data` (pixels scaled to [0, 1]).
-    pub fn add_examples(&mut self, data: &Dataset, range: std::ops::Range<usize>) {
+    fn add_examples(&mut self, data: &Dataset, range: std::ops::Range<usize>) {
         let x = data.batch::<T>(range);
         self.add_batch(x.view());
     }
+}
 
-    /// Adds a batch x: [batch, n].
-    pub fn add_batch(&mut self, x: ArrayView2<T>) {
+impl<T: Scalar> SumOverExamples<T> for FisherAccumulator<T> {
+    fn add_batch(&mut self, x: ArrayView2<T>) {
         let ForwardPass { latent, output } = self.model.forward(x);
         // Per example, dθ is an outer product; g: [batch, m] and q: [batch, n] are the squared
         // factors that multiply x_i² (encoder) and h_j² (decoder).
@@ -121,7 +129,9 @@ impl<T: Scalar> FisherAccumulator<T> {
         accumulate(&mut self.decoder_bias, &q.sum_axis(Axis(0)));
         self.examples += x.nrows();
     }
+}
 
+impl<T: Scalar> FisherAccumulator<T> {
     /// The mean over all added examples.
     pub fn finish(self) -> FisherDiag<T> {
         let count = self.examples.max(1) as f64;

@@ -11,7 +11,7 @@ use bayes_renorm::data::files::{load_shards, read_manifest};
 use bayes_renorm::data::manifest::Split;
 use bayes_renorm::data::Dataset;
 use bayes_renorm::eigen::{decompose_row, BlockAccumulator, EigenRun, EigenShells, FisherBlocks};
-use bayes_renorm::fisher::{fisher_diag, FisherVariant};
+use bayes_renorm::fisher::{fisher_diag, FisherVariant, SumOverExamples};
 use bayes_renorm::model::Autoencoder;
 use bayes_renorm::prune::dataset_mse;
 use bayes_renorm::rng::Rng;

@@ -6,7 +6,9 @@
 mod common;
 
 use bayes_renorm::data::Dataset;
-use bayes_renorm::fisher::{fisher_diag, FisherAccumulator, FisherDiag, FisherVariant};
+use bayes_renorm::fisher::{
+    fisher_diag, FisherAccumulator, FisherDiag, FisherVariant, SumOverExamples,
+};
 use bayes_renorm::model::Autoencoder;
 use bayes_renorm::train::synthetic_dataset;
 use common::{assert_close, central_difference, kink_free_cases, loop_example_loss, loop_forward};

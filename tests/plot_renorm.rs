@@ -120,25 +120,37 @@ fn sweep_rows() -> Vec<SweepRow> {
         .collect()
 }
 
+/// The hockey stick of `rows` with nothing beyond the paper, for tests to change.
+fn hockey_of(rows: &[SweepRow]) -> HockeyStick<'_> {
+    HockeyStick {
+        rows,
+        total: 10_000,
+        unpruned_mse: 0.026,
+        knee: None,
+        tolerance: 0.01,
+        current_removed: 0,
+        fine_tuned: &[],
+        eigen: &[],
+        eigen_crossing: None,
+    }
+}
+
+fn draw_hockey(chart: &HockeyStick) -> RecordingBackend {
+    let mut backend = RecordingBackend::new(800, 420);
+    hockey::draw(&mut backend, chart).unwrap();
+    backend
+}
+
 fn hockey_chart(
     rows: &[SweepRow],
     current_removed: usize,
     knee: Option<&Knee>,
 ) -> RecordingBackend {
-    let mut backend = RecordingBackend::new(800, 420);
-    let chart = HockeyStick {
-        rows,
-        total: 10_000,
-        unpruned_mse: 0.026,
-        knee,
-        tolerance: 0.01,
+    draw_hockey(&HockeyStick {
         current_removed,
-        fine_tuned: &[],
-        eigen: &[],
-        eigen_crossing: None,
-    };
-    hockey::draw(&mut backend, &chart).unwrap();
-    backend
+        knee,
+        ..hockey_of(rows)
+    })
 }
 
 #[test]
@@ -288,20 +300,10 @@ fn fine_tuned_points_are_squares_in_their_schemes_colours() {
             .collect(),
     }];
     let draw = |fine_tuned| {
-        let mut backend = RecordingBackend::new(800, 420);
-        let chart = HockeyStick {
-            rows: &rows,
-            total: 10_000,
-            unpruned_mse: 0.026,
-            knee: None,
-            tolerance: 0.01,
-            current_removed: 0,
+        draw_hockey(&HockeyStick {
             fine_tuned,
-            eigen: &[],
-            eigen_crossing: None,
-        };
-        hockey::draw(&mut backend, &chart).unwrap();
-        backend
+            ..hockey_of(&rows)
+        })
     };
     let with = draw(&tuned);
     let without = draw(&[]);
@@ -383,21 +385,12 @@ fn the_hockey_stick_draws_the_eigen_shells_and_their_crossing_when_they_have_run
         mse: 0.0262,
         mse_after: Some(0.0264),
     };
-    let draw = |eigen: &[EigenRow], crossing| {
-        let mut backend = RecordingBackend::new(800, 420);
-        let chart = HockeyStick {
-            rows: &rows,
-            total: 10_000,
-            unpruned_mse: 0.026,
-            knee: None,
-            tolerance: 0.01,
-            current_removed: 0,
-            fine_tuned: &[],
+    let draw = |eigen, eigen_crossing| {
+        draw_hockey(&HockeyStick {
             eigen,
-            eigen_crossing: crossing,
-        };
-        hockey::draw(&mut backend, &chart).unwrap();
-        backend
+            eigen_crossing,
+            ..hockey_of(&rows)
+        })
     };
     let with = draw(&eigen, Some(&crossing));
     let without = draw(&[], None);

@@ -9,8 +9,7 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use crate::data::Dataset;
-use crate::fisher::regression_factors;
+use crate::fisher::{regression_factors, SumOverExamples};
 use crate::model::{Autoencoder, ForwardPass, Scalar};
 
 /// Sums c_j(x)·x_p·x_q over examples for every unit j and pixel pair p ≤ q.
@@ -52,15 +51,10 @@ impl<T: Scalar> BlockAccumulator<T> {
     pub fn examples(&self) -> usize {
         self.examples
     }
+}
 
-    /// Adds the examples `range` of `data`.
-    pub fn add_examples(&mut self, data: &Dataset, range: std::ops::Range<usize>) {
-        let x = data.batch::<T>(range);
-        self.add_batch(x.view());
-    }
-
-    /// Adds a batch x: [batch, n].
-    pub fn add_batch(&mut self, x: ArrayView2<T>) {
+impl<T: Scalar> SumOverExamples<T> for BlockAccumulator<T> {
+    fn add_batch(&mut self, x: ArrayView2<T>) {
         let (n, m) = (self.model.input_dim(), self.model.latent_dim());
         let ForwardPass { latent, output } = self.model.forward(x);
         let (c, _) = regression_factors(&self.decoder_squared, &latent, output);
@@ -107,7 +101,9 @@ impl<T: Scalar> BlockAccumulator<T> {
             }
         }
     }
+}
 
+impl<T: Scalar> BlockAccumulator<T> {
     /// The means over all added examples.
     pub fn finish(self) -> FisherBlocks {
         let count = self.examples.max(1) as f64;

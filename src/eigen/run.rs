@@ -10,6 +10,7 @@ use super::blocks::{BlockAccumulator, FisherBlocks};
 use super::shells::{decompose_row, EigenShells, RowEigen};
 use crate::analysis::FISHER_BATCH;
 use crate::data::Dataset;
+use crate::fisher::SumOverExamples;
 use crate::model::Autoencoder;
 use crate::prune::dataset_mse;
 use crate::sweep::SweepRow;
