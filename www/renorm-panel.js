@@ -5,6 +5,10 @@ const $ = (id) => document.getElementById(id);
 const STEPS = 1000; // slider positions; 0 is Λ = 0, the rest log-spaced over the Fisher values
 const FLOW_SECONDS = 8;
 const CHARTS = ['loss-chart', 'hockey-stick', 'fisher-hist', 'fisher-maps', 'recon'];
+// "Beyond the paper"'s charts join the PNG once they are drawn.
+const BEYOND_CHARTS = ['eigen-recon', 'soft-flow-chart', 'soft-recon'];
+const drawn = (canvas) => canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data
+  .some((value, i) => i % 4 === 3 && value > 0);
 
 let wasm = null;
 let view = null;
@@ -158,7 +162,7 @@ export function toggleFlow() {
 
 /// Every chart stacked in one PNG.
 export function chartsPng() {
-  const canvases = CHARTS.map($).filter((c) => c.width > 0 && c.height > 0);
+  const canvases = [...CHARTS.map($), ...BEYOND_CHARTS.map($).filter(drawn)].filter((c) => c.width > 0 && c.height > 0);
   const sheet = document.createElement('canvas');
   sheet.width = Math.max(...canvases.map((c) => c.width));
   sheet.height = canvases.reduce((sum, c) => sum + c.height, 0);
