@@ -29,6 +29,15 @@ pub fn decompose_row(blocks: &FisherBlocks, j: usize, encoder_row: &[f32]) -> Ro
     let n = blocks.input_dim();
     let (support, silent): (Vec<usize>, Vec<usize>) =
         (0..n).partition(|&p| blocks.get(j, p, p) > 0.0);
+    if support.is_empty() {
+        // A unit that never fires: the block is zero, the standard basis an eigenbasis (and
+        // faer's solver does not take an empty matrix).
+        return RowEigen {
+            values: vec![0.0; n],
+            vectors: Array2::eye(n),
+            coefficients: encoder_row.iter().map(|&e| e as f64).collect(),
+        };
+    }
     let block = faer::Mat::<f64>::from_fn(support.len(), support.len(), |a, b| {
         blocks.get(j, support[a], support[b])
     });
