@@ -1,5 +1,9 @@
 //! A minimal NumPy `.npy` (format 1.0) writer for f32 arrays, so Python can load our Fisher
 //! values with `numpy.load` and compare them with NNGeometry's.
+//!
+//! Written by hand on purpose: we only ever write one fixed header, and the crate for it (npyz)
+//! brings a Python-literal parser (py_literal, pest) and num-bigint into the wasm module that
+//! the page downloads, to replace these twenty lines.
 
 /// `.npy` bytes of a little-endian f32 array of `shape`, C order.
 pub fn npy_f32(shape: &[usize], values: &[f32]) -> Vec<u8> {

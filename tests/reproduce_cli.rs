@@ -86,16 +86,34 @@ fn authors_weights_load_and_the_report_matches_a_loop_computation() {
 
 #[test]
 fn bad_arguments_and_files_are_reported_by_name() {
-    let output = reproduce(&["--epochs", "ten"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("--epochs: 'ten'"));
-
-    let output = reproduce(&["--lr", "-1"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("--lr"));
-
-    let output = reproduce(&["--grid", "fine"]);
-    assert_eq!(output.status.code(), Some(2));
+    // Each bad value is named with its flag and why (exit code 2, as for any usage error).
+    for (args, says) in [
+        (
+            &["--epochs", "ten"][..],
+            &["--epochs", "'ten' is not a number"][..],
+        ),
+        (&["--lr", "-1"], &["--lr", "-1 is out of range"]),
+        (&["--grid", "fine"], &["--grid", "'fine'", "log, paper"]),
+        (
+            &["--fine-tune-at", "0.5,2"],
+            &["--fine-tune-at", "2 is not a fraction"],
+        ),
+        (
+            &["--schemes", "fisher,best"],
+            &["--schemes", "'best'", "saliency"],
+        ),
+        (&["--bogus"], &["--bogus"]),
+    ] {
+        let output = reproduce(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        for text in says {
+            assert!(
+                stderr.contains(text),
+                "{args:?} should say {text}: {stderr}"
+            );
+        }
+    }
 
     let output = reproduce(&["--weights", "tests/fixtures/no-such-file.safetensors"]);
     assert_eq!(output.status.code(), Some(1));
@@ -131,6 +149,7 @@ fn beyond_the_paper_options_add_their_sections() {
         "--soft-flow",
         "--soft-flow-samples",
         "2",
+        "--eigen",
     ]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "reproduce failed: {stderr}");
@@ -169,7 +188,80 @@ fn beyond_the_paper_options_add_their_sections() {
             && stderr.contains("fine-tuned 1 epoch(s) at 50 % removed")
     );
 
+    // The eigen-shells: at the sweep's counts, over the Fisher's 10,000 examples, with a crossing
+    // between the last sweep count within 1 % and the next.
+    let eigen = &report["eigen"];
+    assert_eq!(eigen["examples"], 10_000);
+    assert!(eigen["diagonal_max_relative_error"].as_f64().unwrap() < 1e-4);
+    let counts = |rows: &Value| -> Vec<u64> {
+        let mut counts: Vec<u64> = (rows.as_array().unwrap().iter())
+            .map(|r| r["removed"].as_u64().unwrap())
+            .collect();
+        counts.dedup();
+        counts
+    };
+    assert_eq!(counts(&eigen["rows"]), counts(&report["sweep"]["rows"]));
+    let limit = report["sweep"]["unpruned_mse"].as_f64().unwrap() * 1.01;
+    let crossing = &eigen["within_tolerance"];
+    assert!(crossing["mse"].as_f64().unwrap() <= limit);
+    assert!(crossing["mse_after"].as_f64().is_none_or(|mse| mse > limit));
+    assert!(report["seconds"]["eigen"].as_f64().unwrap() > 0.0);
+    assert!(stderr.contains("eigen-shells within 1 % of the unpruned MSE up to"));
+
     let no_fisher = reproduce(&["--schemes", "random,magnitude"]);
-    assert!(!no_fisher.status.success());
+    assert_eq!(no_fisher.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&no_fisher.stderr).contains("--schemes must include fisher"));
+}
+
+#[test]
+fn help_lists_every_flag_by_group() {
+    let output = reproduce(&["--help"]);
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for flag in [
+        "--data",
+        "--weights",
+        "--latent",
+        "--subset",
+        "--biases",
+        "--epochs",
+        "--batch",
+        "--lr",
+        "--seed",
+        "--fisher-split",
+        "--fisher-variant",
+        "--grid",
+        "--grid-points",
+        "--random-seeds",
+        "--schemes",
+        "--eval-examples",
+        "--tolerance",
+        "--authors-setup",
+        "--write-fisher",
+        "--write-weights",
+        "--eigen",
+        "--fine-tune",
+        "--fine-tune-at",
+        "--soft-flow",
+        "--soft-flow-alpha",
+        "--soft-flow-samples",
+    ] {
+        assert!(
+            help.contains(&format!("{flag} ")) || help.contains(&format!("{flag}\n")),
+            "{flag} missing from --help"
+        );
+    }
+    for heading in [
+        "Data and model:",
+        "Training (the paper's defaults):",
+        "Fisher:",
+        "Sweep:",
+        "Outputs:",
+        "Beyond the paper (README):",
+    ] {
+        assert!(help.contains(heading), "{heading} missing from --help");
+    }
+    assert!(
+        help.contains("[default: 0.6,0.75,0.9]") && help.contains("[possible values: train, test]")
+    );
 }

@@ -9,11 +9,22 @@ use std::process::ExitCode;
 
 use bayes_renorm::data::files::convert;
 use bayes_renorm::data::manifest::DATASETS;
+use clap::Parser;
+
+/// Converts the MNIST and Fashion-MNIST IDX files into the shards the page downloads.
+#[derive(Parser)]
+#[command(name = "convert")]
+struct Args {
+    /// Holds <dataset>/*-idx?-ubyte[.gz] for mnist and fashion-mnist
+    #[arg(default_value = "../shared/data")]
+    idx_root: PathBuf,
+    /// Receives <dataset>/{manifest.json, train-NN.v1.shard, test-NN.v1.shard}
+    #[arg(default_value = "www/data")]
+    out_root: PathBuf,
+}
 
 fn main() -> ExitCode {
-    let mut args = std::env::args_os().skip(1);
-    let idx_root = PathBuf::from(args.next().unwrap_or("../shared/data".into()));
-    let out_root = PathBuf::from(args.next().unwrap_or("www/data".into()));
+    let Args { idx_root, out_root } = Args::parse();
     for info in &DATASETS {
         let out_dir = out_root.join(info.id);
         match convert(&idx_root.join(info.id), &out_dir, info) {

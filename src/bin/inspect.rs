@@ -4,7 +4,7 @@
 //! shards (`www/data/mnist`) or IDX files (`../shared/data/mnist`). Exits 1 when any file fails
 //! validation, 2 on bad usage.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use bayes_renorm::data::files::{idx_paths, load_idx, read_file, read_manifest, MANIFEST_FILE};
@@ -12,6 +12,7 @@ use bayes_renorm::data::idx::idx_images_sha256;
 use bayes_renorm::data::manifest::Split;
 use bayes_renorm::data::stats::{SplitStats, SplitSummary};
 use bayes_renorm::data::Dataset;
+use clap::Parser;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -111,13 +112,18 @@ fn inspect_idx(dir: &Path, report: &mut Report) {
     }
 }
 
+/// Validates a data directory and prints its statistics as JSON. Exits 1 when any file fails
+/// validation, 2 on bad usage.
+#[derive(Parser)]
+#[command(name = "inspect")]
+struct Args {
+    /// A shard directory with manifest.json (www/data/mnist), or IDX files (../shared/data/mnist)
+    dir: PathBuf,
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [dir] = args.as_slice() else {
-        eprintln!("usage: inspect DIR  (a shard directory with manifest.json, or IDX files)");
-        return ExitCode::from(2);
-    };
-    let dir = Path::new(dir);
+    let Args { dir } = Args::parse();
+    let dir = dir.as_path();
     let shards = dir.join(MANIFEST_FILE).exists();
     let mut report = Report {
         dir: dir.display().to_string(),

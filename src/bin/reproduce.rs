@@ -1,12 +1,11 @@
-//! `reproduce`: the paper end to end, natively. Trains the autoencoder (or loads `--weights`),
-//! computes the diagonal Fisher, sweeps the cutoff Λ for Fisher, random and magnitude pruning, and
-//! prints one JSON report on stdout (schema in README.md). Progress goes to stderr.
+//! `reproduce`: the paper end to end, natively (see `Args`, which is also `--help`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use bayes_renorm::adam::AdamConfig;
+use clap::{Parser, ValueEnum};
+
 use bayes_renorm::analysis::{Analysis, AnalysisConfig, AnalysisProgress, AnalysisResult, Grid};
 use bayes_renorm::data::files::{load_split, read_file};
 use bayes_renorm::data::manifest::Split;
@@ -25,46 +24,139 @@ use bayes_renorm::sweep::Baselines;
 use bayes_renorm::train::{TrainConfig, Trainer};
 use bayes_renorm::weights::{from_safetensors, to_safetensors};
 
-const USAGE: &str = "\
-usage: reproduce [options] > report.json
+/// The paper end to end: trains the autoencoder (or loads --weights), computes the diagonal
+/// Fisher, sweeps the cutoff Λ for Fisher, random, magnitude and saliency pruning, and prints one
+/// JSON report on stdout (schema in README.md). Progress goes to stderr.
+#[derive(Parser, Debug)]
+#[command(
+    name = "reproduce",
+    override_usage = "reproduce [OPTIONS] > report.json",
+    allow_negative_numbers = true
+)]
+struct Args {
+    /// Shard directory (with manifest.json) or IDX directory
+    #[arg(long, value_name = "DIR", default_value = "www/data/mnist", help_heading = DATA)]
+    data: PathBuf,
+    /// Load trained weights (safetensors) instead of training
+    #[arg(long, value_name = "FILE", help_heading = DATA)]
+    weights: Option<PathBuf>,
+    /// Latent width m
+    #[arg(long, value_name = "M", default_value_t = 20, value_parser = at_least::<usize>(1.0), help_heading = DATA)]
+    latent: usize,
+    /// Train (and take the training-split Fisher) on the first N training images, as the
+    /// page's #subset control does [default: all]
+    #[arg(long, value_name = "N", value_parser = at_least::<usize>(1.0), help_heading = DATA)]
+    subset: Option<usize>,
+    /// Give both layers biases (the authors' released code)
+    #[arg(long, help_heading = DATA)]
+    biases: bool,
 
-data and model
-  --data DIR              shard directory (with manifest.json) or IDX directory [www/data/mnist]
-  --weights FILE          load trained weights (safetensors) instead of training
-  --latent M              latent width m [20]
-  --subset N              train (and take the training-split Fisher) on the first N training
-                          images, as the page's #subset control does [all]
-  --biases                give both layers biases (the authors' released code)
-training (paper defaults)
-  --epochs N [10]  --batch N [1000]  --lr F [0.001]  --seed S [42]
-Fisher
-  --fisher-split train|test        examples the Fisher averages over [train]
-  --fisher-variant regression|empirical                              [regression]
-sweep
-  --grid log|paper        40 log-spaced cutoffs over the Fisher range, or 0, 0.125, ..., 2.375 [log]
-  --grid-points N         points of the log grid [40]
-  --random-seeds K        random-pruning repetitions [3]
-  --schemes LIST          removal orders to sweep, from fisher,random,magnitude,saliency;
-                          fisher always runs (it defines Λ) [all four]
-  --eval-examples N       score on the first N test images [all]
-  --tolerance F           relative MSE tolerance that defines the knee Λ* [0.01]
-  --authors-setup         the authors' released configuration: --biases --fisher-split test
-                          --grid paper --eval-examples 10
-outputs
-  --write-fisher FILE     the full Fisher diagonal: .npy (flat: E, D, b_E, b_D, row-major) or
-                          .safetensors (one tensor per parameter, weight key names)
-  --write-weights FILE    the trained weights (safetensors)
-beyond the paper (README)
-  --eigen                 Fisher eigen-shells: each encoder row's 784 x 784 Fisher block, its
-                          eigendecomposition, and the test MSE with the fewest-information
-                          directions removed, at the sweep's counts
-  --fine-tune K           retrain the kept weights for K epochs after pruning, every scheme
-  --fine-tune-at LIST     at these fractions of the encoder removed [0.6,0.75,0.9]
-  --soft-flow             the posterior flow of eq. 38-39 from all the Fisher's evidence to none
-  --soft-flow-alpha A     prior precision α [3·input_dim]; 0 is eq. 38 as written
-  --soft-flow-samples K   posterior draws per evidence level [16]
-";
+    /// Epochs
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = at_least::<usize>(0.0), help_heading = TRAINING)]
+    epochs: usize,
+    /// Batch size
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = at_least::<usize>(1.0), help_heading = TRAINING)]
+    batch: usize,
+    /// Adam's learning rate
+    #[arg(long, value_name = "F", default_value_t = 0.001, value_parser = at_least::<f32>(f32::MIN_POSITIVE as f64), help_heading = TRAINING)]
+    lr: f32,
+    /// Seed of the initialisation, the shuffles and the random pruning
+    #[arg(long, value_name = "S", default_value_t = 42, value_parser = at_least::<u64>(0.0), help_heading = TRAINING)]
+    seed: u64,
 
+    /// Examples the Fisher averages over [default: train]
+    #[arg(long, value_enum, value_name = "SPLIT", help_heading = FISHER)]
+    fisher_split: Option<SplitArg>,
+    /// NNGeometry's regression Fisher (the paper's), or the empirical Fisher
+    #[arg(long, value_enum, value_name = "VARIANT", default_value = "regression", help_heading = FISHER)]
+    fisher_variant: VariantArg,
+
+    /// 40 log-spaced cutoffs over the Fisher range, or 0, 0.125, ..., 2.375 [default: log]
+    #[arg(long, value_enum, help_heading = SWEEP)]
+    grid: Option<GridArg>,
+    /// Points of the log grid
+    #[arg(long, value_name = "N", default_value_t = 40, value_parser = at_least::<usize>(2.0), help_heading = SWEEP)]
+    grid_points: usize,
+    /// Random-pruning repetitions
+    #[arg(long, value_name = "K", default_value_t = 3, value_parser = at_least::<u64>(1.0), help_heading = SWEEP)]
+    random_seeds: u64,
+    /// Removal orders to sweep; fisher always runs (it defines Λ)
+    #[arg(long, value_enum, value_name = "LIST", value_delimiter = ',', default_value = "fisher,random,magnitude,saliency", help_heading = SWEEP)]
+    schemes: Vec<SchemeArg>,
+    /// Score on the first N test images [default: all]
+    #[arg(long, value_name = "N", value_parser = at_least::<usize>(1.0), help_heading = SWEEP)]
+    eval_examples: Option<usize>,
+    /// Relative MSE tolerance that defines the knee Λ*
+    #[arg(long, value_name = "F", default_value_t = 0.01, value_parser = at_least::<f64>(0.0), help_heading = SWEEP)]
+    tolerance: f64,
+    /// The authors' released configuration: --biases --fisher-split test --grid paper
+    /// --eval-examples 10 (a flag given explicitly still wins)
+    #[arg(long, help_heading = SWEEP)]
+    authors_setup: bool,
+
+    /// The full Fisher diagonal: .npy (flat: E, D, b_E, b_D, row-major) or .safetensors (one
+    /// tensor per parameter, weight key names)
+    #[arg(long, value_name = "FILE", help_heading = OUTPUTS)]
+    write_fisher: Option<PathBuf>,
+    /// The trained weights (safetensors)
+    #[arg(long, value_name = "FILE", help_heading = OUTPUTS)]
+    write_weights: Option<PathBuf>,
+
+    /// Fisher eigen-shells: each encoder row's 784 x 784 Fisher block, its eigendecomposition,
+    /// and the test MSE with the least-informative directions removed, at the sweep's counts
+    #[arg(long, help_heading = BEYOND)]
+    eigen: bool,
+    /// Retrain the kept weights for K epochs after pruning, every scheme
+    #[arg(long, value_name = "K", value_parser = at_least::<usize>(1.0), help_heading = BEYOND)]
+    fine_tune: Option<usize>,
+    /// At these fractions of the encoder removed
+    #[arg(long, value_name = "LIST", value_delimiter = ',', default_value = "0.6,0.75,0.9", value_parser = fraction, help_heading = BEYOND)]
+    fine_tune_at: Vec<f64>,
+    /// The posterior flow of eq. 38-39 from all the Fisher's evidence to none
+    #[arg(long, help_heading = BEYOND)]
+    soft_flow: bool,
+    /// Prior precision α; 0 is eq. 38 as written [default: 3·input_dim]
+    #[arg(long, value_name = "A", value_parser = at_least::<f64>(0.0), help_heading = BEYOND)]
+    soft_flow_alpha: Option<f64>,
+    /// Posterior draws per evidence level
+    #[arg(long, value_name = "K", default_value_t = 16, value_parser = at_least::<usize>(1.0), help_heading = BEYOND)]
+    soft_flow_samples: usize,
+}
+
+const DATA: &str = "Data and model";
+const TRAINING: &str = "Training (the paper's defaults)";
+const FISHER: &str = "Fisher";
+const SWEEP: &str = "Sweep";
+const OUTPUTS: &str = "Outputs";
+const BEYOND: &str = "Beyond the paper (README)";
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum SplitArg {
+    Train,
+    Test,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum VariantArg {
+    Regression,
+    Empirical,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum GridArg {
+    Log,
+    Paper,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
+enum SchemeArg {
+    Fisher,
+    Random,
+    Magnitude,
+    Saliency,
+}
+
+/// What `run` needs, once the arguments are checked against each other.
 struct Options {
     data: PathBuf,
     weights: Option<PathBuf>,
@@ -83,152 +175,89 @@ struct Options {
     tolerance: f64,
     write_fisher: Option<PathBuf>,
     write_weights: Option<PathBuf>,
+    eigen: bool,
     /// Beyond the paper: retrain for this many epochs after pruning, at these fractions removed.
     fine_tune: Option<usize>,
     fine_tune_at: Vec<f64>,
     soft_flow: bool,
-    eigen: bool,
     soft_flow_alpha: Option<f64>,
     soft_flow_samples: usize,
 }
 
-fn parse_args(args: &[String]) -> Result<Options, String> {
-    let mut o = Options {
-        data: PathBuf::from("www/data/mnist"),
-        weights: None,
-        latent: 20,
-        subset: None,
-        biases: false,
-        train: TrainConfig::default(),
-        fisher_split: Split::Train,
-        fisher_variant: FisherVariant::Regression,
-        grid: Grid::Log,
-        grid_points: 40,
-        random_seeds: 3,
-        schemes: [true; 3],
-        eval_examples: None,
-        tolerance: 0.01,
-        write_fisher: None,
-        write_weights: None,
-        fine_tune: None,
-        fine_tune_at: vec![0.6, 0.75, 0.9],
-        soft_flow: false,
-        eigen: false,
-        soft_flow_alpha: None,
-        soft_flow_samples: 16,
-    };
-    let mut args = args.iter();
-    while let Some(flag) = args.next() {
-        let mut value = || {
-            args.next()
-                .ok_or_else(|| format!("{flag} needs a value"))
-                .map(String::as_str)
-        };
-        match flag.as_str() {
-            "--data" => o.data = value()?.into(),
-            "--weights" => o.weights = Some(value()?.into()),
-            "--latent" => o.latent = number(flag, value()?, 1.0)?,
-            "--subset" => o.subset = Some(number(flag, value()?, 1.0)?),
-            "--biases" => o.biases = true,
-            "--epochs" => o.train.epochs = number(flag, value()?, 0.0)?,
-            "--batch" => o.train.batch_size = number(flag, value()?, 1.0)?,
-            "--lr" => {
-                o.train.adam = AdamConfig {
-                    lr: number(flag, value()?, f32::MIN_POSITIVE as f64)?,
-                    ..o.train.adam
-                }
-            }
-            "--seed" => o.train.seed = number(flag, value()?, 0.0)?,
-            "--fisher-split" => {
-                o.fisher_split = match value()? {
-                    "train" => Split::Train,
-                    "test" => Split::Test,
-                    other => return Err(format!("--fisher-split: train or test, not '{other}'")),
-                }
-            }
-            "--fisher-variant" => {
-                o.fisher_variant = match value()? {
-                    "regression" => FisherVariant::Regression,
-                    "empirical" => FisherVariant::Empirical,
-                    other => {
-                        return Err(format!(
-                            "--fisher-variant: regression or empirical, not '{other}'"
-                        ))
-                    }
-                }
-            }
-            "--grid" => {
-                o.grid = match value()? {
-                    "paper" => Grid::Paper,
-                    "log" => Grid::Log,
-                    other => return Err(format!("--grid: log or paper, not '{other}'")),
-                }
-            }
-            "--grid-points" => o.grid_points = number(flag, value()?, 2.0)?,
-            "--random-seeds" => o.random_seeds = number(flag, value()?, 1.0)?,
-            "--schemes" => o.schemes = schemes(value()?)?,
-            "--eval-examples" => o.eval_examples = Some(number(flag, value()?, 1.0)?),
-            "--tolerance" => o.tolerance = number(flag, value()?, 0.0)?,
-            "--authors-setup" => {
-                let authors = AnalysisConfig::authors(0, 0);
-                o.biases = true;
-                o.fisher_split = authors.fisher_split;
-                o.grid = authors.grid;
-                o.eval_examples = authors.eval_examples;
-            }
-            "--write-fisher" => o.write_fisher = Some(value()?.into()),
-            "--write-weights" => o.write_weights = Some(value()?.into()),
-            "--fine-tune" => o.fine_tune = Some(number(flag, value()?, 1.0)?),
-            "--fine-tune-at" => o.fine_tune_at = fractions(flag, value()?)?,
-            "--soft-flow" => o.soft_flow = true,
-            "--eigen" => o.eigen = true,
-            "--soft-flow-alpha" => o.soft_flow_alpha = Some(number(flag, value()?, 0.0)?),
-            "--soft-flow-samples" => o.soft_flow_samples = number(flag, value()?, 1.0)?,
-            "-h" | "--help" => return Err(String::new()),
-            other => return Err(format!("unknown option '{other}'")),
+impl TryFrom<Args> for Options {
+    type Error = String;
+
+    fn try_from(a: Args) -> Result<Options, String> {
+        if !a.schemes.contains(&SchemeArg::Fisher) {
+            return Err("--schemes must include fisher: its order defines the cutoff Λ".into());
         }
-    }
-    Ok(o)
-}
-
-/// `--schemes`: which of random, magnitude and saliency to sweep (Fisher always runs).
-fn schemes(list: &str) -> Result<[bool; 3], String> {
-    let names: Vec<&str> = list.split(',').map(str::trim).collect();
-    if let Some(unknown) = names
-        .iter()
-        .find(|n| !["fisher", "random", "magnitude", "saliency"].contains(n))
-    {
-        return Err(format!(
-            "--schemes: '{unknown}' is not one of fisher, random, magnitude, saliency"
-        ));
-    }
-    if !names.contains(&"fisher") {
-        return Err("--schemes must include fisher: its order defines the cutoff Λ".into());
-    }
-    Ok(["random", "magnitude", "saliency"].map(|n| names.contains(&n)))
-}
-
-/// A comma-separated list of fractions in [0, 1].
-fn fractions(flag: &str, list: &str) -> Result<Vec<f64>, String> {
-    list.split(',')
-        .map(|text| {
-            let value: f64 = number(flag, text.trim(), 0.0)?;
-            if value > 1.0 {
-                return Err(format!("{flag}: {text} is not a fraction in [0, 1]"));
-            }
-            Ok(value)
+        // --authors-setup fills in what was not given explicitly.
+        let authors = a.authors_setup.then(|| AnalysisConfig::authors(0, 0));
+        Ok(Options {
+            data: a.data,
+            weights: a.weights,
+            latent: a.latent,
+            subset: a.subset,
+            biases: a.biases || a.authors_setup,
+            train: TrainConfig::with_lr(a.epochs, a.batch, a.lr, a.seed),
+            fisher_split: match (a.fisher_split, &authors) {
+                (Some(SplitArg::Train), _) => Split::Train,
+                (Some(SplitArg::Test), _) => Split::Test,
+                (None, Some(authors)) => authors.fisher_split,
+                (None, None) => Split::Train,
+            },
+            fisher_variant: match a.fisher_variant {
+                VariantArg::Regression => FisherVariant::Regression,
+                VariantArg::Empirical => FisherVariant::Empirical,
+            },
+            grid: match (a.grid, &authors) {
+                (Some(GridArg::Log), _) => Grid::Log,
+                (Some(GridArg::Paper), _) => Grid::Paper,
+                (None, Some(authors)) => authors.grid,
+                (None, None) => Grid::Log,
+            },
+            grid_points: a.grid_points,
+            random_seeds: a.random_seeds,
+            schemes: [SchemeArg::Random, SchemeArg::Magnitude, SchemeArg::Saliency]
+                .map(|s| a.schemes.contains(&s)),
+            eval_examples: a
+                .eval_examples
+                .or(authors.and_then(|authors| authors.eval_examples)),
+            tolerance: a.tolerance,
+            write_fisher: a.write_fisher,
+            write_weights: a.write_weights,
+            eigen: a.eigen,
+            fine_tune: a.fine_tune,
+            fine_tune_at: a.fine_tune_at,
+            soft_flow: a.soft_flow,
+            soft_flow_alpha: a.soft_flow_alpha,
+            soft_flow_samples: a.soft_flow_samples,
         })
-        .collect()
+    }
 }
 
-/// Parses a number of type T that is finite and at least `min`.
-fn number<T: std::str::FromStr>(flag: &str, text: &str, min: f64) -> Result<T, String> {
-    let invalid = || format!("{flag}: '{text}' is not a valid value");
-    let as_f64: f64 = text.parse().map_err(|_| invalid())?;
-    if !(as_f64.is_finite() && as_f64 >= min) {
-        return Err(format!("{flag}: {text} is out of range (at least {min})"));
+/// A parser for numbers of type T that are finite and at least `min`.
+fn at_least<T: std::str::FromStr>(
+    min: f64,
+) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static {
+    move |text| {
+        let invalid = || format!("'{text}' is not a number");
+        let value: f64 = text.parse().map_err(|_| invalid())?;
+        if !(value.is_finite() && value >= min) {
+            return Err(format!("{text} is out of range (at least {min})"));
+        }
+        text.parse()
+            .map_err(|_| format!("'{text}' is not a valid value"))
     }
-    text.parse().map_err(|_| invalid())
+}
+
+/// A fraction in [0, 1].
+fn fraction(text: &str) -> Result<f64, String> {
+    let value: f64 = at_least::<f64>(0.0)(text.trim())?;
+    if value > 1.0 {
+        return Err(format!("{text} is not a fraction in [0, 1]"));
+    }
+    Ok(value)
 }
 
 fn progress(message: &str) {
@@ -540,15 +569,10 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let options = match parse_args(&args) {
+    let options = match Options::try_from(Args::parse()) {
         Ok(options) => options,
-        Err(message) if message.is_empty() => {
-            print!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
         Err(message) => {
-            eprintln!("reproduce: {message}\n\n{USAGE}");
+            eprintln!("reproduce: {message}");
             return ExitCode::from(2);
         }
     };
