@@ -68,7 +68,13 @@ function wakeWaiters() {
 
 async function fetchBytes(url, onChunk) {
   const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url.pathname.split('/').slice(-3).join('/')}: HTTP ${response.status} ${response.statusText}`);
+  const name = url.pathname.split('/').slice(-3).join('/');
+  if (!response.ok) throw new Error(`${name}: HTTP ${response.status} ${response.statusText}`);
+  // Some hosts answer a missing file with their own page and status 200.
+  const type = response.headers.get('content-type') ?? '';
+  if (type.startsWith('text/html')) {
+    throw new Error(`${name}: the host sent a web page (${type}) instead of the file; is the file missing on the server?`);
+  }
   const reader = response.body.getReader();
   const chunks = [];
   let length = 0;

@@ -4,9 +4,13 @@
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 export const SUB_PATH = '/course/bayes-renorm/';
+// Under this prefix the same files are served, the shards with `Content-Encoding: gzip`, as
+// some hosts do.
+const GZIP_PREFIX = '/gzip';
 const TYPES = {
   '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
   '.wasm': 'application/wasm', '.json': 'application/json', '.png': 'image/png',
@@ -15,14 +19,18 @@ const TYPES = {
 function serve(root) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://localhost');
-    if (!url.pathname.startsWith(SUB_PATH)) { res.writeHead(404).end(); return; }
-    let file = path.join(root, decodeURIComponent(url.pathname.slice(SUB_PATH.length)));
+    const gzip = url.pathname.startsWith(GZIP_PREFIX + SUB_PATH);
+    const pathname = gzip ? url.pathname.slice(GZIP_PREFIX.length) : url.pathname;
+    if (!pathname.startsWith(SUB_PATH)) { res.writeHead(404).end(); return; }
+    let file = path.join(root, decodeURIComponent(pathname.slice(SUB_PATH.length)));
     if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
     if (file.endsWith(path.sep) || file === root) file = path.join(file, 'index.html');
     fs.readFile(file, (err, body) => {
       if (err) { res.writeHead(404).end(); return; }
-      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
-      res.end(body);
+      const headers = { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' };
+      if (gzip && file.endsWith('.shard')) headers['content-encoding'] = 'gzip';
+      res.writeHead(200, headers);
+      res.end(headers['content-encoding'] ? zlib.gzipSync(body) : body);
     });
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
@@ -51,8 +59,9 @@ export async function start(distDir) {
   });
   const base = `http://127.0.0.1:${server.address().port}${SUB_PATH}`;
 
-  /// A fresh page (its own context) at `base + hash`; `setup(page)` runs before it loads.
-  async function openPage(hash = '', setup = async () => {}) {
+  /// A fresh page (its own context) at `base + hash`; `setup(page)` runs before it loads;
+  /// `gzip`: from a host that sends the shards with `Content-Encoding: gzip`.
+  async function openPage(hash = '', setup = async () => {}, { gzip = false } = {}) {
     const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
     const page = await context.newPage();
     const problems = { console: [], failed: [], shardRequests: 0 };
@@ -61,7 +70,7 @@ export async function start(distDir) {
     page.on('response', (r) => { if (r.status() >= 400) problems.failed.push(`${r.status()} ${r.url()}`); });
     context.on('request', (r) => { if (r.url().endsWith('.shard')) problems.shardRequests += 1; });
     await setup(page);
-    await page.goto(base + hash);
+    await page.goto((gzip ? base.replace(SUB_PATH, GZIP_PREFIX + SUB_PATH) : base) + hash);
     return { page, problems, close: () => context.close() };
   }
 

@@ -8,6 +8,7 @@ import { dataScenarios } from './data.mjs';
 import { trainingScenarios } from './training.mjs';
 import { embedScenario, paperRenormChecks } from './renorm.mjs';
 import { beyondScenario } from './beyond.mjs';
+import { hardeningScenarios } from './hardening.mjs';
 
 const distDir = path.resolve(process.argv[2] ?? 'dist');
 const nativeDir = path.resolve(process.argv[3] ?? 'target/e2e');
@@ -23,6 +24,7 @@ try {
   await trainingScenarios(harness, nativeDir, screenshot, paperRenormChecks);
   await embedScenario(harness, nativeDir);
   await beyondScenario(harness, nativeDir);
+  await hardeningScenarios(harness, distDir);
 } finally {
   passed = await harness.finish();
 }

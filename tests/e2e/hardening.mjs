@@ -1,0 +1,80 @@
+// What a host, a user or a second tab can throw at the page: shards sent gzip-encoded, a web page
+// instead of a missing shard, a double click on Train, and two tabs training at once.
+import fs from 'node:fs';
+import path from 'node:path';
+import { check, waitForState } from './harness.mjs';
+import { SMALL } from './training.mjs';
+
+/// Every text #data-status shows while the page loads, from its first moment.
+const recordDataStatus = (page) => page.addInitScript(() => {
+  window.dataStatuses = [];
+  addEventListener('DOMContentLoaded', () => {
+    const element = document.getElementById('data-status');
+    new MutationObserver(() => window.dataStatuses.push(element.textContent))
+      .observe(element, { childList: true, characterData: true, subtree: true });
+  });
+});
+
+/// The committed MNIST shards' total size in MB, as the page prints it.
+function shardMegabytes(distDir) {
+  const dir = path.join(distDir, 'data', 'mnist');
+  const bytes = fs.readdirSync(dir).filter((f) => f.endsWith('.shard'))
+    .reduce((sum, f) => sum + fs.statSync(path.join(dir, f)).size, 0);
+  return (bytes / 1e6).toFixed(1);
+}
+
+export async function hardeningScenarios({ openPage }, distDir) {
+  {
+    // A host that gzips the shards on the wire: they load, and the byte progress counts the
+    // shards' own bytes, never more than the total it shows.
+    const { page, problems, close } = await openPage('', recordDataStatus, { gzip: true });
+    await page.waitForSelector('body[data-data-loaded="mnist"]', { timeout: 120_000 });
+    const statuses = await page.evaluate(() => window.dataStatuses);
+    const progress = statuses.map((text) => text.match(/([\d.]+) of ([\d.]+) MB/)).filter(Boolean)
+      .map((m) => [Number(m[1]), Number(m[2])]);
+    const total = shardMegabytes(distDir);
+    const last = statuses.at(-1);
+    check('shards sent with Content-Encoding: gzip load, with truthful byte progress',
+      progress.length > 3 && progress.every(([loaded, of]) => loaded <= of && of.toFixed(1) === total) &&
+      last.includes(`${total} MB downloaded`) && problems.console.length === 0,
+      `${progress.length} progress texts, then "${last}"`);
+    await close();
+  }
+  {
+    // A host that answers a missing shard with its own HTML page and status 200.
+    const { page, close } = await openPage('', (p) => p.route('**/test-01.v1.shard', (route) => route.fulfill({
+      status: 200, contentType: 'text/html; charset=utf-8', body: '<!doctype html><title>Page not found</title><h1>Oops</h1>',
+    })));
+    await page.waitForSelector('#error:not([hidden])', { timeout: 60_000 });
+    const error = await page.textContent('#error');
+    check('a web page served for a missing shard names the file and says what came instead',
+      error.includes('data/mnist/test-01.v1.shard') && error.includes('web page') && !error.includes('magic'), error);
+    await close();
+  }
+  // A double click on Train trains once; two tabs train side by side. Every run gives the
+  // weights a single click gives.
+  const train = async (page, click) => {
+    await waitForState(page, 'idle');
+    await click();
+    await waitForState(page, 'ready', 120_000);
+    return {
+      digest: await page.getAttribute('body', 'data-weights-digest'),
+      epochs: await page.$$eval('#epoch-table tbody tr', (rows) => rows.length),
+    };
+  };
+  const single = await openPage(SMALL);
+  const once = await train(single.page, () => single.page.click('#train'));
+  await single.close();
+  const double = await openPage(SMALL);
+  const twice = await train(double.page, () => double.page.dblclick('#train'));
+  check('a double click on Train runs one training, the same as a single click',
+    twice.digest === once.digest && twice.epochs === 1 && double.problems.console.length === 0,
+    `${twice.epochs} epoch row(s), digest ${twice.digest?.slice(0, 12)} vs ${once.digest?.slice(0, 12)}`);
+  await double.close();
+  const tabs = [await openPage(SMALL), await openPage(SMALL)];
+  const both = await Promise.all(tabs.map(({ page }) => train(page, () => page.click('#train'))));
+  check('two tabs training at once each get the single-click weights',
+    both.every((run) => run.digest === once.digest && run.epochs === 1),
+    both.map((run) => run.digest?.slice(0, 12)).join(', '));
+  await Promise.all(tabs.map(({ close }) => close()));
+}

@@ -1,0 +1,32 @@
+// Runs one group of end-to-end scenarios, for working on it: node tests/e2e/run-one.mjs NAME
+// [dist-dir] [native-dir], NAME one of data, training, renorm, beyond, hardening.
+import path from 'node:path';
+import { start } from './harness.mjs';
+import { dataScenarios } from './data.mjs';
+import { trainingScenarios } from './training.mjs';
+import { embedScenario, paperRenormChecks } from './renorm.mjs';
+import { beyondScenario } from './beyond.mjs';
+import { hardeningScenarios } from './hardening.mjs';
+
+const [name, dist = 'dist', native = 'target/e2e'] = process.argv.slice(2);
+const distDir = path.resolve(dist);
+const nativeDir = path.resolve(native);
+const GROUPS = {
+  data: (h) => dataScenarios(h),
+  training: (h) => trainingScenarios(h, nativeDir, path.join(nativeDir, 'page-ready.png'), paperRenormChecks),
+  renorm: (h) => embedScenario(h, nativeDir),
+  beyond: (h) => beyondScenario(h, nativeDir),
+  hardening: (h) => hardeningScenarios(h, distDir),
+};
+if (!GROUPS[name]) {
+  console.error(`usage: node tests/e2e/run-one.mjs ${Object.keys(GROUPS).join('|')} [dist] [native]`);
+  process.exit(2);
+}
+const harness = await start(distDir);
+let passed = false;
+try {
+  await GROUPS[name](harness);
+} finally {
+  passed = await harness.finish();
+}
+process.exit(passed ? 0 : 1);
