@@ -44,13 +44,14 @@ cargo_install_pinned() {
   cargo install "$crate" --version "$version" --locked --force
 }
 
+# install_node_modules <dir>: npm ci there whenever its lockfile changed.
 install_node_modules() {
-  # playwright-core drives Debian's chromium; it never downloads a browser.
-  local stamp=tests/e2e/node_modules/.installed-from-lock.json
-  if ! cmp -s tests/e2e/package-lock.json "$stamp" 2>/dev/null; then
-    log "npm ci in tests/e2e"
-    (cd tests/e2e && npm ci --no-audit --no-fund --silent)
-    cp tests/e2e/package-lock.json "$stamp"
+  local dir=$1
+  local stamp=$dir/node_modules/.installed-from-lock.json
+  if ! cmp -s "$dir/package-lock.json" "$stamp" 2>/dev/null; then
+    log "npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --silent)
+    cp "$dir/package-lock.json" "$stamp"
   fi
 }
 
@@ -59,4 +60,8 @@ install_rust_parts
 cargo_install_pinned wasm-bindgen-cli wasm-bindgen "$WASM_BINDGEN_VERSION"
 cargo_install_pinned trunk trunk "$TRUNK_VERSION"
 cargo_install_pinned wasm-pack wasm-pack "$WASM_PACK_VERSION"
-install_node_modules
+# playwright-core drives Debian's chromium; it never downloads a browser.
+install_node_modules tests/e2e
+# Trunk finds wasm-opt on PATH (offline, it never downloads one): binaryen's npm build.
+install_node_modules build-tools
+export PATH="$PWD/build-tools/node_modules/.bin:$PATH"
