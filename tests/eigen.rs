@@ -364,3 +364,39 @@ fn the_flat_form_rebuilds_the_same_shells() {
         .unwrap()
         .contains("do not fit a 20 x 784 encoder"));
 }
+
+#[test]
+fn a_crossing_past_the_last_sweep_count_is_still_found() {
+    // The sweep stops at a third of its grid and every count is within the tolerance: the
+    // bisection goes on to every direction removed, and its answer holds by direct evaluation.
+    let train = mnist_test(300);
+    let test = mnist_test(700).select(&(300..700).collect::<Vec<_>>());
+    let model = Autoencoder::<f32>::init(784, 20, false, 12);
+    let fisher = fisher_diag(&model, &train, FisherVariant::Regression, 100).encoder;
+    let grid = log_grid(fisher.as_slice().unwrap(), 40);
+    let mut rows = run_sweep(&model, &fisher, grid, &Baselines::all(vec![]), &test);
+    rows.truncate(rows.len() / 3);
+    assert!(rows.last().unwrap().removed < model.encoder.len());
+    let unpruned = dataset_mse(&model, &test, 1000);
+    let tolerance = 0.5;
+    let (summary, shells) =
+        EigenRun::new(&model, &fisher, train.len(), &rows, unpruned, tolerance).run(&train, &test);
+    let limit = unpruned * (1.0 + tolerance);
+    assert!(summary.rows.iter().all(|r| r.eigen_mse <= limit));
+    let crossing = summary.within_tolerance.unwrap();
+    let last_row = summary.rows.last().unwrap().removed;
+    assert!(
+        crossing.removed > last_row,
+        "{} after {last_row}",
+        crossing.removed
+    );
+    let mse_at = |k: usize| dataset_mse(&shells.pruned(k), &test, 1000);
+    assert_eq!(crossing.mse, mse_at(crossing.removed));
+    match crossing.mse_after {
+        Some(after) => {
+            assert!(crossing.mse <= limit && after > limit);
+            assert_eq!(after, mse_at(crossing.removed + 1));
+        }
+        None => assert_eq!(crossing.removed, model.encoder.len()),
+    }
+}

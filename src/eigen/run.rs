@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::blocks::{BlockAccumulator, FisherBlocks};
 use super::shells::{decompose_row, EigenShells, RowEigen};
-use crate::analysis::FISHER_BATCH;
+use crate::analysis::{AnalysisResult, FISHER_BATCH};
 use crate::data::Dataset;
 use crate::fisher::SumOverExamples;
 use crate::model::Autoencoder;
@@ -142,6 +142,18 @@ impl EigenRun {
             },
             stage: Some(Stage::Blocks(Box::new(BlockAccumulator::new(model)))),
         }
+    }
+
+    /// For `model` after its diagonal analysis `analysis` (what `reproduce` and the page run).
+    pub fn after(model: &Autoencoder<f32>, analysis: &AnalysisResult) -> Self {
+        EigenRun::new(
+            model,
+            &analysis.fisher.encoder,
+            analysis.fisher.examples,
+            &analysis.rows,
+            analysis.unpruned_mse,
+            analysis.tolerance,
+        )
     }
 
     /// One step: a batch of the blocks, one row's eigendecomposition, or one count of the sweep.
@@ -280,10 +292,11 @@ impl EigenRun {
                 beyond,
                 steps: 0,
             },
-            // Every direction removed and still within: nothing to bisect.
+            // The last count is within: the crossing, if any, lies past it, up to every
+            // direction removed (one more than that stands for "none beyond").
             None => Stage::Refine {
                 within: (last.removed, last.eigen_mse),
-                beyond: (last.removed + 1, f64::NAN),
+                beyond: (self.model.encoder.len() + 1, f64::NAN),
                 shells,
                 steps: 0,
             },
