@@ -460,15 +460,8 @@ fn beyond_the_paper(
             Split::Train => &train,
             Split::Test => test,
         };
-        let run = EigenRun::new(
-            model,
-            &result.fisher.encoder,
-            result.fisher.examples,
-            &result.rows,
-            result.unpruned_mse,
-            result.tolerance,
-        );
-        let (summary, _) = run.run(split, &test.first(result.eval_examples));
+        let (summary, _) =
+            EigenRun::after(model, result).run(split, &test.first(result.eval_examples));
         progress(&format!(
             "eigen-shells over {} examples: diag(K) against the diagonal Fisher within {:.1e} (relative)",
             summary.examples, summary.diagonal_max_relative_error

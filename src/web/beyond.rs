@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 use super::session::{js_error, Session};
 use super::{from_js, to_js};
 use crate::data::manifest::Split;
+use crate::data::Dataset;
 use crate::eigen::{EigenProgress, EigenRun, EigenShells};
 use crate::finetune::{FineTuneConfig, FineTuning};
 use crate::prune::Shells;
@@ -37,13 +38,18 @@ pub struct SoftFlowSettings {
 }
 
 /// A "beyond the paper" job in progress.
+/// `eval` is the test images the sweep scored, copied once when the job starts.
 pub enum BeyondRun {
-    Eigen(Box<EigenRun>),
+    Eigen {
+        run: Box<EigenRun>,
+        eval: Dataset,
+    },
     FineTune(Box<FineTuning>),
     SoftFlow {
         flow: Box<SoftFlow>,
         grid: Vec<f64>,
         summary: SoftFlowSummary,
+        eval: Dataset,
     },
 }
 
@@ -62,17 +68,11 @@ impl Session {
     /// examples, their eigendecompositions, and the sweep at the diagonal sweep's counts.
     #[wasm_bindgen(js_name = startEigen)]
     pub fn start_eigen(&mut self) -> Result<(), JsError> {
-        let (model, fisher, _) = self.analysed()?;
-        let result = self.analysis_result()?;
-        let run = EigenRun::new(
-            &model,
-            &fisher,
-            result.fisher.examples,
-            &result.rows,
-            result.unpruned_mse,
-            result.tolerance,
-        );
-        self.beyond = Some(BeyondRun::Eigen(Box::new(run)));
+        let run = EigenRun::after(&self.trained()?.model, self.analysis_result()?);
+        self.beyond = Some(BeyondRun::Eigen {
+            run: Box::new(run),
+            eval: self.eval_set()?,
+        });
         self.eigen = None;
         Ok(())
     }
@@ -117,6 +117,7 @@ impl Session {
                 samples: config.samples,
                 points: Vec::new(),
             },
+            eval: self.eval_set()?,
         });
         self.soft_flow = None;
         Ok(())
@@ -126,10 +127,6 @@ impl Session {
     /// `{done, total}`. When it finishes, its result joins the report.
     #[wasm_bindgen(js_name = beyondStep)]
     pub fn beyond_step(&mut self, max_batches: usize) -> Result<JsValue, JsError> {
-        let eval = self
-            .test
-            .ready()
-            .first(self.analysis_result()?.eval_examples);
         let fisher_split = match self.fisher_split()? {
             Split::Train => self.train.ready(),
             Split::Test => self.test.ready(),
@@ -139,8 +136,8 @@ impl Session {
             .as_mut()
             .ok_or_else(|| JsError::new("nothing is running"))?;
         let progress = match run {
-            BeyondRun::Eigen(eigen) => {
-                let (stage, done, total) = match eigen.step(fisher_split, &eval) {
+            BeyondRun::Eigen { run: eigen, eval } => {
+                let (stage, done, total) = match eigen.step(fisher_split, eval) {
                     EigenProgress::Blocks { done, total } => ("blocks", done, total),
                     EigenProgress::Decompose { done, total } => ("decompose", done, total),
                     EigenProgress::Sweep { done, total } => ("sweep", done, total),
@@ -173,9 +170,10 @@ impl Session {
                 flow,
                 grid,
                 summary,
+                eval,
             } => {
                 let next = grid[summary.points.len()];
-                summary.points.push(flow.point(next, &eval));
+                summary.points.push(flow.point(next, eval));
                 Progress {
                     done: summary.points.len(),
                     total: grid.len(),
@@ -185,7 +183,7 @@ impl Session {
         };
         if progress.done == progress.total {
             match self.beyond.take() {
-                Some(BeyondRun::Eigen(eigen)) => self.eigen = eigen.into_results(),
+                Some(BeyondRun::Eigen { run, .. }) => self.eigen = run.into_results(),
                 Some(BeyondRun::FineTune(tuning)) => {
                     let epochs = tuning.epochs();
                     let (points, continued) = tuning.into_results();
@@ -255,6 +253,14 @@ impl Session {
 }
 
 impl Session {
+    /// The test images the sweep scored on, which the eigen-shells and the soft flow score on too.
+    fn eval_set(&self) -> Result<Dataset, JsError> {
+        Ok(self
+            .test
+            .ready()
+            .first(self.analysis_result()?.eval_examples))
+    }
+
     fn eigen(&self) -> Result<&(crate::eigen::EigenSummary, EigenShells), JsError> {
         (self.eigen.as_ref()).ok_or_else(|| JsError::new("the eigen-shells have not run"))
     }
