@@ -1,76 +1,220 @@
-//! Workloads shared by the native benchmarks (`examples/`) and the browser benchmark
-//! (`tests/browser_bench_numerics.rs`). The caller supplies the clock in milliseconds, because
+//! The core's workloads for `scripts/bench.sh`, run natively (`examples/bench.rs`) and in the
+//! browser (`benchCore` in the page's worker) on the same MNIST shards, so the two columns of the
+//! table measure the same thing. The caller supplies the clock in milliseconds, because
 //! `std::time::Instant` does not exist in the browser.
 
 use std::hint::black_box;
+
+use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
 use crate::fisher::{fisher_diag, FisherVariant};
 use crate::model::Autoencoder;
 use crate::prune::EvalSet;
 use crate::sweep::{log_grid, Baselines, Sweep};
-use crate::train::{synthetic_dataset, TrainConfig, Trainer};
+use crate::train::{TrainConfig, Trainer};
 
-/// The paper's sizes.
+/// The paper's input size.
 const INPUT_DIM: usize = 784;
-const LATENT_DIM: usize = 20;
+/// The paper's latent size: the Fisher, evaluation and sweep run at it.
+const PAPER_LATENT: usize = 20;
+const BATCH_SIZE: usize = 1000;
+const SWEEP_POINTS: usize = 40;
+const RANDOM_SEEDS: [u64; 3] = [1, 2, 3];
 
-/// Training speed for n = 784, m = 20, batch 1000. FLOPs count 10·n·m per example: 4nm forward,
-/// 6nm backward (no input gradient).
-pub fn training_throughput(now_ms: &dyn Fn() -> f64) -> String {
-    let (examples, batch_size) = (20_000, 1000);
-    let data = synthetic_dataset(1, examples, 28, 28);
-    let config = TrainConfig {
-        epochs: 1,
-        batch_size,
-        ..TrainConfig::default()
-    };
-    // A warm-up epoch, then the best of three.
-    let mut best_ms = f64::INFINITY;
-    for round in 0..4 {
-        let model = Autoencoder::<f32>::init(INPUT_DIM, LATENT_DIM, false, round);
-        let mut trainer = Trainer::new(model, config, data.clone()).expect("valid setup");
-        let start = now_ms();
-        trainer.step(usize::MAX).expect("finite training");
-        if round > 0 {
-            best_ms = best_ms.min(now_ms() - start);
-        }
-    }
-    let per_second = examples as f64 / (best_ms / 1e3);
-    let gflops = per_second * 10.0 * (INPUT_DIM * LATENT_DIM) as f64 / 1e9;
-    format!(
-        "train n={INPUT_DIM} m={LATENT_DIM} batch={batch_size}: {per_second:.0} examples/s, \
-         {gflops:.2} GFLOP/s ({examples} examples in {best_ms:.1} ms, best of 3)"
-    )
+/// How much of each workload to run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BenchPlan {
+    /// Latent sizes m for the training throughput: its cost grows with n·m.
+    pub latents: Vec<usize>,
+    /// Training images per timed epoch (the first of the training split).
+    pub train_examples: usize,
+    /// Training images the Fisher sums over.
+    pub fisher_examples: usize,
+    /// Test images for the evaluation and the sweep.
+    pub test_examples: usize,
+    /// Timed repetitions after one warm-up; the best counts.
+    pub rounds: usize,
 }
 
-/// Fisher over `test`, one pruned-model evaluation on all of `test`, and a 40-point log-grid
-/// sweep with 3 random seeds. The weights are untrained: the cost does not depend on them.
-pub fn sweep_speed(test: &Dataset, now_ms: &dyn Fn() -> f64) -> String {
-    let model = Autoencoder::<f32>::init(INPUT_DIM, LATENT_DIM, false, 42);
-    let start = now_ms();
-    let fisher = fisher_diag(&model, test, FisherVariant::Regression, 1000);
-    let fisher_ms = now_ms() - start;
-
-    let rounds = 5;
-    let eval_set = EvalSet::new(test, 1000);
-    let start = now_ms();
-    for _ in 0..rounds {
-        black_box(eval_set.mse(&model));
+impl BenchPlan {
+    /// What the README's table reports: full MNIST, m = 20, 64, 256, best of 3.
+    pub fn full() -> BenchPlan {
+        BenchPlan {
+            latents: vec![20, 64, 256],
+            train_examples: 20_000,
+            fisher_examples: 60_000,
+            test_examples: 10_000,
+            rounds: 3,
+        }
     }
-    let eval_ms = (now_ms() - start) / rounds as f64;
-    let gflops = 4.0 * (INPUT_DIM * LATENT_DIM * test.len()) as f64 / (eval_ms / 1e3) / 1e9;
 
-    let grid = log_grid(fisher.encoder.as_slice().expect("standard layout"), 40);
+    /// A few seconds, for the test command: every workload runs, small.
+    pub fn smoke() -> BenchPlan {
+        BenchPlan {
+            latents: vec![20, 64],
+            train_examples: 2_000,
+            fisher_examples: 2_000,
+            test_examples: 1_000,
+            rounds: 1,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainingFigures {
+    pub latent: usize,
+    pub batch_size: usize,
+    pub examples: usize,
+    pub best_ms: f64,
+    pub examples_per_second: f64,
+    /// 10·n·m FLOPs per example: 4nm forward, 6nm backward (no input gradient).
+    pub gflops: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CoreFigures {
+    pub training: Vec<TrainingFigures>,
+    pub fisher_examples: usize,
+    pub fisher_seconds: f64,
+    pub eval_examples: usize,
+    /// One evaluation of the model on the test images, as each sweep point does.
+    pub eval_ms: f64,
+    pub eval_gflops: f64,
+    pub sweep_points: usize,
+    pub sweep_random_seeds: usize,
+    /// Fisher, magnitude and saliency orders and the random seeds, as the page's sweep.
+    pub sweep_seconds: f64,
+}
+
+/// Runs every workload of `plan`: training from `train`, the Fisher over its first
+/// `fisher_examples`, the evaluation and the sweep on the first `test_examples` of `test`.
+/// The analysis weights are untrained: the cost does not depend on them.
+pub fn core_figures(
+    plan: &BenchPlan,
+    train: &Dataset,
+    test: &Dataset,
+    now_ms: &dyn Fn() -> f64,
+) -> CoreFigures {
+    let training = plan
+        .latents
+        .iter()
+        .map(|&latent| {
+            training_throughput(
+                latent,
+                &train.first(plan.train_examples),
+                plan.rounds,
+                now_ms,
+            )
+        })
+        .collect();
+
+    let model = Autoencoder::<f32>::init(INPUT_DIM, PAPER_LATENT, false, 42);
+    let fisher_data = train.first(plan.fisher_examples);
+    let mut fisher = None;
+    let fisher_ms = best_of(
+        plan.rounds,
+        now_ms,
+        || (),
+        |()| {
+            fisher = Some(fisher_diag(
+                &model,
+                &fisher_data,
+                FisherVariant::Regression,
+                BATCH_SIZE,
+            ));
+        },
+    );
+    let fisher = fisher.expect("at least one round");
+
+    let test = test.first(plan.test_examples);
+    let eval_set = EvalSet::new(&test, BATCH_SIZE);
+    let eval_ms = best_of(
+        plan.rounds,
+        now_ms,
+        || (),
+        |()| {
+            black_box(eval_set.mse(&model));
+        },
+    );
+    let eval_gflops = 4.0 * (INPUT_DIM * PAPER_LATENT * test.len()) as f64 / (eval_ms / 1e3) / 1e9;
+
+    let grid = log_grid(
+        fisher.encoder.as_slice().expect("standard layout"),
+        SWEEP_POINTS,
+    );
+    let baselines = Baselines::all(RANDOM_SEEDS.to_vec());
+    // Once: at several seconds, one run is representative and a warm-up adds nothing.
     let start = now_ms();
-    let baselines = Baselines::all(vec![1, 2, 3]);
-    let mut sweep = Sweep::new(&model, &fisher.encoder, grid, &baselines, test);
+    let mut sweep = Sweep::new(&model, &fisher.encoder, grid, &baselines, &test);
     while sweep.step().is_some() {}
-    let sweep_s = (now_ms() - start) / 1e3;
-    format!(
-        "Fisher over {count} images: {fisher_ms:.1} ms; one pruned-model evaluation on {count} \
-         images: {eval_ms:.1} ms ({gflops:.1} GFLOP/s); 40-point sweep, Fisher + magnitude + \
-         saliency + 3 random seeds: {sweep_s:.2} s",
-        count = test.len()
-    )
+    let sweep_seconds = (now_ms() - start) / 1e3;
+
+    CoreFigures {
+        training,
+        fisher_examples: fisher_data.len(),
+        fisher_seconds: fisher_ms / 1e3,
+        eval_examples: test.len(),
+        eval_ms,
+        eval_gflops,
+        sweep_points: SWEEP_POINTS,
+        sweep_random_seeds: RANDOM_SEEDS.len(),
+        sweep_seconds,
+    }
+}
+
+/// One epoch of batch-1000 training on `data`: a warm-up, then the best of `rounds`.
+fn training_throughput(
+    latent: usize,
+    data: &Dataset,
+    rounds: usize,
+    now_ms: &dyn Fn() -> f64,
+) -> TrainingFigures {
+    let config = TrainConfig {
+        epochs: 1,
+        batch_size: BATCH_SIZE,
+        ..TrainConfig::default()
+    };
+    let mut seed = 0;
+    // Building the trainer (it copies the images as floats) is not timed: only the epoch is.
+    let best_ms = best_of(
+        rounds,
+        now_ms,
+        || {
+            seed += 1;
+            let model = Autoencoder::<f32>::init(INPUT_DIM, latent, false, seed);
+            Trainer::new(model, config, data.clone()).expect("valid setup")
+        },
+        |mut trainer| {
+            trainer.step(usize::MAX).expect("finite training");
+        },
+    );
+    let examples_per_second = data.len() as f64 / (best_ms / 1e3);
+    TrainingFigures {
+        latent,
+        batch_size: BATCH_SIZE,
+        examples: data.len(),
+        best_ms,
+        examples_per_second,
+        gflops: examples_per_second * 10.0 * (INPUT_DIM * latent) as f64 / 1e9,
+    }
+}
+
+/// The best time of `rounds` runs of `work` after one warm-up run, in milliseconds; `setup`
+/// prepares each run's input outside the timed part.
+fn best_of<T>(
+    rounds: usize,
+    now_ms: &dyn Fn() -> f64,
+    mut setup: impl FnMut() -> T,
+    mut work: impl FnMut(T),
+) -> f64 {
+    work(setup());
+    (0..rounds.max(1))
+        .map(|_| {
+            let input = setup();
+            let start = now_ms();
+            work(input);
+            now_ms() - start
+        })
+        .fold(f64::INFINITY, f64::min)
 }

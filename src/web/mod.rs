@@ -64,11 +64,47 @@ pub fn panic_for_test() {
     panic!("deliberate panic requested by the end-to-end test");
 }
 
-/// The core's training benchmark (`crate::bench`), run where it is called: the end-to-end test
-/// sets it beside the throughput the page reaches.
-#[wasm_bindgen(js_name = benchTraining)]
-pub fn bench_training() -> String {
-    crate::bench::training_throughput(&|| js_sys::Date::now())
+/// The core's side of `scripts/bench.sh` in the browser: `crate::bench::core_figures` on shards
+/// the caller fetched (`train`, `test`: arrays of `Uint8Array` in the manifest's order), as
+/// `examples/bench.rs` runs it natively. `plan` is a `BenchPlan`; returns `CoreFigures`.
+#[wasm_bindgen(js_name = benchCore)]
+pub fn bench_core(
+    plan: JsValue,
+    manifest: &str,
+    train: js_sys::Array,
+    test: js_sys::Array,
+) -> Result<JsValue, JsError> {
+    use crate::data::manifest::{Manifest, Split};
+    use crate::data::Dataset;
+    let plan: crate::bench::BenchPlan = from_js(plan)?;
+    let manifest = Manifest::from_json(manifest).map_err(|e| JsError::new(&e.to_string()))?;
+    let decode = |split: Split, shards: js_sys::Array| -> Result<Dataset, JsError> {
+        let mut data = Dataset::default();
+        for (entry, bytes) in manifest.shards(split).iter().zip(shards.iter()) {
+            let bytes = js_sys::Uint8Array::new(&bytes).to_vec();
+            data.append(
+                &entry
+                    .decode(&bytes)
+                    .map_err(|e| JsError::new(&e.to_string()))?,
+            );
+        }
+        Ok(data)
+    };
+    let (train, test) = (decode(Split::Train, train)?, decode(Split::Test, test)?);
+    let figures = crate::bench::core_figures(&plan, &train, &test, &performance_now);
+    to_js(&figures)
+}
+
+/// `performance.now()` of the window or worker: sub-millisecond, where `Date.now()` is not.
+fn performance_now() -> f64 {
+    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("performance"))
+        .and_then(|performance| {
+            let now = js_sys::Reflect::get(&performance, &JsValue::from_str("now"))?;
+            now.dyn_into::<js_sys::Function>()?.call0(&performance)
+        })
+        .ok()
+        .and_then(|ms| ms.as_f64())
+        .unwrap_or_else(js_sys::Date::now)
 }
 
 /// A JS value from any serialisable core type.

@@ -16,6 +16,10 @@ const TYPES = {
   '.wasm': 'application/wasm', '.json': 'application/json', '.png': 'image/png',
 };
 
+/// Files served in place of dist's, by path under the sub-path (the offline test changes the
+/// manifest as a new deployment would).
+const overrides = new Map();
+
 function serve(root) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://localhost');
@@ -25,7 +29,10 @@ function serve(root) {
     let file = path.join(root, decodeURIComponent(pathname.slice(SUB_PATH.length)));
     if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
     if (file.endsWith(path.sep) || file === root) file = path.join(file, 'index.html');
-    fs.readFile(file, (err, body) => {
+    const relative = path.relative(root, file).split(path.sep).join('/');
+    const read = overrides.has(relative) ? (callback) => callback(null, overrides.get(relative))
+      : (callback) => fs.readFile(file, callback);
+    read((err, body) => {
       if (err) { res.writeHead(404).end(); return; }
       const headers = { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' };
       if (gzip && file.endsWith('.shard')) headers['content-encoding'] = 'gzip';
@@ -74,9 +81,15 @@ export async function start(distDir) {
     return { page, problems, close: () => context.close() };
   }
 
-  async function finish() {
+  /// Stops the browser and the server.
+  async function close() {
     await browser.close();
     server.close();
+  }
+
+  /// Stops, prints the figures and the checks; true when every check passed.
+  async function finish() {
+    await close();
     const failed = checks.filter((c) => !c.ok);
     console.log('\nfigures:');
     for (const [name, value] of figures) console.log(`  ${name}: ${value}`);
@@ -84,7 +97,10 @@ export async function start(distDir) {
     return failed.length === 0;
   }
 
-  return { openPage, finish, base };
+  /// Serves `bytes` at `relativePath` (under dist) from now on; null restores dist's file.
+  const override = (relativePath, bytes) => (bytes === null ? overrides.delete(relativePath) : overrides.set(relativePath, bytes));
+
+  return { openPage, finish, close, override, base, browserVersion: browser.version() };
 }
 
 /// Waits until the page is in `state` (document.body.dataset.state).
@@ -97,6 +113,16 @@ export async function setControl(page, id, value) {
   else if (await page.$eval(`#${id}`, (el) => el.tagName) === 'SELECT') await page.selectOption(`#${id}`, value);
   else await page.fill(`#${id}`, String(value));
   await page.dispatchEvent(`#${id}`, 'change');
+}
+
+/// Moves the slider as a user dragging it would (`input`, then `change` on release).
+export async function moveSlider(page, position) {
+  await page.$eval('#lambda', (slider, position) => {
+    slider.value = String(position);
+    slider.dispatchEvent(new Event('input', { bubbles: true }));
+    slider.dispatchEvent(new Event('change', { bubbles: true }));
+  }, position);
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
 }
 
 /// True when the canvas has been drawn on: its pixels are not all one colour.

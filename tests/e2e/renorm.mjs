@@ -3,7 +3,7 @@
 // screen and the keyboard.
 import fs from 'node:fs';
 import path from 'node:path';
-import { canvasDrawn, check, figure, relativeError, waitForState } from './harness.mjs';
+import { canvasDrawn, check, figure, moveSlider, relativeError, waitForState } from './harness.mjs';
 import { SMALL } from './training.mjs';
 
 const CHARTS = ['loss-chart', 'hockey-stick', 'fisher-hist', 'fisher-maps', 'recon'];
@@ -15,16 +15,6 @@ async function downloadOf(page, button) {
 
 /// A canvas's pixels, to tell whether a redraw changed it.
 const pixels = (page, id) => page.$eval(`#${id}`, (c) => c.toDataURL());
-
-/// Moves the slider as a user dragging it would (`input`, then `change` on release).
-async function moveSlider(page, position) {
-  await page.$eval('#lambda', (slider, position) => {
-    slider.value = String(position);
-    slider.dispatchEvent(new Event('input', { bubbles: true }));
-    slider.dispatchEvent(new Event('change', { bubbles: true }));
-  }, position);
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-}
 
 /// Checks on the page that has just run the paper (`native` is reproduce's report for it).
 export async function paperRenormChecks(page, native, screenshot) {

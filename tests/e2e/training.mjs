@@ -69,10 +69,6 @@ async function paperRun({ openPage }, nativeDir, screenshot, renormChecks) {
   figure('peak wasm memory in the worker (MB)', (Number(timing.dataset.memoryBytes) / 1e6).toFixed(1));
   figure('test MSE, page vs reproduce', `${table.at(-1).testMse.toFixed(6)} vs ${native.train.test_mse.toFixed(6)}`);
   await renormChecks(page, native, screenshot);
-  // The core's own benchmark, in this page's worker (idle now), for comparison.
-  const bench = () => page.workers()[0].evaluate(() => import(new URL('bayes-renorm.js', location.href).href)
-    .then((m) => m.benchTraining()));
-  figure('core benchmark in the same worker, run twice', `${await bench()} | ${await bench()}`);
   await close();
 }
 

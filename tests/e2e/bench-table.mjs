@@ -1,0 +1,40 @@
+// The table of scripts/bench.sh (markdown, as the README shows it) from its JSON report.
+// Standalone: node tests/e2e/bench-table.mjs target/bench.json
+
+const thousands = (x) => Math.round(x).toLocaleString('en');
+const fixed = (digits) => (x) => (x === undefined || Number.isNaN(x) ? '' : x.toFixed(digits));
+const [s1, s2, ms1] = [fixed(1), fixed(2), fixed(1)];
+
+export function benchTable({ date, smoke, machine, plan, native, browser, page, wasm }) {
+  const training = (figures, m) => {
+    const t = figures.training.find((row) => row.latent === m);
+    return t ? `${thousands(t.examples_per_second)} ex/s, ${t.gflops.toFixed(1)} GFLOP/s` : '';
+  };
+  const rows = [
+    ...plan.latents.map((m) => [`training, m = ${m}, batch 1000 (${thousands(plan.train_examples)} images, best of ${plan.rounds})`,
+      training(native, m), training(browser, m), m === 20 ? `${thousands(page.training_examples_per_second)} ex/s over the run` : '']),
+    [`Fisher over ${thousands(native.fisher_examples)} training images (s)`, s2(native.fisher_seconds), s2(browser.fisher_seconds), s2(page.fisher_seconds)],
+    [`one pruned-model evaluation, ${thousands(native.eval_examples)} test images (ms)`,
+      `${ms1(native.eval_ms)} (${native.eval_gflops.toFixed(1)} GFLOP/s)`, `${ms1(browser.eval_ms)} (${browser.eval_gflops.toFixed(1)} GFLOP/s)`, ''],
+    [`${native.sweep_points}-point sweep: Fisher, magnitude, saliency, ${native.sweep_random_seeds} random seeds (s)`,
+      s2(native.sweep_seconds), s2(browser.sweep_seconds), s2(page.sweep_seconds)],
+    [`the whole paper: train, Fisher, sweep (s)${smoke ? ' [smoke: 2,000 images, 1 epoch]' : ''}`,
+      `${s1(native.whole_paper_seconds)} (reproduce)`, '', `${s1(page.whole_paper_seconds)} (Train pressed to ready)`],
+    ['slider update, input to four charts redrawn (ms, median / max)', '', '', `${ms1(page.slider_ms_median)} / ${ms1(page.slider_ms_max)}`],
+    ['page open to first training step (s)', '', '', s2(page.open_to_first_step_seconds)],
+    ['peak wasm memory in the worker (MB)', '', '', ms1(page.peak_wasm_memory_mb)],
+    ['wasm module (KB gzipped, raw)', '', '', `${thousands(wasm.gzip_bytes / 1e3)} (${thousands(wasm.bytes / 1e3)})`],
+  ];
+  const header = [
+    `${smoke ? 'SMOKE RUN (small sizes, not figures): ' : ''}${date.slice(0, 10)}, ${machine.cores} cores, ${machine.cpu}, ${machine.browser}`,
+    '',
+    '| | native, 1 thread | browser, core in the worker | the page |',
+    '|---|---:|---:|---:|',
+  ];
+  return [...header, ...rows.map((cells) => `| ${cells.join(' | ')} |`)].join('\n') + '\n';
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const fs = await import('node:fs');
+  process.stdout.write(benchTable(JSON.parse(fs.readFileSync(process.argv[2], 'utf8'))));
+}
