@@ -1,6 +1,9 @@
 // The data panel: what was downloaded, and the split statistics the worker computed (SPEC.md's
 // facts to check a loader against: counts per label, pixel mean and std).
+import { clearOffline, offlineCopies } from './shard-cache.js';
+
 const $ = (id) => document.getElementById(id);
+const MB = (bytes) => (bytes / 1e6).toFixed(1);
 
 export function clearData() {
   $('data-summary').hidden = true;
@@ -22,4 +25,50 @@ export function showSummary(summary) {
   $('data-credit').textContent = `${summary.name}: ${summary.credit}, licence ${summary.licence}.`;
   $('data-summary').hidden = false;
   document.body.dataset.dataLoaded = summary.dataset;
+}
+
+/// Registers the service worker (offline use and fast reloads, sw.js) and wires the offline
+/// panel. Where the browser refuses, the page works online and the panel says why.
+export function startOffline(datasetNames) {
+  names = datasetNames;
+  $('clear-offline').addEventListener('click', async () => {
+    try {
+      await clearOffline();
+      await showOffline();
+    } catch (error) {
+      showOffline(`could not be removed: ${error.message ?? error}`);
+    }
+  });
+  if (!('serviceWorker' in navigator)) {
+    showOffline('not available (this browser, or this page in an embed or over plain http, has no service workers)');
+    return;
+  }
+  navigator.serviceWorker.register(new URL('./sw.js', import.meta.url))
+    .then(() => showOffline())
+    .catch((error) => showOffline(`not available: the service worker did not start (${error.message ?? error})`));
+}
+
+let names = {};
+
+/// Shows which datasets are kept for offline use and their size, or `problem`.
+export async function showOffline(problem) {
+  const status = $('offline-status');
+  if (problem) {
+    status.textContent = `Offline copy: ${problem}.`;
+    $('clear-offline').hidden = true;
+    return;
+  }
+  let copies;
+  try {
+    copies = await offlineCopies();
+  } catch (error) {
+    showOffline(`not available (${error.message ?? error})`);
+    return;
+  }
+  const kept = Object.entries(copies).map(([id, c]) => `${names[id] ?? id} (${MB(c.bytes)} MB, ${c.shards} shards)`);
+  status.textContent = kept.length
+    ? `Kept for offline use: ${kept.join(', ')}. The page opens and trains without a network.`
+    : 'Offline copy: none yet; a dataset is kept once it has loaded.';
+  $('clear-offline').hidden = kept.length === 0;
+  document.body.dataset.offlineCopies = JSON.stringify(copies);
 }

@@ -4,7 +4,7 @@
 import { ENABLED_IN, PARAMS, PRESETS, readState, settingsOf, writeState } from './state.js';
 import { buildForm, showProblems, showValues } from './form.js';
 import { clearError, pageState, setPageState, setProgress, setStatus, showError } from './page.js';
-import { clearData, showDataStatus, showSummary } from './data-panel.js';
+import { clearData, showDataStatus, showOffline, showSummary, startOffline } from './data-panel.js';
 import * as training from './training-panel.js';
 import * as renorm from './renorm-panel.js';
 import { download, shareLink } from './files.js';
@@ -124,7 +124,8 @@ const settled = () => (hasModel ? (renorm.hasAnalysis() ? 'ready' : 'done') : da
 function onWorkerMessage(message) {
   switch (message.type) {
     case 'download': {
-      const text = `Downloading ${message.file}: ${MB(message.loaded)} of ${MB(message.total)} MB`;
+      const text = `${message.kept ? 'Reading the offline copy of' : 'Downloading'} ${message.file}: ` +
+        `${MB(message.loaded)} of ${MB(message.total)} MB`;
       showDataStatus(text);
       // While a job works on the shards already here, the rest arrive without taking its status.
       if (pageState() === 'loading') { setProgress(message.loaded, message.total); setStatus(text); }
@@ -135,9 +136,12 @@ function onWorkerMessage(message) {
     case 'loaded': {
       dataLoaded = true;
       showSummary(message.summary);
-      const text = `Loaded ${message.summary.name}: ${MB(message.bytes)} MB downloaded, ` +
+      const kept = message.bytes - message.downloaded;
+      const text = `Loaded ${message.summary.name}: ${MB(message.downloaded)} MB downloaded` +
+        `${kept > 0 ? `, ${MB(kept)} MB from the offline copy` : ''}; ` +
         `decoded and validated in ${message.decodeMs.toFixed(0)} ms.`;
       showDataStatus(text);
+      showOffline(message.offlineProblem && `not kept (${message.offlineProblem})`);
       if (pageState() === 'loading') {
         setProgress(1, 1);
         setPageState('idle');
@@ -313,6 +317,7 @@ addEventListener('hashchange', () => {
   applyHash();
   if (state.dataset !== dataset && ENABLED_IN.params.includes(pageState())) startWorker();
 });
+startOffline(PARAMS.find((p) => p.key === 'dataset').options);
 startWorker();
 if (state.autorun) train();
 

@@ -17,9 +17,11 @@
 //   {type: 'soft-flow', settings}                {alpha (null: 3·fan_in), samples, seed}
 //   {type: 'pause'} | {type: 'resume'} | {type: 'cancel'}
 // worker → page
-//   {type: 'download', file, loaded, total}      bytes of the whole dataset so far
+//   {type: 'download', file, loaded, total, kept} bytes of the whole dataset so far; kept: read
+//                                                from the offline copy, not downloaded
 //   {type: 'shard', split, file, count}          a shard passed validation
-//   {type: 'loaded', summary, bytes, decodeMs}
+//   {type: 'loaded', summary, bytes, downloaded, decodeMs, offlineProblem}
+//                                                offlineProblem: why no offline copy is kept
 //   {type: 'waiting', needed, ready}             a job waits for training shards
 //   {type: 'started', examples, batchesPerEpoch, epochs}
 //   {type: 'progress', epoch, batch, examplesSeen, loss, batchLosses, examplesPerSecond,
@@ -47,6 +49,7 @@
 //                                                eigen, fine-tune or soft-flow
 //   {type: 'panic', message}                     the wasm module panicked; this worker is done
 import init, { Session } from './bayes-renorm.js';
+import { cachedShard, forgetShard, pruneStale, storeShard } from './shard-cache.js';
 
 const CHUNK_MS = 75;
 
@@ -98,20 +101,47 @@ async function loadDataset(dataset) {
   session = new Session(manifestText, `data/${dataset}/manifest.json`);
   const shards = session.shardsToFetch();
   const total = shards.reduce((sum, s) => sum + s.bytes, 0);
-  let loaded = 0;
+  let loaded = 0; // bytes, downloaded or read from the offline copy
+  let downloaded = 0;
   let decodeMs = 0;
+  let offlineProblem = null; // why the offline copy is not kept, once known
+  const download = (shard) => fetchBytes(new URL(shard.file, base), (n) => {
+    loaded += n;
+    downloaded += n;
+    postMessage({ type: 'download', file: shard.file, loaded, total });
+  });
+  const offline = async (what) => {
+    try { return await what(); } catch (error) { offlineProblem ??= String(error.message ?? error); return null; }
+  };
   for (const shard of shards) {
-    const bytes = await fetchBytes(new URL(shard.file, base), (n) => {
-      loaded += n;
-      postMessage({ type: 'download', file: shard.file, loaded, total });
-    });
+    let bytes = offlineProblem ? null : await offline(() => cachedShard(base, shard));
+    const kept = bytes !== null;
+    if (kept) {
+      loaded += bytes.byteLength;
+      postMessage({ type: 'download', file: shard.file, loaded, total, kept: true });
+    } else {
+      bytes = await download(shard);
+    }
     const started = performance.now();
-    const count = session.addShard(shard.split, shard.file, bytes);
+    let count;
+    try {
+      count = session.addShard(shard.split, shard.file, bytes);
+    } catch (error) {
+      if (!kept) throw error;
+      // A damaged offline copy: drop it and download the shard instead.
+      loaded -= bytes.byteLength;
+      await offline(() => forgetShard(base, shard));
+      bytes = await download(shard);
+      count = session.addShard(shard.split, shard.file, bytes);
+      await offline(() => storeShard(base, shard, bytes));
+    }
     decodeMs += performance.now() - started;
+    if (!kept && !offlineProblem) await offline(() => storeShard(base, shard, bytes));
     postMessage({ type: 'shard', split: shard.split, file: shard.file, count });
     wakeWaiters();
   }
-  postMessage({ type: 'loaded', summary: session.summary(), bytes: loaded, decodeMs });
+  if (!offlineProblem) await offline(() => pruneStale(base, shards));
+  postMessage({ type: 'loaded', summary: session.summary(), bytes: loaded, downloaded, decodeMs, offlineProblem });
 }
 
 /// Waits until the first `needed` training images and the test split are here. False if the job

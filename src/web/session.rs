@@ -26,6 +26,8 @@ struct ShardToFetch<'a> {
     file: &'a str,
     bytes: usize,
     count: usize,
+    /// The page caches a shard under its checksum, so a changed manifest misses the cache.
+    sha256: &'a str,
 }
 
 #[derive(Serialize)]
@@ -150,6 +152,7 @@ impl Session {
                         file: &entry.file,
                         bytes: entry.bytes,
                         count: entry.count,
+                        sha256: &entry.sha256,
                     })
             })
             .collect();

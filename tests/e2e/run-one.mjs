@@ -1,5 +1,6 @@
 // Runs one group of end-to-end scenarios, for working on it: node tests/e2e/run-one.mjs NAME
-// [dist-dir] [native-dir], NAME one of data, training, renorm, beyond, hardening.
+// [dist-dir] [native-dir], NAME one of data, training, renorm, beyond, hardening,
+// offline.
 import path from 'node:path';
 import { start } from './harness.mjs';
 import { dataScenarios } from './data.mjs';
@@ -7,6 +8,7 @@ import { trainingScenarios } from './training.mjs';
 import { embedScenario, paperRenormChecks } from './renorm.mjs';
 import { beyondScenario } from './beyond.mjs';
 import { hardeningScenarios } from './hardening.mjs';
+import { offlineScenario } from './offline.mjs';
 
 const [name, dist = 'dist', native = 'target/e2e'] = process.argv.slice(2);
 const distDir = path.resolve(dist);
@@ -17,6 +19,7 @@ const GROUPS = {
   renorm: (h) => embedScenario(h, nativeDir),
   beyond: (h) => beyondScenario(h, nativeDir),
   hardening: (h) => hardeningScenarios(h, distDir),
+  offline: (h) => offlineScenario(h, distDir),
 };
 if (!GROUPS[name]) {
   console.error(`usage: node tests/e2e/run-one.mjs ${Object.keys(GROUPS).join('|')} [dist] [native]`);

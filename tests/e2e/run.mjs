@@ -9,6 +9,7 @@ import { trainingScenarios } from './training.mjs';
 import { embedScenario, paperRenormChecks } from './renorm.mjs';
 import { beyondScenario } from './beyond.mjs';
 import { hardeningScenarios } from './hardening.mjs';
+import { offlineScenario } from './offline.mjs';
 
 const distDir = path.resolve(process.argv[2] ?? 'dist');
 const nativeDir = path.resolve(process.argv[3] ?? 'target/e2e');
@@ -25,6 +26,7 @@ try {
   await embedScenario(harness, nativeDir);
   await beyondScenario(harness, nativeDir);
   await hardeningScenarios(harness, distDir);
+  await offlineScenario(harness, distDir);
 } finally {
   passed = await harness.finish();
 }

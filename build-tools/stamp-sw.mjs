@@ -1,0 +1,31 @@
+// Trunk's post_build hook: writes into the staged sw.js what it must cache for offline use (the
+// app shell, and the datasets' manifests) and a version that changes whenever any of those files
+// does, so a new build installs a new service worker and drops the old shell.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const staging = process.env.TRUNK_STAGING_DIR;
+if (!staging) throw new Error('stamp-sw.mjs runs as a Trunk hook (TRUNK_STAGING_DIR is not set)');
+const PLACEHOLDER = 'const BUILD = null;';
+
+function filesUnder(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(full) : [path.relative(staging, full).split(path.sep).join('/')];
+  });
+}
+
+const files = filesUnder(staging).sort();
+// Shards are cached by the worker under their SHA-256 (www/shard-cache.js), not here.
+const shell = files.filter((f) => !f.startsWith('data/') && f !== 'sw.js');
+const manifests = files.filter((f) => /^data\/[^/]+\/manifest\.json$/.test(f));
+const hash = crypto.createHash('sha256');
+for (const file of [...shell, ...manifests]) hash.update(file).update(fs.readFileSync(path.join(staging, file)));
+const build = { version: hash.digest('hex').slice(0, 16), shell, manifests };
+
+const swPath = path.join(staging, 'sw.js');
+const source = fs.readFileSync(swPath, 'utf8');
+if (!source.includes(PLACEHOLDER)) throw new Error(`sw.js has no "${PLACEHOLDER}" line to stamp`);
+fs.writeFileSync(swPath, source.replace(PLACEHOLDER, `const BUILD = ${JSON.stringify(build)};`));
+console.log(`stamp-sw: ${shell.length} shell files, ${manifests.length} manifests, version ${build.version}`);

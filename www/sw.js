@@ -1,0 +1,60 @@
+// The service worker: the page works offline, and a second visit opens without downloading the
+// app again. The shell (every built file but the data) is cached at install, one cache per build;
+// the datasets' manifests are fetched network first, so new checksums are seen as soon as the
+// host serves them, and the cached copy answers offline. Shards are not handled here: the worker
+// keeps each under its SHA-256 (shard-cache.js). A new build waits, as service workers do, until
+// every tab of the old one is closed, so one tab never mixes two builds.
+const BUILD = null; // replaced after each build by build-tools/stamp-sw.mjs
+const SHELL_PREFIX = 'bayes-renorm-shell-';
+const SHELL_CACHE = SHELL_PREFIX + BUILD.version;
+const MANIFEST_CACHE = 'bayes-renorm-manifests';
+const scope = new URL(self.registration.scope);
+const shellUrls = new Set(BUILD.shell.map((file) => new URL(file, scope).href));
+const INDEX = new URL('index.html', scope).href;
+const isManifest = (url) => url.href.startsWith(scope.href) && /\/data\/[^/]+\/manifest\.json$/.test(url.pathname);
+
+// `reload`: the files themselves, never the browser's HTTP cache of an older build.
+const fresh = (url) => new Request(url, { cache: 'reload' });
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    await (await caches.open(SHELL_CACHE)).addAll([...shellUrls].map(fresh));
+    await (await caches.open(MANIFEST_CACHE)).addAll(BUILD.manifests.map((file) => fresh(new URL(file, scope))));
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith(SHELL_PREFIX) && name !== SHELL_CACHE) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  url.search = '';
+  url.hash = '';
+  const key = request.mode === 'navigate' && url.href === scope.href ? INDEX : url.href;
+  if (shellUrls.has(key)) event.respondWith(cacheFirst(key, request));
+  else if (isManifest(url)) event.respondWith(networkFirst(key, request));
+});
+
+async function cacheFirst(key, request) {
+  return (await caches.match(key, { cacheName: SHELL_CACHE })) ?? fetch(request);
+}
+
+async function networkFirst(key, request) {
+  try {
+    const response = await fetch(request);
+    if (response.ok) await (await caches.open(MANIFEST_CACHE)).put(key, response.clone());
+    return response;
+  } catch (error) {
+    const cached = await caches.match(key, { cacheName: MANIFEST_CACHE });
+    if (cached) return cached;
+    throw error;
+  }
+}
