@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
 use crate::model::{cast, relu_grad, Autoencoder, ForwardPass, Scalar};
+use crate::sparse::SparseRows;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -94,7 +95,8 @@ pub trait SumOverExamples<T: Scalar> {
 
 impl<T: Scalar> SumOverExamples<T> for FisherAccumulator<T> {
     fn add_batch(&mut self, x: ArrayView2<T>) {
-        let ForwardPass { latent, output } = self.model.forward(x);
+        let sparse = SparseRows::of(x);
+        let ForwardPass { latent, output } = self.model.forward_with(x, sparse.as_ref());
         // Per example, dθ is an outer product; g: [batch, m] and q: [batch, n] are the squared
         // factors that multiply x_i² (encoder) and h_j² (decoder).
         let (g, q) = match self.variant {
@@ -114,16 +116,23 @@ impl<T: Scalar> SumOverExamples<T> for FisherAccumulator<T> {
                 (da, dz)
             }
         };
-        // x² goes into a buffer kept across batches, sparing a fresh [batch, n] allocation.
-        if self.x_squared.dim() != x.dim() {
-            self.x_squared = Array2::zeros(x.dim());
-        }
-        Zip::from(&mut self.x_squared)
-            .and(&x)
-            .for_each(|s, &v| *s = v * v);
+        // F(E): [m, n] += gᵀ: [m, batch] · x²: [batch, n]
+        let encoder = match &sparse {
+            Some(sparse) => sparse.map_values(|v| v * v).transpose_times(&g),
+            None => {
+                // x² goes into a buffer kept across batches, sparing a [batch, n] allocation.
+                if self.x_squared.dim() != x.dim() {
+                    self.x_squared = Array2::zeros(x.dim());
+                }
+                Zip::from(&mut self.x_squared)
+                    .and(&x)
+                    .for_each(|s, &v| *s = v * v);
+                g.t().dot(&self.x_squared)
+            }
+        };
         let h_squared = latent.mapv(|v| v * v);
-        // F(E): [m, n] += gᵀ: [m, batch] · x²: [batch, n];  F(D): [n, m] += qᵀ · h²
-        accumulate(&mut self.encoder, &g.t().dot(&self.x_squared));
+        // F(D): [n, m] += qᵀ · h²
+        accumulate(&mut self.encoder, &encoder);
         accumulate(&mut self.decoder, &q.t().dot(&h_squared));
         accumulate(&mut self.encoder_bias, &g.sum_axis(Axis(0)));
         accumulate(&mut self.decoder_bias, &q.sum_axis(Axis(0)));

@@ -1,13 +1,14 @@
 //! The paper's autoencoder (eq. 51-53): h = relu(E x [+ b_E]), y = relu(D h [+ b_D]), MSE loss.
 //!
 //! Batched: one example per row, so every product is an ndarray 2-D `dot` and reaches the
-//! (wasm SIMD) sgemm kernel. Generic over the scalar so tests can check gradients in f64.
+//! (wasm SIMD) sgemm kernel, except the two that read a sparse input (`crate::sparse`). Generic over the scalar so tests can check gradients in f64.
 
 use ndarray::{Array1, Array2, ArrayView2, Axis, LinalgScalar, ScalarOperand, Zip};
 use num_traits::Float;
 use std::ops::AddAssign;
 
 use crate::rng::{stream, Rng};
+use crate::sparse::SparseRows;
 
 /// The float types the model runs in: f32 for real work, f64 for gradient checks.
 pub trait Scalar:
@@ -199,8 +200,17 @@ impl<T: Scalar> Autoencoder<T> {
 
     /// Forward pass on a batch x: [batch, n].
     pub fn forward(&self, x: ArrayView2<T>) -> ForwardPass<T> {
+        self.forward_with(x, SparseRows::of(x).as_ref())
+    }
+
+    /// Forward pass with x's non-zeros already listed (`SparseRows::of(x)`), for callers that
+    /// reuse them; None takes the dense product.
+    pub fn forward_with(&self, x: ArrayView2<T>, sparse: Option<&SparseRows<T>>) -> ForwardPass<T> {
         // h: [batch, m] = relu(x: [batch, n] · Eᵀ (+ b_E))
-        let mut latent = x.dot(&self.encoder.t());
+        let mut latent = match sparse {
+            Some(sparse) => sparse.times_transpose(&self.encoder),
+            None => x.dot(&self.encoder.t()),
+        };
         if let Some(b) = &self.encoder_bias {
             latent += b;
         }
@@ -221,7 +231,8 @@ impl<T: Scalar> Autoencoder<T> {
 
     /// Loss and the gradients of every parameter (reverse mode by hand).
     pub fn loss_and_gradients(&self, x: ArrayView2<T>) -> (f64, Gradients<T>) {
-        let ForwardPass { latent, output } = self.forward(x);
+        let sparse = SparseRows::of(x);
+        let ForwardPass { latent, output } = self.forward_with(x, sparse.as_ref());
         let loss = mse(&output, &x);
         // In place of y: dz = dL/dy ∘ relu'(z), dL/dy = 2 (y - x) / (batch n) as in PyTorch.
         let scale = cast::<T>(2.0 / x.len().max(1) as f64);
@@ -241,7 +252,10 @@ impl<T: Scalar> Autoencoder<T> {
             .and(&latent)
             .for_each(|d, &h| *d = *d * relu_grad(h));
         // dE: [m, n] = daᵀ: [m, batch] · x: [batch, n];  db_E = Σ_batch da
-        let encoder = d_latent_pre.t().dot(&x);
+        let encoder = match &sparse {
+            Some(sparse) => sparse.transpose_times(&d_latent_pre),
+            None => d_latent_pre.t().dot(&x),
+        };
         let encoder_bias = self
             .encoder_bias
             .as_ref()

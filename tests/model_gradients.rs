@@ -5,10 +5,19 @@
 mod common;
 
 use bayes_renorm::model::Autoencoder;
-use common::{assert_close, central_difference, kink_free_cases, loop_loss, random_inputs};
+use bayes_renorm::sparse::SparseRows;
+use common::{
+    assert_close, central_difference, kink_free_cases, kink_free_cases_of, loop_loss,
+    random_inputs, sparse_inputs,
+};
+use ndarray::Array2;
 
 fn gradient_check(biases: bool) {
-    for (model, x) in kink_free_cases(10, 3, 6, biases, 6) {
+    check_gradients(kink_free_cases(10, 3, 6, biases, 6));
+}
+
+fn check_gradients(cases: Vec<(Autoencoder<f64>, Array2<f64>)>) {
+    for (model, x) in cases {
         let (_, grads) = model.loss_and_gradients(x.view());
         for (tensor, analytic) in grads.tensors().iter().enumerate() {
             for (index, &exact) in analytic.iter().enumerate() {
@@ -36,18 +45,34 @@ fn gradients_match_finite_differences_with_biases() {
     gradient_check(true);
 }
 
+/// Inputs four-fifths zeros take the sparse products for x·Eᵀ and the encoder's gradient.
+#[test]
+fn gradients_match_finite_differences_on_sparse_inputs() {
+    for biases in [false, true] {
+        let cases = kink_free_cases_of(sparse_inputs, 24, 3, 6, biases, 4);
+        for (_, x) in &cases {
+            assert!(
+                SparseRows::of(x.view()).is_some(),
+                "the sparse path is taken"
+            );
+        }
+        check_gradients(cases);
+    }
+}
+
 #[test]
 fn forward_matches_loop_implementation() {
     for biases in [false, true] {
         let model = Autoencoder::<f64>::init(12, 4, biases, 7);
-        let x = random_inputs(7, 9, 12);
-        assert_close(
-            model.loss(x.view()),
-            loop_loss(&model, &x),
-            1e-12,
-            0.0,
-            "loss",
-        );
+        for x in [random_inputs(7, 9, 12), sparse_inputs(7, 9, 12)] {
+            assert_close(
+                model.loss(x.view()),
+                loop_loss(&model, &x),
+                1e-12,
+                0.0,
+                "loss",
+            );
+        }
     }
 }
 

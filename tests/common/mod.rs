@@ -41,6 +41,20 @@ pub fn random_inputs(seed: u64, batch: usize, n: usize) -> Array2<f64> {
     Array2::from_shape_simple_fn((batch, n), || rng.next_f64())
 }
 
+/// Like `random_inputs`, with about four entries in five exactly zero, as MNIST's pixels: the
+/// model takes its sparse products (`bayes_renorm::sparse`) on these.
+pub fn sparse_inputs(seed: u64, batch: usize, n: usize) -> Array2<f64> {
+    let mut rng = Rng::new(seed, 98, 0);
+    Array2::from_shape_simple_fn((batch, n), || {
+        let value = rng.next_f64();
+        if rng.next_f64() < 0.8 {
+            0.0
+        } else {
+            value
+        }
+    })
+}
+
 /// Pre-activations a (m values) and z (n values) of one example.
 pub fn loop_pre_activations(model: &Autoencoder<f64>, x: ArrayView1<f64>) -> Vec<f64> {
     let (n, m) = (model.input_dim(), model.latent_dim());
@@ -114,11 +128,23 @@ pub fn kink_free_cases(
     biases: bool,
     wanted: usize,
 ) -> Vec<(Autoencoder<f64>, Array2<f64>)> {
-    let cases: Vec<_> = (0..200)
+    kink_free_cases_of(random_inputs, n, m, batch, biases, wanted)
+}
+
+/// `kink_free_cases` with the inputs `inputs(seed, batch, n)` gives.
+pub fn kink_free_cases_of(
+    inputs: fn(u64, usize, usize) -> Array2<f64>,
+    n: usize,
+    m: usize,
+    batch: usize,
+    biases: bool,
+    wanted: usize,
+) -> Vec<(Autoencoder<f64>, Array2<f64>)> {
+    let cases: Vec<_> = (0..1000)
         .map(|seed| {
             (
                 Autoencoder::<f64>::init(n, m, biases, seed),
-                random_inputs(seed, batch, n),
+                inputs(seed, batch, n),
             )
         })
         .filter(|(model, x)| distance_to_kink(model, x) >= 1e-3)
