@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use bayes_renorm::data::idx::{idx_images_bytes, idx_labels_bytes, read_idx};
 use bayes_renorm::data::shard::{decode_shard, encode_shard, sha256_hex};
 use bayes_renorm::data::Dataset;
+use bayes_renorm::fuzz::{apply, fix_shard_payload_len, mutated, Mutation};
 use proptest::prelude::*;
 
 /// The committed MNIST test shard 0 (5,000 examples), and a small shard of its first 40 examples
@@ -27,64 +28,21 @@ fn real_shards() -> &'static (Vec<u8>, Vec<u8>) {
     })
 }
 
-#[derive(Clone, Debug)]
-enum Mutation {
-    FlipBit { at: usize, bit: u8 },
-    Truncate { at: usize },
-    Insert { at: usize, bytes: Vec<u8> },
-}
-
 fn mutation() -> impl Strategy<Value = Mutation> {
+    let bytes = || prop::collection::vec(any::<u8>(), 1..16);
     prop_oneof![
         (any::<usize>(), 0u8..8).prop_map(|(at, bit)| Mutation::FlipBit { at, bit }),
         any::<usize>().prop_map(|at| Mutation::Truncate { at }),
-        (any::<usize>(), prop::collection::vec(any::<u8>(), 1..16))
-            .prop_map(|(at, bytes)| Mutation::Insert { at, bytes }),
+        (any::<usize>(), bytes()).prop_map(|(at, bytes)| Mutation::Insert { at, bytes }),
+        (any::<usize>(), bytes()).prop_map(|(at, bytes)| Mutation::Overwrite { at, bytes }),
     ]
 }
 
-/// Positions are taken modulo the current length; the header (first 24 bytes) is hit often
-/// enough because half the positions are drawn below 64.
-fn apply(bytes: &mut Vec<u8>, mutation: &Mutation) {
-    let pick = |at: usize, len: usize| {
-        if len == 0 {
-            0
-        } else if at % 2 == 0 {
-            (at / 2) % len.min(64)
-        } else {
-            (at / 2) % len
-        }
-    };
-    match mutation {
-        Mutation::FlipBit { at, bit } => {
-            if !bytes.is_empty() {
-                let i = pick(*at, bytes.len());
-                bytes[i] ^= 1 << bit;
-            }
-        }
-        Mutation::Truncate { at } => bytes.truncate(pick(*at, bytes.len())),
-        Mutation::Insert { at, bytes: new } => {
-            let i = pick(*at, bytes.len() + 1);
-            bytes.splice(i..i, new.iter().copied());
-        }
-    }
-}
-
-/// Makes the header's payload length agree with the file again, so truncations and insertions
-/// reach the decompressor instead of stopping at the length check.
-fn fix_payload_len(bytes: &mut [u8]) {
-    if bytes.len() >= 24 {
-        let payload_len = (bytes.len() - 24) as u32;
-        bytes[20..24].copy_from_slice(&payload_len.to_le_bytes());
-    }
-}
-
 /// `original` with `mutations` applied, and the payload length fixed up if `fix_len`.
-fn mutated(original: &[u8], mutations: &[Mutation], fix_len: bool) -> Vec<u8> {
-    let mut bytes = original.to_vec();
-    mutations.iter().for_each(|m| apply(&mut bytes, m));
+fn mutated_shard(original: &[u8], mutations: &[Mutation], fix_len: bool) -> Vec<u8> {
+    let mut bytes = mutated(original, mutations);
     if fix_len {
-        fix_payload_len(&mut bytes);
+        fix_shard_payload_len(&mut bytes);
     }
     bytes
 }
@@ -123,7 +81,7 @@ proptest! {
     #[test]
     fn mutated_small_shard(mutations in prop::collection::vec(mutation(), 1..5), fix_len: bool) {
         let original = &real_shards().1;
-        let bytes = mutated(original, &mutations, fix_len);
+        let bytes = mutated_shard(original, &mutations, fix_len);
         if let Ok(data) = decode_shard("mutated", &bytes, None) {
             prop_assert!(consistent(&data));
         }
@@ -153,7 +111,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
     #[test]
     fn mutated_full_shard(mutations in prop::collection::vec(mutation(), 1..4), fix_len: bool) {
-        let bytes = mutated(&real_shards().0, &mutations, fix_len);
+        let bytes = mutated_shard(&real_shards().0, &mutations, fix_len);
         if let Ok(data) = decode_shard("mutated", &bytes, None) {
             prop_assert!(consistent(&data));
         }

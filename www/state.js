@@ -178,8 +178,14 @@ export function readState(hash) {
     const param = PARAMS.find((p) => p.key === key);
     if (!param) { unknown.push(key); continue; }
     const { value, problem } = parseValue(param, text);
-    if (problem) problems[key] = problemMessage(param, text, problem);
-    else state[key] = value;
+    // A key given twice takes its last entry, so a reported problem always means the default.
+    if (problem) {
+      problems[key] = problemMessage(param, text, problem);
+      state[key] = param.default;
+    } else {
+      state[key] = value;
+      delete problems[key];
+    }
   }
   return { state, problems, unknown };
 }
