@@ -17,6 +17,9 @@ cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 step "native tests"
 cargo test
 
+step "fuzz the parsers (short; scripts/fuzz.sh 600 for the ten-minute run)"
+./scripts/fuzz.sh 20
+
 step "browser tests (wasm-pack, headless Chromium)"
 # The browser test repeats this native training run through the page's Session.
 BAYES_NATIVE_REFERENCE=$(cargo run --quiet --release --example reference_run)
@@ -34,5 +37,8 @@ cargo run --quiet --release --bin reproduce -- --subset 2000 --epochs 1 --grid p
   --eval-examples 1000 --eigen >target/e2e/native-beyond-2000.json 2>target/e2e/native-beyond-2000.log
 cargo run --quiet --release --bin reproduce -- --eigen >target/e2e/native-paper.json 2>target/e2e/native-paper.log
 node tests/e2e/run.mjs dist target/e2e
+
+step "benchmark, smoke mode (every workload, small; no figure is asserted)"
+./scripts/bench.sh --smoke
 
 step "all checks passed"
