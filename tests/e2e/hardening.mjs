@@ -1,8 +1,9 @@
 // What a host, a user or a second tab can throw at the page: shards sent gzip-encoded, a web page
-// instead of a missing shard, a double click on Train, and two tabs training at once.
+// instead of a missing shard, a double click on Train, two tabs training at once, and the largest
+// model the controls allow on full MNIST.
 import fs from 'node:fs';
 import path from 'node:path';
-import { check, waitForState } from './harness.mjs';
+import { check, figure, waitForState } from './harness.mjs';
 import { SMALL } from './training.mjs';
 
 /// Every text #data-status shows while the page loads, from its first moment.
@@ -77,4 +78,18 @@ export async function hardeningScenarios({ openPage }, distDir) {
     both.every((run) => run.digest === once.digest && run.epochs === 1),
     both.map((run) => run.digest?.slice(0, 12)).join(', '));
   await Promise.all(tabs.map(({ close }) => close()));
+
+  {
+    // The largest model the controls allow (m = 256) on all 60,000 images, then the Fisher and
+    // the 40-point sweep: it fits the worker's memory and reaches ready.
+    const { page, problems, close } = await openPage('#latent=256&epochs=1');
+    await page.click('#train');
+    await waitForState(page, 'ready', 600_000);
+    const status = await page.textContent('#status');
+    const memory = Number(await page.getAttribute('body', 'data-memory-bytes')) / 1e6;
+    check('m = 256 on full MNIST with the sweep reaches ready, without errors',
+      /test MSE 0\.\d{6}/.test(status) && status.includes('Λ*') && problems.console.length === 0, status);
+    figure('m = 256, full MNIST, 1 epoch + Fisher + sweep: peak wasm memory in the worker (MB)', memory.toFixed(1));
+    await close();
+  }
 }
