@@ -7,10 +7,12 @@ use std::hint::black_box;
 
 use serde::{Deserialize, Serialize};
 
+use crate::adam::{Adam, AdamConfig};
 use crate::data::Dataset;
 use crate::fisher::{fisher_diag, FisherVariant};
-use crate::model::Autoencoder;
+use crate::model::{Autoencoder, ForwardPass};
 use crate::prune::EvalSet;
+use crate::sparse::SparseRows;
 use crate::sweep::{log_grid, Baselines, Sweep};
 use crate::train::{TrainConfig, Trainer};
 
@@ -72,9 +74,22 @@ pub struct TrainingFigures {
     pub gflops: f64,
 }
 
+/// One of the products a batch-1000 training step at m = 20 makes, timed alone: where the step's
+/// time goes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProductFigures {
+    pub product: String,
+    pub ms: f64,
+    /// Counting the dense product's 2·batch·n·m FLOPs, sparse or not, so the figures compare.
+    pub gflops: f64,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CoreFigures {
     pub training: Vec<TrainingFigures>,
+    /// One training step (forward, backward, Adam) at m = 20, batch 1000, and its products.
+    pub step_ms: f64,
+    pub step_products: Vec<ProductFigures>,
     pub fisher_examples: usize,
     pub fisher_seconds: f64,
     pub eval_examples: usize,
@@ -108,6 +123,8 @@ pub fn core_figures(
             )
         })
         .collect();
+
+    let (step_ms, step_products) = step_profile(train, plan.rounds.max(3), now_ms);
 
     let model = Autoencoder::<f32>::init(INPUT_DIM, PAPER_LATENT, false, 42);
     let fisher_data = train.first(plan.fisher_examples);
@@ -152,6 +169,8 @@ pub fn core_figures(
 
     CoreFigures {
         training,
+        step_ms,
+        step_products,
         fisher_examples: fisher_data.len(),
         fisher_seconds: fisher_ms / 1e3,
         eval_examples: test.len(),
@@ -198,6 +217,70 @@ fn training_throughput(
         examples_per_second,
         gflops: examples_per_second * 10.0 * (INPUT_DIM * latent) as f64 / 1e9,
     }
+}
+
+/// A whole training step at the paper's sizes on the first batch of `train`, and each of its
+/// five products alone (the operands' values do not change their cost).
+fn step_profile(
+    train: &Dataset,
+    rounds: usize,
+    now_ms: &dyn Fn() -> f64,
+) -> (f64, Vec<ProductFigures>) {
+    let x = train.batch::<f32>(0..BATCH_SIZE.min(train.len()));
+    let batch = x.nrows();
+    let model = Autoencoder::<f32>::init(INPUT_DIM, PAPER_LATENT, false, 1);
+    let lens: Vec<usize> = model.parameters().iter().map(|p| p.len()).collect();
+    let mut adam = Adam::new(AdamConfig::default(), &lens);
+    let mut step_model = model.clone();
+    let step_ms = best_of(
+        rounds,
+        now_ms,
+        || (),
+        |()| {
+            let (_, grads) = step_model.loss_and_gradients(x.view());
+            adam.update(step_model.parameters_mut(), grads.tensors());
+        },
+    );
+
+    // The output stands in for dz, and the latent for da: operands of the right shapes.
+    let ForwardPass {
+        latent,
+        output: d_output,
+    } = model.forward(x.view());
+    let sparse = SparseRows::of(x.view());
+    let mut products = Vec::new();
+    let mut time = |product: &str, work: &mut dyn FnMut()| {
+        let ms = best_of(rounds, now_ms, || (), |()| work());
+        let gflops = 2.0 * (batch * INPUT_DIM * PAPER_LATENT) as f64 / (ms / 1e3) / 1e9;
+        products.push(ProductFigures {
+            product: product.to_string(),
+            ms,
+            gflops,
+        });
+    };
+    let sparse_label = if sparse.is_some() { "sparse" } else { "dense" };
+    time(&format!("x·Eᵀ ({sparse_label})"), &mut || {
+        black_box(match &sparse {
+            Some(sparse) => sparse.times_transpose(&model.encoder),
+            None => x.dot(&model.encoder.t()),
+        });
+    });
+    time("h·Dᵀ", &mut || {
+        black_box(latent.dot(&model.decoder.t()));
+    });
+    time("dzᵀ·h", &mut || {
+        black_box(d_output.t().dot(&latent));
+    });
+    time("dz·D", &mut || {
+        black_box(d_output.dot(&model.decoder));
+    });
+    time(&format!("daᵀ·x ({sparse_label})"), &mut || {
+        black_box(match &sparse {
+            Some(sparse) => sparse.transpose_times(&latent),
+            None => latent.t().dot(&x),
+        });
+    });
+    (step_ms, products)
 }
 
 /// The best time of `rounds` runs of `work` after one warm-up run, in milliseconds; `setup`

@@ -4,15 +4,20 @@
 const thousands = (x) => Math.round(x).toLocaleString('en');
 const fixed = (digits) => (x) => (x === undefined || Number.isNaN(x) ? '' : x.toFixed(digits));
 const [s1, s2, ms1] = [fixed(1), fixed(2), fixed(1)];
+const ms2 = fixed(2);
 
 export function benchTable({ date, smoke, machine, plan, native, browser, page, wasm }) {
   const training = (figures, m) => {
     const t = figures.training.find((row) => row.latent === m);
     return t ? `${thousands(t.examples_per_second)} ex/s, ${t.gflops.toFixed(1)} GFLOP/s` : '';
   };
+  const step = (figures) => `${ms2(figures.step_ms)} = ${figures.step_products.map((p) => ms2(p.ms)).join(' + ')} + ` +
+    `${ms2(figures.step_ms - figures.step_products.reduce((sum, p) => sum + p.ms, 0))}`;
   const rows = [
     ...plan.latents.map((m) => [`training, m = ${m}, batch 1000 (${thousands(plan.train_examples)} images, best of ${plan.rounds})`,
       training(native, m), training(browser, m), m === 20 ? `${thousands(page.training_examples_per_second)} ex/s over the run` : '']),
+    [`one training step, m = 20, batch 1000 (ms): ${native.step_products.map((p) => p.product).join(' + ')} + the rest`,
+      step(native), step(browser), ''],
     [`Fisher over ${thousands(native.fisher_examples)} training images (s)`, s2(native.fisher_seconds), s2(browser.fisher_seconds), s2(page.fisher_seconds)],
     [`one pruned-model evaluation, ${thousands(native.eval_examples)} test images (ms)`,
       `${ms1(native.eval_ms)} (${native.eval_gflops.toFixed(1)} GFLOP/s)`, `${ms1(browser.eval_ms)} (${browser.eval_gflops.toFixed(1)} GFLOP/s)`, ''],
