@@ -12,7 +12,7 @@ use crate::data::Dataset;
 use crate::fisher::{fisher_diag, FisherVariant};
 use crate::model::{Autoencoder, ForwardPass};
 use crate::prune::EvalSet;
-use crate::sparse::SparseRows;
+use crate::sparse::{transpose_times_x, x_times_transpose, SparseRows};
 use crate::sweep::{log_grid, Baselines, Sweep};
 use crate::train::{TrainConfig, Trainer};
 
@@ -260,10 +260,7 @@ fn step_profile(
     };
     let sparse_label = if sparse.is_some() { "sparse" } else { "dense" };
     time(&format!("x·Eᵀ ({sparse_label})"), &mut || {
-        black_box(match &sparse {
-            Some(sparse) => sparse.times_transpose(&model.encoder),
-            None => x.dot(&model.encoder.t()),
-        });
+        black_box(x_times_transpose(x.view(), sparse.as_ref(), &model.encoder));
     });
     time("h·Dᵀ", &mut || {
         black_box(latent.dot(&model.decoder.t()));
@@ -275,10 +272,7 @@ fn step_profile(
         black_box(d_output.dot(&model.decoder));
     });
     time(&format!("daᵀ·x ({sparse_label})"), &mut || {
-        black_box(match &sparse {
-            Some(sparse) => sparse.transpose_times(&latent),
-            None => latent.t().dot(&x),
-        });
+        black_box(transpose_times_x(&latent, x.view(), sparse.as_ref()));
     });
     (step_ms, products)
 }

@@ -1,14 +1,15 @@
 //! The paper's autoencoder (eq. 51-53): h = relu(E x [+ b_E]), y = relu(D h [+ b_D]), MSE loss.
 //!
 //! Batched: one example per row, so every product is an ndarray 2-D `dot` and reaches the
-//! (wasm SIMD) sgemm kernel, except the two that read a sparse input (`crate::sparse`). Generic over the scalar so tests can check gradients in f64.
+//! (wasm SIMD) sgemm kernel, except the two that read a sparse input (`crate::sparse`).
+//! Generic over the scalar so tests can check gradients in f64.
 
 use ndarray::{Array1, Array2, ArrayView2, Axis, LinalgScalar, ScalarOperand, Zip};
 use num_traits::Float;
 use std::ops::AddAssign;
 
 use crate::rng::{stream, Rng};
-use crate::sparse::SparseRows;
+use crate::sparse::{transpose_times_x, x_times_transpose, SparseRows};
 
 /// The float types the model runs in: f32 for real work, f64 for gradient checks.
 pub trait Scalar:
@@ -207,10 +208,7 @@ impl<T: Scalar> Autoencoder<T> {
     /// reuse them; None takes the dense product.
     pub fn forward_with(&self, x: ArrayView2<T>, sparse: Option<&SparseRows<T>>) -> ForwardPass<T> {
         // h: [batch, m] = relu(x: [batch, n] · Eᵀ (+ b_E))
-        let mut latent = match sparse {
-            Some(sparse) => sparse.times_transpose(&self.encoder),
-            None => x.dot(&self.encoder.t()),
-        };
+        let mut latent = x_times_transpose(x, sparse, &self.encoder);
         if let Some(b) = &self.encoder_bias {
             latent += b;
         }
@@ -252,10 +250,7 @@ impl<T: Scalar> Autoencoder<T> {
             .and(&latent)
             .for_each(|d, &h| *d = *d * relu_grad(h));
         // dE: [m, n] = daᵀ: [m, batch] · x: [batch, n];  db_E = Σ_batch da
-        let encoder = match &sparse {
-            Some(sparse) => sparse.transpose_times(&d_latent_pre),
-            None => d_latent_pre.t().dot(&x),
-        };
+        let encoder = transpose_times_x(&d_latent_pre, x, sparse.as_ref());
         let encoder_bias = self
             .encoder_bias
             .as_ref()

@@ -125,6 +125,31 @@ impl<T: Scalar> SparseRows<T> {
     }
 }
 
+/// x · wᵀ for x: [batch, n] and w: [m, n], over x's non-zeros when `sparse` lists them
+/// (`SparseRows::of(x)`), else the dense product.
+pub fn x_times_transpose<T: Scalar>(
+    x: ArrayView2<T>,
+    sparse: Option<&SparseRows<T>>,
+    w: &Array2<T>,
+) -> Array2<T> {
+    match sparse {
+        Some(sparse) => sparse.times_transpose(w),
+        None => x.dot(&w.t()),
+    }
+}
+
+/// dᵀ · x for d: [batch, m], over x's non-zeros when `sparse` lists them, else dense.
+pub fn transpose_times_x<T: Scalar>(
+    d: &Array2<T>,
+    x: ArrayView2<T>,
+    sparse: Option<&SparseRows<T>>,
+) -> Array2<T> {
+    match sparse {
+        Some(sparse) => sparse.transpose_times(d),
+        None => d.t().dot(&x),
+    }
+}
+
 /// out += a · x, element by element, four at a time so the compiler emits vector code without
 /// bounds checks (one simd128 vector in wasm; m = 20 leaves no remainder).
 #[inline]
