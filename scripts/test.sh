@@ -24,7 +24,9 @@ step "browser tests (wasm-pack, headless Chromium)"
 # The browser test repeats this native training run through the page's Session.
 BAYES_NATIVE_REFERENCE=$(cargo run --quiet --release --example reference_run)
 export BAYES_NATIVE_REFERENCE
-# --nocapture prints the browser benchmarks' figures.
+# The runner's default 20-second limit per webdriver call once cut off browser_renorm (Fisher and
+# sweep over the committed test shards, synchronous on the page's main thread) on a loaded machine.
+export WASM_BINDGEN_TEST_TIMEOUT=180
 wasm-pack test --headless --chrome --release -- -- --nocapture
 
 step "end to end: the built page in Chromium, served under a sub-path"
