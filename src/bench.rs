@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::adam::{Adam, AdamConfig};
 use crate::data::Dataset;
+use crate::dense;
 use crate::fisher::{fisher_diag, FisherVariant};
 use crate::model::{Autoencoder, ForwardPass};
 use crate::prune::EvalSet;
@@ -86,6 +87,8 @@ pub struct ProductFigures {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CoreFigures {
+    /// What computed the dense products (`dense::KERNEL`).
+    pub kernel: String,
     pub training: Vec<TrainingFigures>,
     /// One training step (forward, backward, Adam) at m = 20, batch 1000, and its products.
     pub step_ms: f64,
@@ -168,6 +171,7 @@ pub fn core_figures(
     let sweep_seconds = (now_ms() - start) / 1e3;
 
     CoreFigures {
+        kernel: dense::KERNEL.to_string(),
         training,
         step_ms,
         step_products,
@@ -263,13 +267,13 @@ fn step_profile(
         black_box(x_times_transpose(x.view(), sparse.as_ref(), &model.encoder));
     });
     time("h·Dᵀ", &mut || {
-        black_box(latent.dot(&model.decoder.t()));
+        black_box(dense::times_transpose(&latent, &model.decoder));
     });
     time("dzᵀ·h", &mut || {
-        black_box(d_output.t().dot(&latent));
+        black_box(dense::transpose_times(&d_output, &latent));
     });
     time("dz·D", &mut || {
-        black_box(d_output.dot(&model.decoder));
+        black_box(dense::times(&d_output, &model.decoder));
     });
     time(&format!("daᵀ·x ({sparse_label})"), &mut || {
         black_box(transpose_times_x(&latent, x.view(), sparse.as_ref()));

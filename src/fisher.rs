@@ -10,6 +10,7 @@ use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
 use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
+use crate::dense;
 use crate::model::{cast, relu_grad, Autoencoder, ForwardPass, Scalar};
 use crate::sparse::SparseRows;
 
@@ -108,7 +109,7 @@ impl<T: Scalar> SumOverExamples<T> for FisherAccumulator<T> {
                 Zip::from(&mut dz)
                     .and(&x)
                     .for_each(|d, &target| *d = (*d - target) * scale * relu_grad(*d));
-                let mut da = dz.dot(&self.model.decoder);
+                let mut da = dense::times(&dz, &self.model.decoder);
                 Zip::from(&mut da)
                     .and(&latent)
                     .for_each(|d, &h| *d = *d * relu_grad(h) * *d * relu_grad(h));
@@ -127,13 +128,13 @@ impl<T: Scalar> SumOverExamples<T> for FisherAccumulator<T> {
                 Zip::from(&mut self.x_squared)
                     .and(&x)
                     .for_each(|s, &v| *s = v * v);
-                g.t().dot(&self.x_squared)
+                dense::transpose_times(&g, &self.x_squared)
             }
         };
         let h_squared = latent.mapv(|v| v * v);
         // F(D): [n, m] += qᵀ · h²
         accumulate(&mut self.encoder, &encoder);
-        accumulate(&mut self.decoder, &q.t().dot(&h_squared));
+        accumulate(&mut self.decoder, &dense::transpose_times(&q, &h_squared));
         accumulate(&mut self.encoder_bias, &g.sum_axis(Axis(0)));
         accumulate(&mut self.decoder_bias, &q.sum_axis(Axis(0)));
         self.examples += x.nrows();
@@ -168,7 +169,7 @@ pub(crate) fn regression_factors<T: Scalar>(
 ) -> (Array2<T>, Array2<T>) {
     let mut q = output;
     q.mapv_inplace(relu_grad);
-    let mut g = q.dot(decoder_squared);
+    let mut g = dense::times(&q, decoder_squared);
     Zip::from(&mut g)
         .and(latent)
         .for_each(|g, &h| *g = *g * relu_grad(h));

@@ -6,6 +6,7 @@ pub mod adam;
 pub mod analysis;
 pub mod bench;
 pub mod data;
+pub mod dense;
 pub mod eigen;
 pub mod finetune;
 pub mod fisher;

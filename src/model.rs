@@ -1,23 +1,24 @@
 //! The paper's autoencoder (eq. 51-53): h = relu(E x [+ b_E]), y = relu(D h [+ b_D]), MSE loss.
 //!
-//! Batched: one example per row, so every product is an ndarray 2-D `dot` and reaches the
-//! (wasm SIMD) sgemm kernel, except the two that read a sparse input (`crate::sparse`).
+//! Batched: one example per row, so every product is a matrix product (`crate::dense`), except
+//! the two that read a sparse input (`crate::sparse`).
 //! Generic over the scalar so tests can check gradients in f64.
 
 use ndarray::{Array1, Array2, ArrayView2, Axis, LinalgScalar, ScalarOperand, Zip};
 use num_traits::Float;
 use std::ops::AddAssign;
 
+use crate::dense;
 use crate::rng::{stream, Rng};
 use crate::sparse::{transpose_times_x, x_times_transpose, SparseRows};
 
 /// The float types the model runs in: f32 for real work, f64 for gradient checks.
 pub trait Scalar:
-    LinalgScalar + Float + ScalarOperand + AddAssign + Send + Sync + std::fmt::Debug
+    LinalgScalar + Float + ScalarOperand + AddAssign + Send + Sync + std::fmt::Debug + 'static
 {
 }
 impl<T> Scalar for T where
-    T: LinalgScalar + Float + ScalarOperand + AddAssign + Send + Sync + std::fmt::Debug
+    T: LinalgScalar + Float + ScalarOperand + AddAssign + Send + Sync + std::fmt::Debug + 'static
 {
 }
 
@@ -214,7 +215,7 @@ impl<T: Scalar> Autoencoder<T> {
         }
         latent.mapv_inplace(relu);
         // y: [batch, n] = relu(h: [batch, m] · Dᵀ (+ b_D))
-        let mut output = latent.dot(&self.decoder.t());
+        let mut output = dense::times_transpose(&latent, &self.decoder);
         if let Some(b) = &self.decoder_bias {
             output += b;
         }
@@ -239,13 +240,13 @@ impl<T: Scalar> Autoencoder<T> {
             .and(&x)
             .for_each(|y, &target| *y = (*y - target) * scale * relu_grad(*y));
         // dD: [n, m] = dzᵀ: [n, batch] · h: [batch, m];  db_D = Σ_batch dz
-        let decoder = d_output_pre.t().dot(&latent);
+        let decoder = dense::transpose_times(&d_output_pre, &latent);
         let decoder_bias = self
             .decoder_bias
             .as_ref()
             .map(|_| d_output_pre.sum_axis(Axis(0)));
         // dh: [batch, m] = dz: [batch, n] · D: [n, m];  da = dh ∘ relu'(a)
-        let mut d_latent_pre = d_output_pre.dot(&self.decoder);
+        let mut d_latent_pre = dense::times(&d_output_pre, &self.decoder);
         Zip::from(&mut d_latent_pre)
             .and(&latent)
             .for_each(|d, &h| *d = *d * relu_grad(h));

@@ -9,6 +9,7 @@
 use ndarray::{Array2, Axis};
 
 use crate::data::Dataset;
+use crate::dense;
 use crate::model::{relu, sum_squared_error, Autoencoder};
 use crate::rng::{stream, Rng};
 
@@ -229,7 +230,10 @@ impl EvalSet {
 
     /// aᵀ: [m, block] = E: [m, n] · xᵀ: [n, block], per block.
     pub fn pre_activations(&self, encoder: &Array2<f32>) -> PreActivations {
-        self.blocks.iter().map(|xt| encoder.dot(xt)).collect()
+        self.blocks
+            .iter()
+            .map(|xt| dense::times(encoder, xt))
+            .collect()
     }
 
     /// Removes encoder weight (j, i) of value `weight` from `pre`: aᵀ[j, :] -= weight · xᵀ[i, :].
@@ -250,7 +254,7 @@ impl EvalSet {
                 h += &b.view().insert_axis(Axis(1));
             }
             h.mapv_inplace(relu);
-            let mut y = model.decoder.dot(&h);
+            let mut y = dense::times(&model.decoder, &h);
             if let Some(b) = &model.decoder_bias {
                 y += &b.view().insert_axis(Axis(1));
             }
