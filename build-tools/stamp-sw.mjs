@@ -18,14 +18,16 @@ function filesUnder(dir) {
 
 const files = filesUnder(staging).sort();
 // Shards are cached by the worker under their SHA-256 (www/shard-cache.js), not here.
-const shell = files.filter((f) => !f.startsWith('data/') && f !== 'sw.js');
+const shell = files.filter((f) => !f.startsWith('data/') && f !== 'sw.js' && !f.endsWith('_bg.wasm'));
+// The wasm module's builds: the service worker caches the one this browser runs (wasm-module.js).
+const modules = files.filter((f) => f.endsWith('_bg.wasm'));
 const manifests = files.filter((f) => /^data\/[^/]+\/manifest\.json$/.test(f));
 const hash = crypto.createHash('sha256');
-for (const file of [...shell, ...manifests]) hash.update(file).update(fs.readFileSync(path.join(staging, file)));
+for (const file of [...shell, ...modules, ...manifests]) hash.update(file).update(fs.readFileSync(path.join(staging, file)));
 const build = { version: hash.digest('hex').slice(0, 16), shell, manifests };
 
 const swPath = path.join(staging, 'sw.js');
 const source = fs.readFileSync(swPath, 'utf8');
 if (!source.includes(PLACEHOLDER)) throw new Error(`sw.js has no "${PLACEHOLDER}" line to stamp`);
 fs.writeFileSync(swPath, source.replace(PLACEHOLDER, `const BUILD = ${JSON.stringify(build)};`));
-console.log(`stamp-sw: ${shell.length} shell files, ${manifests.length} manifests, version ${build.version}`);
+console.log(`stamp-sw: ${shell.length} shell files, ${modules.length} wasm builds, ${manifests.length} manifests, version ${build.version}`);

@@ -27,7 +27,13 @@ export BAYES_NATIVE_REFERENCE
 # The runner's default 20-second limit per webdriver call once cut off browser_renorm (Fisher and
 # sweep over the committed test shards, synchronous on the page's main thread) on a loaded machine.
 export WASM_BINDGEN_TEST_TIMEOUT=180
-wasm-pack test --headless --chrome --release -- -- --nocapture
+BAYES_KERNEL=simd128 wasm-pack test --headless --chrome --release -- -- --nocapture
+# Again with relaxed SIMD, the build the page runs where the browser has it (build-tools/
+# relaxed-module.sh): its fused multiply-add products against the triple loops, and its training
+# against the native run within 1e-6.
+BAYES_KERNEL=relaxed-simd CARGO_TARGET_DIR=target/relaxed \
+  RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" \
+  wasm-pack test --headless --chrome --release -- --test dense --test browser_session -- --nocapture
 
 step "end to end: the built page in Chromium, served under a sub-path"
 trunk --config trunk.toml build --release

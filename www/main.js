@@ -322,10 +322,13 @@ startWorker();
 if (state.autorun) train();
 
 function onModuleReady(wasm) {
-  $('version').textContent = `bayes-renorm ${wasm.version()}`;
+  const kernel = wasm.kernel();
+  document.body.dataset.kernel = kernel;
+  $('version').textContent = `bayes-renorm ${wasm.version()}, ` +
+    (kernel === 'relaxed-simd' ? 'relaxed SIMD (fused multiply-add)' : 'SIMD (no fused multiply-add)');
   training.setChartModule(wasm, showError);
   renorm.setChartModule(wasm, showError, (cutoff) => setState({ lambda: cutoff }));
   beyond.setHandlers(showError, (evidence) => setState({ evidence }));
 }
 if (window.wasmBindings) onModuleReady(window.wasmBindings);
-else addEventListener('TrunkApplicationStarted', () => { if (!document.body.dataset.wasmFailed) onModuleReady(window.wasmBindings); });
+else addEventListener('bayes:module-ready', () => onModuleReady(window.wasmBindings));

@@ -1,15 +1,18 @@
 // The service worker: the page works offline, and a second visit opens without downloading the
-// app again. The shell (every built file but the data) is cached at install, one cache per build;
+// app again. The shell (every built file but the data, and of the wasm module's two builds the one
+// this browser runs) is cached at install, one cache per build;
 // the datasets' manifests are fetched network first, so new checksums are seen as soon as the
 // host serves them, and the cached copy answers offline. Shards are not handled here: the worker
 // keeps each under its SHA-256 (shard-cache.js). A new build waits, as service workers do, until
 // every tab of the old one is closed, so one tab never mixes two builds.
 const BUILD = null; // replaced after each build by build-tools/stamp-sw.mjs
+importScripts('wasm-module.js'); // which build of the wasm module this browser runs
 const SHELL_PREFIX = 'bayes-renorm-shell-';
 const SHELL_CACHE = SHELL_PREFIX + BUILD.version;
 const MANIFEST_CACHE = 'bayes-renorm-manifests';
 const scope = new URL(self.registration.scope);
 const shellUrls = new Set(BUILD.shell.map((file) => new URL(file, scope).href));
+const moduleUrl = new URL(self.bayesWasmModule.file, scope).href;
 const INDEX = new URL('index.html', scope).href;
 const isManifest = (url) => url.href.startsWith(scope.href) && /\/data\/[^/]+\/manifest\.json$/.test(url.pathname);
 
@@ -18,7 +21,7 @@ const fresh = (url) => new Request(url, { cache: 'reload' });
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
-    await (await caches.open(SHELL_CACHE)).addAll([...shellUrls].map(fresh));
+    await (await caches.open(SHELL_CACHE)).addAll([...shellUrls, moduleUrl].map(fresh));
     await (await caches.open(MANIFEST_CACHE)).addAll(BUILD.manifests.map((file) => fresh(new URL(file, scope))));
   })());
 });
@@ -39,7 +42,7 @@ self.addEventListener('fetch', (event) => {
   url.search = '';
   url.hash = '';
   const key = request.mode === 'navigate' && url.href === scope.href ? INDEX : url.href;
-  if (shellUrls.has(key)) event.respondWith(cacheFirst(key, request));
+  if (shellUrls.has(key) || key === moduleUrl) event.respondWith(cacheFirst(key, request));
   else if (isManifest(url)) event.respondWith(networkFirst(key, request));
 });
 

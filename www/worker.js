@@ -48,6 +48,7 @@
 //   {type: 'error', stage, message}              stage: load, train, analysis, import, export,
 //                                                eigen, fine-tune or soft-flow
 //   {type: 'panic', message}                     the wasm module panicked; this worker is done
+import './wasm-module.js';
 import init, { Session } from './bayes-renorm.js';
 import { cachedShard, forgetShard, pruneStale, storeShard } from './shard-cache.js';
 
@@ -55,7 +56,7 @@ const CHUNK_MS = 75;
 
 // A panic leaves the module unusable: tell the page, which replaces this worker.
 globalThis.onWasmPanic = (message) => postMessage({ type: 'panic', message });
-const ready = init({ module_or_path: new URL('./bayes-renorm_bg.wasm', import.meta.url) });
+const ready = init({ module_or_path: new URL(globalThis.bayesWasmModule.file, import.meta.url) });
 
 let session = null;
 let loadFailed = false;

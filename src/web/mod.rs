@@ -57,6 +57,12 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
+/// Which code computes the matrix products in this build (`dense::KERNEL`), shown in the footer.
+#[wasm_bindgen]
+pub fn kernel() -> String {
+    crate::dense::KERNEL.to_string()
+}
+
 /// Panics on purpose: the end-to-end test uses it to check that a panic reaches the page and
 /// that training works again afterwards.
 #[wasm_bindgen(js_name = panicForTest)]

@@ -66,15 +66,17 @@ async function pageRun(openPage) {
     slider_ms_max: slider.at(-1),
     slider_updates: slider.length,
     peak_wasm_memory_mb: Number(marks.dataset.memoryBytes) / 1e6,
+    kernel: marks.dataset.kernel,
   };
 }
 
-const wasm = fs.readFileSync(path.join(distDir, 'bayes-renorm_bg.wasm'));
 const harness = await start(distDir);
 let report;
 try {
   const core = await coreInWorker(harness.openPage, nativeBench.plan);
   const page = await pageRun(harness.openPage);
+  // The build the page ran (www/wasm-module.js).
+  const wasm = fs.readFileSync(path.join(distDir, page.kernel === 'relaxed-simd' ? 'bayes-renorm-relaxed_bg.wasm' : 'bayes-renorm_bg.wasm'));
   const seconds = nativeReproduce.seconds;
   report = {
     date: new Date().toISOString(),

@@ -43,6 +43,9 @@ async function paperRun({ openPage }, nativeDir, screenshot, renormChecks) {
   check('the status states the test MSE', TEST_MSE_IN_STATUS.test(status), status);
   check('the loss chart is drawn', await canvasDrawn(page, 'loss-chart'));
   check('no console errors during the paper run', problems.console.length === 0, problems.console.join(' | '));
+  check('Chromium runs the relaxed-SIMD build, and the footer says so',
+    (await page.getAttribute('body', 'data-kernel')) === 'relaxed-simd' &&
+    (await page.textContent('#version')).includes('fused multiply-add'), await page.textContent('#version'));
 
   const timing = await page.evaluate(() => {
     const mark = (name) => performance.getEntriesByName(name)[0]?.startTime;
@@ -223,9 +226,39 @@ async function crashes({ openPage }) {
   await close();
 }
 
+/// A browser without relaxed SIMD (emulated: wasm-module.js's probe made to fail) runs the other
+/// build, never fetches the relaxed one, and trains to reproduce's numbers all the same.
+async function withoutRelaxedSimd({ openPage, override, base }, nativeDir) {
+  const native = readNative(nativeDir, 'native-subset-2000.json');
+  const source = await (await fetch(new URL('wasm-module.js', base))).text();
+  const failing = source.replace('relaxed = WebAssembly.validate(probe)', 'relaxed = false');
+  check('the probe line to emulate an older browser is in wasm-module.js', failing !== source);
+  override('wasm-module.js', Buffer.from(failing));
+  const modules = [];
+  const { page, problems, close } = await openPage(SMALL, async (p) => {
+    p.context().on('request', (r) => { if (r.url().endsWith('_bg.wasm')) modules.push(r.url().split('/').at(-1)); });
+  });
+  try {
+    await page.click('#train');
+    await waitForState(page, 'ready');
+    const [row] = await epochTable(page);
+    check('without relaxed SIMD the page and its worker load only the other build',
+      (await page.getAttribute('body', 'data-kernel')) === 'simd128' && modules.length > 0 &&
+      modules.every((file) => file === 'bayes-renorm_bg.wasm'), `${modules.join(', ')}`);
+    check('without relaxed SIMD, 2,000 images, 1 epoch: train and test MSE equal reproduce\'s',
+      relativeError(row.trainMse, native.train.epoch_losses[0]) < 1e-5 && relativeError(row.testMse, native.train.test_mse) < 1e-5,
+      `page ${row.trainMse.toFixed(6)} / ${row.testMse.toFixed(6)}, reproduce ${native.train.epoch_losses[0].toFixed(6)} / ${native.train.test_mse.toFixed(6)}`);
+    check('no console errors without relaxed SIMD', problems.console.length === 0, problems.console.join(' | '));
+  } finally {
+    override('wasm-module.js', null);
+    await close();
+  }
+}
+
 export async function trainingScenarios(harness, nativeDir, screenshot, renormChecks) {
   await paperRun(harness, nativeDir, screenshot, renormChecks);
   await smallRun(harness, nativeDir);
+  await withoutRelaxedSimd(harness, nativeDir);
   await earlyStart(harness, nativeDir);
   await badInput(harness);
   await crashes(harness);

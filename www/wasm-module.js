@@ -1,0 +1,21 @@
+// Which build of the wasm module this browser runs. The relaxed-SIMD build computes the matrix
+// products with fused multiply-add (src/dense.rs); a browser without relaxed SIMD rejects it as a
+// whole, so a tiny module with one f32x4.relaxed_madd is validated first. Loaded as a plain
+// script by the service worker (importScripts) and as a module by the page and the worker, so it
+// defines a global rather than exporting.
+(() => {
+  const zeros = [0xfd, 0x0c, ...new Array(16).fill(0)]; // v128.const 0
+  // (func (result v128) (f32x4.relaxed_madd (v128.const 0) (v128.const 0) (v128.const 0)))
+  const body = [0x00, ...zeros, ...zeros, ...zeros, 0xfd, 0x85, 0x02, 0x0b];
+  const probe = new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // \0asm, version 1
+    0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // types: () -> v128
+    0x03, 0x02, 0x01, 0x00, // one function of type 0
+    0x0a, body.length + 2, 0x01, body.length, ...body, // its code
+  ]);
+  let relaxed = false;
+  try { relaxed = WebAssembly.validate(probe); } catch { /* no WebAssembly: the loaders say so */ }
+  globalThis.bayesWasmModule = relaxed
+    ? { file: 'bayes-renorm-relaxed_bg.wasm', kernel: 'relaxed-simd' }
+    : { file: 'bayes-renorm_bg.wasm', kernel: 'simd128' };
+})();
