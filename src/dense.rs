@@ -23,13 +23,12 @@ pub fn times_transpose<T: Scalar>(a: &Array2<T>, b: &Array2<T>) -> Array2<T> {
         b.ncols(),
         "a · bᵀ needs a and b with the same columns"
     );
-    match (as_f32(a), as_f32(b)) {
-        (Some(a), Some(b)) if kernel::ENABLED => {
-            let bt = b.t().as_standard_layout().into_owned();
-            from_f32(kernel::product(a, Layout::rows(a), &bt))
-        }
-        _ => a.dot(&b.t()),
-    }
+    with_kernel(
+        a,
+        b,
+        |a, b| kernel::product(a, Layout::rows(a), &b.t().as_standard_layout().into_owned()),
+        || a.dot(&b.t()),
+    )
 }
 
 /// aᵀ · b for a: [k, r], b: [k, c]: [r, c].
@@ -39,12 +38,12 @@ pub fn transpose_times<T: Scalar>(a: &Array2<T>, b: &Array2<T>) -> Array2<T> {
         b.nrows(),
         "aᵀ · b needs a and b with the same rows"
     );
-    match (as_f32(a), as_f32(b)) {
-        (Some(a), Some(b)) if kernel::ENABLED => {
-            from_f32(kernel::product(a, Layout::columns(a), b))
-        }
-        _ => a.t().dot(b),
-    }
+    with_kernel(
+        a,
+        b,
+        |a, b| kernel::product(a, Layout::columns(a), b),
+        || a.t().dot(b),
+    )
 }
 
 /// a · b for a: [r, k], b: [k, c]: [r, c].
@@ -54,9 +53,25 @@ pub fn times<T: Scalar>(a: &Array2<T>, b: &Array2<T>) -> Array2<T> {
         b.nrows(),
         "a · b needs a's columns to match b's rows"
     );
+    with_kernel(
+        a,
+        b,
+        |a, b| kernel::product(a, Layout::rows(a), b),
+        || a.dot(b),
+    )
+}
+
+/// `kernel` where this build has one and both operands are f32 in standard layout, else
+/// `fallback` (ndarray's `dot`).
+fn with_kernel<T: Scalar>(
+    a: &Array2<T>,
+    b: &Array2<T>,
+    kernel: impl FnOnce(&Array2<f32>, &Array2<f32>) -> Array2<f32>,
+    fallback: impl FnOnce() -> Array2<T>,
+) -> Array2<T> {
     match (as_f32(a), as_f32(b)) {
-        (Some(a), Some(b)) if kernel::ENABLED => from_f32(kernel::product(a, Layout::rows(a), b)),
-        _ => a.dot(b),
+        (Some(a), Some(b)) if kernel::ENABLED => from_f32(kernel(a, b)),
+        _ => fallback(),
     }
 }
 
