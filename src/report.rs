@@ -17,7 +17,7 @@ use crate::train::TrainConfig;
 use crate::weights::{to_safetensors, WeightsError};
 
 /// How the model came to be.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ModelSource {
     /// Trained here on the first `examples` training images.
     Trained {

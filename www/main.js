@@ -49,6 +49,11 @@ let dataLoaded = false;
 let hasModel = false;
 let trainedSentence = '';
 let beforeImport = null; // the page state to go back to if an import fails
+// The last trained or imported weights ({dataset, name, bytes, source}), kept here as well as in the
+// worker: if the worker dies (out of memory in the analysis, say), nothing trained is lost.
+let keptWeights = null;
+let importing = null; // the file being imported: kept once the worker accepts it
+let recovering = false; // a new worker is importing the kept weights
 
 function stopWorker() {
   worker?.terminate();
@@ -82,9 +87,17 @@ function startWorker() {
 /// The worker crashed or its wasm module panicked: drop it, say why, and let Train start over.
 function workerFailed(message) {
   stopWorker();
-  showError(`${message} Press Train to start again; the data will be loaded again.`);
-  setStatus('The worker stopped.');
-  setPageState('error');
+  if (keptWeights?.dataset === state.dataset) {
+    showError(`${message} The trained weights are kept in the page: press “Fisher and sweep” to ` +
+      'analyse them again in a new worker (with fewer test images or random seeds if it ran out ' +
+      'of memory), or Train to start over. The data will be loaded again.');
+    setStatus('The worker stopped; the trained weights are kept.');
+    setPageState('done');
+  } else {
+    showError(`${message} Press Train to start again; the data will be loaded again.`);
+    setStatus('The worker stopped.');
+    setPageState('error');
+  }
 }
 
 function ensureWorker() {
@@ -103,7 +116,15 @@ function train() {
 function analyse() {
   clearError();
   renorm.markStale();
-  worker.postMessage({ type: 'analyse', renorm: renormSettings() });
+  if (!hasModel && keptWeights?.dataset === state.dataset) {
+    // The worker that held the model stopped: a new one takes the kept weights, then analyses.
+    ensureWorker();
+    recovering = true;
+    const { name, bytes, source } = keptWeights;
+    worker.postMessage({ type: 'import', name, bytes: bytes.slice(0), source, renorm: renormSettings() });
+  } else {
+    worker.postMessage({ type: 'analyse', renorm: renormSettings() });
+  }
   setPageState('fisher');
 }
 
@@ -113,6 +134,7 @@ async function importWeights(file) {
   beforeImport = pageState();
   renorm.markStale();
   const bytes = await file.arrayBuffer();
+  importing = { dataset: state.dataset, name: file.name, bytes: bytes.slice(0) };
   worker.postMessage({ type: 'import', name: file.name, bytes, renorm: renormSettings() }, [bytes]);
   setPageState('fisher');
   setStatus(`Reading ${file.name}…`);
@@ -181,6 +203,7 @@ function onWorkerMessage(message) {
       break;
     case 'done':
       hasModel = true;
+      keptWeights = { dataset: state.dataset, name: 'bayes-renorm-weights.safetensors', bytes: message.weights, source: message.source };
       setPageState('done');
       performance.mark('bayes:training-done');
       trainedSentence = training.doneSentence(message);
@@ -192,7 +215,10 @@ function onWorkerMessage(message) {
       break;
     case 'imported':
       hasModel = true;
-      trainedSentence = `Imported ${message.name}.`;
+      if (recovering) recovering = false; // the trained run's sentence stands
+      else trainedSentence = `Imported ${message.name}.`;
+      keptWeights = importing ?? keptWeights;
+      importing = null;
       document.body.dataset.weightsDigest = message.weightsDigest;
       break;
     case 'analysis': {
@@ -246,6 +272,8 @@ function onWorkerMessage(message) {
         // Nothing computed is touched: the page goes back to where it was.
         showError(`Could not ${message.stage} the file: ${message.message}`);
         if (message.stage === 'import') renorm.markCurrent();
+        importing = null;
+        recovering = false;
         setPageState(message.stage === 'import' ? beforeImport ?? settled() : pageState());
       } else {
         setStatus(message.stage === 'train' ? 'Training stopped.' : 'The analysis stopped.');

@@ -10,7 +10,8 @@
 //                                                the analysis (renorm settings) follows
 //   {type: 'analyse', renorm}                    renorm: {fisherSplit, fisherVariant, grid,
 //                                                randomSeeds, evalExamples, seed}
-//   {type: 'import', name, bytes, renorm}        a safetensors file, then its analysis
+//   {type: 'import', name, bytes, renorm, source} a safetensors file, then its analysis; with
+//                                                source (a 'done' message's), that run's model
 //   {type: 'export', what}                       'csv' | 'json' | 'weights' | 'fisher'
 //   {type: 'eigen'}                              the Fisher eigen-shells of the analysed model
 //   {type: 'fine-tune', settings}                {fractions, epochs, batch, lr, seed}
@@ -31,7 +32,9 @@
 //                                                test MSE over the whole test split
 //   {type: 'paused'} | {type: 'resumed'} | {type: 'cancelled'}
 //   {type: 'done', testMse, trainMse, seconds, trainSeconds, examplesPerSecond, weightsDigest,
-//                  memoryBytes}                  training finished
+//                  memoryBytes, weights, source} training finished; weights (the safetensors
+//                                                file) and source (how the model came to be,
+//                                                JSON) are kept by the page
 //   {type: 'imported', name, weightsDigest}
 //   {type: 'analysis', stage, done, total, seconds}   stage 'fisher' (examples) or 'sweep' (cutoffs)
 //   {type: 'ready', weights, fisherEncoder, digits, sweep, fisherSeconds, sweepSeconds, memoryBytes}
@@ -224,11 +227,13 @@ async function train(settings) {
     activeMs += performance.now() - yieldStart;
   }
   session.finishTraining(activeMs / 1e3);
+  // Kept by the page too, in case this worker dies.
+  const [weights, source] = [session.weightsFile(), session.trainedSource()];
   postMessage({
     type: 'done', testMse: lastTestMse, trainMse: lastTrainMse, seconds: activeMs / 1e3,
     trainSeconds: trainMs / 1e3, examplesPerSecond: totalExamples / (trainMs / 1e3),
-    weightsDigest: session.weightsDigest(), memoryBytes: memoryBytes(wasm),
-  });
+    weightsDigest: session.weightsDigest(), memoryBytes: memoryBytes(wasm), weights, source,
+  }, [weights.buffer]);
   return true;
 }
 
@@ -307,9 +312,11 @@ async function beyond(kind, settings) {
   return true;
 }
 
-function importWeights(name, bytes) {
+/// A weights file; with `source` (a dead worker's `trainedSource`), that worker's trained run.
+function importWeights(name, bytes, source) {
   job.stage = 'import';
-  session.importWeights(name, new Uint8Array(bytes));
+  if (source) session.restoreTrained(new Uint8Array(bytes), source);
+  else session.importWeights(name, new Uint8Array(bytes));
   postMessage({ type: 'imported', name, weightsDigest: session.weightsDigest() });
 }
 
@@ -360,7 +367,7 @@ onmessage = async ({ data }) => {
     case 'import':
       await startJob('import', async () => {
         if (!(await waitForData(0))) return false;
-        importWeights(data.name, data.bytes);
+        importWeights(data.name, data.bytes, data.source);
         return analyse(data.renorm);
       });
       break;

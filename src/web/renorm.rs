@@ -193,6 +193,40 @@ impl Session {
     /// is wrong with it.
     #[wasm_bindgen(js_name = importWeights)]
     pub fn import_weights(&mut self, name: &str, bytes: &[u8]) -> Result<(), JsError> {
+        let source = ModelSource::Loaded {
+            weights: name.to_string(),
+        };
+        self.set_model(name, bytes, source, 0.0)
+    }
+
+    /// How the trained model came to be, as JSON, for `restoreTrained`. The page keeps it with
+    /// `weightsFile`, so a new worker can take over the model if this one dies.
+    #[wasm_bindgen(js_name = trainedSource)]
+    pub fn trained_source(&self) -> Result<String, JsError> {
+        let trained = self.trained()?;
+        serde_json::to_string(&(&trained.source, trained.seconds)).map_err(js_error)
+    }
+
+    /// The model of another worker's session, from its `weightsFile` and `trainedSource`: the
+    /// same weights, run settings and training figures, so the analysis and the report are
+    /// what that session's would have been.
+    #[wasm_bindgen(js_name = restoreTrained)]
+    pub fn restore_trained(&mut self, bytes: &[u8], source: &str) -> Result<(), JsError> {
+        let (source, seconds): (ModelSource, f64) = serde_json::from_str(source)
+            .map_err(|e| JsError::new(&format!("the kept run's record: {e}")))?;
+        self.set_model("the kept weights", bytes, source, seconds)
+    }
+}
+
+impl Session {
+    /// Makes the model in a safetensors file (`name` in messages) the session's, with `source`.
+    fn set_model(
+        &mut self,
+        name: &str,
+        bytes: &[u8],
+        source: ModelSource,
+        seconds: f64,
+    ) -> Result<(), JsError> {
         let model = from_safetensors(bytes).map_err(|e| JsError::new(&format!("{name}: {e}")))?;
         let pixels = self.manifest.rows * self.manifest.cols;
         if model.input_dim() != pixels {
@@ -204,17 +238,13 @@ impl Session {
         }
         self.trained = Some(Trained {
             model,
-            source: ModelSource::Loaded {
-                weights: name.to_string(),
-            },
-            seconds: 0.0,
+            source,
+            seconds,
         });
         self.clear_analysis();
         Ok(())
     }
-}
 
-impl Session {
     /// The Fisher over the training split averages over the images the model was trained on
     /// (as `reproduce --subset` does), or over all of them for imported weights.
     fn fisher_limit(&self) -> Result<Option<usize>, JsError> {

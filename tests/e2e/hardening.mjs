@@ -1,6 +1,6 @@
 // What a host, a user or a second tab can throw at the page: shards sent gzip-encoded, a web page
-// instead of a missing shard, a double click on Train, two tabs training at once, and the largest
-// model the controls allow on full MNIST.
+// instead of a missing shard, a double click on Train, two tabs training at once, the largest
+// model the controls allow on full MNIST, and a worker that dies in the analysis.
 import fs from 'node:fs';
 import path from 'node:path';
 import { check, figure, waitForState } from './harness.mjs';
@@ -90,6 +90,30 @@ export async function hardeningScenarios({ openPage }, distDir) {
     check('m = 256 on full MNIST with the sweep reaches ready, without errors',
       /test MSE 0\.\d{6}/.test(status) && status.includes('Λ*') && problems.console.length === 0, status);
     figure('m = 256, full MNIST, 1 epoch + Fisher + sweep: peak wasm memory in the worker (MB)', memory.toFixed(1));
+    await close();
+  }
+
+  {
+    // The worker dies in the middle of the analysis, as it would out of memory: the trained
+    // weights are kept in the page, and "Fisher and sweep" analyses them in a new worker.
+    const { page, close } = await openPage('#subset=2000&epochs=1&eval=10000');
+    await page.click('#train');
+    await waitForState(page, 'sweeping', 120_000);
+    const trained = await page.getAttribute('body', 'data-weights-digest');
+    const worker = page.workers()[0];
+    await worker.evaluate(() => setTimeout(() => { throw new Error('stopped by the end-to-end test in the sweep'); }));
+    await waitForState(page, 'done');
+    const error = await page.textContent('#error');
+    check('a worker that dies in the analysis says the trained weights are kept, and where to go on',
+      error.includes('stopped by the end-to-end test') && error.includes('trained weights are kept') &&
+      await page.isEnabled('#fisher'), error);
+    await page.click('#fisher');
+    await waitForState(page, 'ready', 120_000);
+    const status = await page.textContent('#status');
+    // The run's record came along: the Fisher averages over the run's 2,000 images, as before.
+    check('"Fisher and sweep" takes over the kept run in a new worker: the same weights, the run\'s status and Fisher images',
+      (await page.getAttribute('body', 'data-weights-digest')) === trained && status.startsWith('Trained 2,000 images') &&
+      status.includes('Fisher over 2,000 images') && status.includes('Λ*'), status);
     await close();
   }
 }
