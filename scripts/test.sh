@@ -41,6 +41,8 @@ trunk --config trunk.toml build --release
 mkdir -p target/e2e
 cargo run --quiet --release --bin reproduce -- --subset 2000 --epochs 1 \
   >target/e2e/native-subset-2000.json 2>target/e2e/native-subset-2000.log
+cargo run --quiet --release --bin reproduce -- --subset 2000 --epochs 1 --batch 100 \
+  >target/e2e/native-subset-2000-batch-100.json 2>target/e2e/native-subset-2000-batch-100.log
 cargo run --quiet --release --bin reproduce -- --subset 2000 --epochs 1 --grid paper --random-seeds 1 \
   --eval-examples 1000 --eigen >target/e2e/native-beyond-2000.json 2>target/e2e/native-beyond-2000.log
 cargo run --quiet --release --bin reproduce -- --eigen >target/e2e/native-paper.json 2>target/e2e/native-paper.log

@@ -230,11 +230,19 @@ impl<T: Scalar> Autoencoder<T> {
 
     /// Loss and the gradients of every parameter (reverse mode by hand).
     pub fn loss_and_gradients(&self, x: ArrayView2<T>) -> (f64, Gradients<T>) {
+        let (squared_error, grads) = self.gradient_part(x, x.nrows());
+        (squared_error / x.len().max(1) as f64, grads)
+    }
+
+    /// The squared error summed over the rows of `x`, and their share of the gradient of the
+    /// mean loss over a batch of `batch_rows` rows of which `x` is a part: the parts of a batch,
+    /// computed anywhere, add up to its gradient (a pool of workers splits a batch so).
+    pub fn gradient_part(&self, x: ArrayView2<T>, batch_rows: usize) -> (f64, Gradients<T>) {
         let sparse = SparseRows::of(x);
         let ForwardPass { latent, output } = self.forward_with(x, sparse.as_ref());
-        let loss = mse(&output, &x);
+        let squared_error = sum_squared_error(&output, &x);
         // In place of y: dz = dL/dy ∘ relu'(z), dL/dy = 2 (y - x) / (batch n) as in PyTorch.
-        let scale = cast::<T>(2.0 / x.len().max(1) as f64);
+        let scale = cast::<T>(2.0 / (batch_rows * x.ncols()).max(1) as f64);
         let mut d_output_pre = output;
         Zip::from(&mut d_output_pre)
             .and(&x)
@@ -262,7 +270,7 @@ impl<T: Scalar> Autoencoder<T> {
             encoder_bias,
             decoder_bias,
         };
-        (loss, grads)
+        (squared_error, grads)
     }
 }
 
@@ -274,6 +282,70 @@ impl<T: Scalar> Gradients<T> {
         out.extend(self.decoder_bias.iter().map(std_slice));
         out
     }
+
+    /// Mutable view of `tensors()`, same order.
+    pub fn tensors_mut(&mut self) -> Vec<&mut [T]> {
+        let mut out = vec![
+            std_slice_mut(&mut self.encoder),
+            std_slice_mut(&mut self.decoder),
+        ];
+        out.extend(self.encoder_bias.iter_mut().map(std_slice_mut));
+        out.extend(self.decoder_bias.iter_mut().map(std_slice_mut));
+        out
+    }
+
+    /// Every tensor, one after another (what a worker posts).
+    pub fn to_flat(&self) -> Vec<T> {
+        self.tensors().concat()
+    }
+
+    /// Gradients shaped like `model`'s parameters from `to_flat`'s layout; `None` if the length
+    /// is wrong.
+    pub fn from_flat(model: &Autoencoder<T>, flat: &[T]) -> Option<Self> {
+        let mut grads = Gradients {
+            encoder: model.encoder.clone(),
+            decoder: model.decoder.clone(),
+            encoder_bias: model.encoder_bias.clone(),
+            decoder_bias: model.decoder_bias.clone(),
+        };
+        copy_flat(grads.tensors_mut(), flat)?;
+        Some(grads)
+    }
+
+    /// Adds `other` tensor by tensor.
+    pub fn add(&mut self, other: &Gradients<T>) {
+        for (sum, part) in self.tensors_mut().into_iter().zip(other.tensors()) {
+            for (s, &p) in sum.iter_mut().zip(part) {
+                *s += p;
+            }
+        }
+    }
+}
+
+impl<T: Scalar> Autoencoder<T> {
+    /// Overwrites every parameter from `Gradients::to_flat`'s layout (`parameters()` in order);
+    /// `None`, leaving the model unchanged, if the length is wrong.
+    pub fn set_parameters(&mut self, flat: &[T]) -> Option<()> {
+        if flat.len() != self.parameter_count() {
+            return None;
+        }
+        copy_flat(self.parameters_mut(), flat)
+    }
+}
+
+/// Fills `tensors` in order from `flat`, which must hold exactly as many values.
+fn copy_flat<T: Copy>(tensors: Vec<&mut [T]>, flat: &[T]) -> Option<()> {
+    let total: usize = tensors.iter().map(|t| t.len()).sum();
+    if total != flat.len() {
+        return None;
+    }
+    let mut rest = flat;
+    for tensor in tensors {
+        let (head, tail) = rest.split_at(tensor.len());
+        tensor.copy_from_slice(head);
+        rest = tail;
+    }
+    Some(())
 }
 
 /// Parameters are kept in row-major layout so they can be handed out as flat slices.

@@ -7,7 +7,7 @@ use thiserror::Error;
 
 use crate::adam::{Adam, AdamConfig};
 use crate::data::Dataset;
-use crate::model::Autoencoder;
+use crate::model::{Autoencoder, Gradients};
 use crate::rng::{stream, Rng};
 
 /// Training hyper-parameters; the defaults are the paper's (batch 1000, 10 epochs, Adam 1e-3).
@@ -89,6 +89,26 @@ pub enum TrainError {
     InputSize { expected: usize, found: usize },
     #[error("invalid training setting: {0}")]
     Config(String),
+}
+
+/// One part of a batch as `Autoencoder::gradient_part` gives it: the squared error summed over
+/// its examples, and their share of the batch's gradient.
+#[derive(Clone, Debug)]
+pub struct GradientPart {
+    pub squared_error: f64,
+    pub gradients: Gradients<f32>,
+}
+
+impl GradientPart {
+    /// The part of a batch of `batch_rows` examples made of the examples `rows` of `data`.
+    pub fn of(model: &Autoencoder<f32>, data: &Dataset, rows: &[usize], batch_rows: usize) -> Self {
+        let x: Array2<f32> = data.batch(rows.iter().copied());
+        let (squared_error, gradients) = model.gradient_part(x.view(), batch_rows);
+        GradientPart {
+            squared_error,
+            gradients,
+        }
+    }
 }
 
 /// Owns the model, the optimiser state and the training data while training runs.
@@ -284,17 +304,76 @@ impl Trainer {
         self.step(batches.min(left_in_epoch))
     }
 
-    fn train_one_batch(&mut self) -> Result<(), TrainError> {
-        let start = self.batch * self.config.batch_size;
-        let end = (start + self.config.batch_size).min(self.data.len());
-        let size = end - start;
-        if self.batch_buffer.nrows() != size {
-            self.batch_buffer = Array2::zeros((size, self.model.input_dim()));
+    /// The next batch's examples (indices into `data()`) in `parts` contiguous runs whose sizes
+    /// differ by at most one, the larger first; none once training has finished. A pool of
+    /// workers computes one part each (`gradient_part`), and `train_batch_from_parts` sums them.
+    pub fn next_batch_parts(&self, parts: usize) -> Vec<&[usize]> {
+        if self.is_finished() || parts == 0 {
+            return Vec::new();
         }
-        let indices = self.order[start..end].iter().copied();
-        self.data.fill_batch(indices, self.batch_buffer.view_mut());
+        let mut rows = &self.order[self.batch_range()];
+        let (base, larger) = (rows.len() / parts, rows.len() % parts);
+        (0..parts)
+            .map(|part| {
+                let (head, tail) = rows.split_at(base + usize::from(part < larger));
+                rows = tail;
+                head
+            })
+            .collect()
+    }
 
-        let (loss, mut grads) = self.model.loss_and_gradients(self.batch_buffer.view());
+    /// Trains the next batch from its parts, in `next_batch_parts`' order: their squared errors
+    /// and gradients are summed in that order, so a run is the same for the same number of parts.
+    pub fn train_batch_from_parts(
+        &mut self,
+        parts: Vec<GradientPart>,
+    ) -> Result<Progress, TrainError> {
+        if let Some(failure) = &self.failure {
+            return Err(failure.clone());
+        }
+        if !self.is_finished() {
+            if let Err(failure) = self.apply_batch(parts) {
+                self.failure = Some(failure.clone());
+                return Err(failure);
+            }
+        }
+        Ok(self.progress())
+    }
+
+    fn batch_range(&self) -> std::ops::Range<usize> {
+        let start = self.batch * self.config.batch_size;
+        start..(start + self.config.batch_size).min(self.data.len())
+    }
+
+    fn train_one_batch(&mut self) -> Result<(), TrainError> {
+        let range = self.batch_range();
+        if self.batch_buffer.nrows() != range.len() {
+            self.batch_buffer = Array2::zeros((range.len(), self.model.input_dim()));
+        }
+        let indices = self.order[range.clone()].iter().copied();
+        self.data.fill_batch(indices, self.batch_buffer.view_mut());
+        let (squared_error, gradients) =
+            (self.model).gradient_part(self.batch_buffer.view(), range.len());
+        self.apply_batch(vec![GradientPart {
+            squared_error,
+            gradients,
+        }])
+    }
+
+    /// One Adam update from the current batch's parts, with the checks that roll a failing
+    /// batch back.
+    fn apply_batch(&mut self, parts: Vec<GradientPart>) -> Result<(), TrainError> {
+        let size = self.batch_range().len();
+        let mut parts = parts.into_iter();
+        let GradientPart {
+            mut squared_error,
+            gradients: mut grads,
+        } = parts.next().expect("a batch has at least one part");
+        for part in parts {
+            squared_error += part.squared_error;
+            grads.add(&part.gradients);
+        }
+        let loss = squared_error / (size * self.model.input_dim()).max(1) as f64;
         if !self.frozen.is_empty() {
             let encoder_grad = grads
                 .encoder

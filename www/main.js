@@ -211,6 +211,7 @@ function onWorkerMessage(message) {
       Object.assign(document.body.dataset, {
         testMse: message.testMse, weightsDigest: message.weightsDigest,
         examplesPerSecond: message.examplesPerSecond, memoryBytes: message.memoryBytes,
+        workers: message.workers,
       });
       break;
     case 'imported':

@@ -18,6 +18,8 @@ export const PARAMS = [
     help: 'Adam step size.' },
   { key: 'seed', group: 'training', label: 'Seed', type: 'int', default: 42, min: 0, max: 4294967295,
     help: 'Seeds the initialisation, the shuffles and random pruning: the same seed gives the same numbers.' },
+  { key: 'workers', group: 'training', label: 'Workers', type: 'int', default: 2, min: 1, max: 8,
+    help: 'Threads that share each batch. The same number gives the same numbers; 1 is the single-thread run, bit for bit.' },
   { key: 'subset', group: 'training', label: 'Training examples', type: 'int', default: 60000, min: 1, max: 60000,
     help: 'Trains (and takes the Fisher) on the first this many training images.' },
   // group 'renorm': how the Fisher and the sweep are computed

@@ -50,7 +50,8 @@ export function addProgress(message) {
 /// The sentence for a finished run (the worker's `done` message).
 export function doneSentence(message) {
   return `Trained ${thousands(history.examples)} images × ${history.epochs} epochs in ` +
-    `${message.seconds.toFixed(1)} s (${thousands(message.examplesPerSecond)} examples/s): ` +
+    `${message.seconds.toFixed(1)} s (${thousands(message.examplesPerSecond)} examples/s on ` +
+    `${message.workers} worker${message.workers === 1 ? '' : 's'}): ` +
     `test MSE ${message.testMse.toFixed(6)}, train MSE ${message.trainMse.toFixed(6)} in the last epoch.`;
 }
 

@@ -6,8 +6,9 @@
 // page → worker
 //   {type: 'load', dataset}                      fetch and validate a dataset (once per worker)
 //   {type: 'train', settings, renorm}            settings: {latent, biases, epochs, batch, lr,
-//                                                seed, subset}; starts when its shards are here;
-//                                                the analysis (renorm settings) follows
+//                                                seed, subset, workers}; starts when its shards
+//                                                are here; the analysis (renorm settings) follows;
+//                                                workers > 1 trains on a pool (pool.js)
 //   {type: 'analyse', renorm}                    renorm: {fisherSplit, fisherVariant, grid,
 //                                                randomSeeds, evalExamples, seed}
 //   {type: 'import', name, bytes, renorm, source} a safetensors file, then its analysis; with
@@ -32,7 +33,8 @@
 //                                                test MSE over the whole test split
 //   {type: 'paused'} | {type: 'resumed'} | {type: 'cancelled'}
 //   {type: 'done', testMse, trainMse, seconds, trainSeconds, examplesPerSecond, weightsDigest,
-//                  memoryBytes, weights, source} training finished; weights (the safetensors
+//                  memoryBytes, weights, source, workers} training finished (on `workers`
+//                                                threads); weights (the safetensors
 //                                                file) and source (how the model came to be,
 //                                                JSON) are kept by the page
 //   {type: 'imported', name, weightsDigest}
@@ -54,12 +56,26 @@
 import './wasm-module.js';
 import init, { Session } from './bayes-renorm.js';
 import { cachedShard, forgetShard, pruneStale, storeShard } from './shard-cache.js';
+import { TrainingPool } from './pool.js';
 
 const CHUNK_MS = 75;
 
 // A panic leaves the module unusable: tell the page, which replaces this worker.
 globalThis.onWasmPanic = (message) => postMessage({ type: 'panic', message });
-const ready = init({ module_or_path: new URL(globalThis.bayesWasmModule.file, import.meta.url) });
+const moduleUrl = new URL(globalThis.bayesWasmModule.file, import.meta.url);
+// Compiled here, so the training pool's helpers can be handed the module (and the optimised code
+// V8 has made of it) rather than fetch and compile it again.
+const compiled = (async () => {
+  const response = await fetch(moduleUrl);
+  if (!response.ok) throw new Error(`${moduleUrl.pathname}: HTTP ${response.status} ${response.statusText}`);
+  try {
+    return await WebAssembly.compileStreaming(response.clone());
+  } catch {
+    // A host that does not send application/wasm.
+    return WebAssembly.compile(await response.arrayBuffer());
+  }
+})();
+const ready = compiled.then((module) => init({ module_or_path: module }));
 
 let session = null;
 let loadFailed = false;
@@ -175,6 +191,16 @@ async function train(settings) {
   const wasm = await ready;
   if (!(await waitForData(settings.subset))) return false;
   const plan = session.startTraining(settings);
+  const shape = { pixelsPerImage: session.pixelsPerImage(), latent: settings.latent, biases: settings.biases };
+  const pool = settings.workers > 1 ? new TrainingPool(settings.workers - 1, await compiled, session, shape) : null;
+  try {
+    return await trainRun(wasm, plan, pool);
+  } finally {
+    pool?.terminate();
+  }
+}
+
+async function trainRun(wasm, plan, pool) {
   postMessage({ type: 'started', ...plan });
   const totalExamples = plan.examples * plan.epochs;
   let batches = 1;
@@ -196,7 +222,7 @@ async function train(settings) {
       continue;
     }
     const chunkStart = performance.now();
-    const step = session.trainStep(batches);
+    const step = pool ? await pool.train(session, batches) : session.trainStep(batches);
     const stepMs = performance.now() - chunkStart;
     trainMs += stepMs;
     // Aim the next chunk at CHUNK_MS of work.
@@ -233,6 +259,7 @@ async function train(settings) {
     type: 'done', testMse: lastTestMse, trainMse: lastTrainMse, seconds: activeMs / 1e3,
     trainSeconds: trainMs / 1e3, examplesPerSecond: totalExamples / (trainMs / 1e3),
     weightsDigest: session.weightsDigest(), memoryBytes: memoryBytes(wasm), weights, source,
+    workers: pool ? pool.size : 1,
   }, [weights.buffer]);
   return true;
 }

@@ -74,11 +74,10 @@ impl Dataset {
     /// A copy of the examples at `indices`, in that order.
     pub fn select(&self, indices: &[usize]) -> Dataset {
         let labels = indices.iter().map(|&i| self.labels[i]).collect();
-        let pixels = indices
-            .iter()
-            .flat_map(|&i| self.image(i))
-            .copied()
-            .collect();
+        let mut pixels = Vec::with_capacity(indices.len() * self.pixels_per_example());
+        for &i in indices {
+            pixels.extend_from_slice(self.image(i));
+        }
         Dataset::new(self.rows, self.cols, labels, pixels)
     }
 

@@ -1,9 +1,11 @@
 //! The only place that touches wasm-bindgen: a thin facade over the core for `www/`, split by
-//! side. `session` is what the worker drives (data, training); `charts` is what the main thread
-//! draws. Neither computes anything itself: they convert and delegate.
+//! side. `session` is what the worker drives (data, training), `pool` what its helper workers
+//! compute; `charts` is what the main thread draws. None computes anything itself: they
+//! convert and delegate.
 
 pub mod beyond;
 pub mod charts;
+pub mod pool;
 pub mod renorm;
 pub mod session;
 

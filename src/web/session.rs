@@ -13,7 +13,7 @@ use crate::data::stats::SplitSummary;
 use crate::model::Autoencoder;
 use crate::prune::dataset_mse;
 use crate::report::ModelSource;
-use crate::train::{TrainConfig, Trainer};
+use crate::train::{Progress, TrainConfig, Trainer};
 use crate::weights::to_safetensors;
 
 /// Examples per forward pass when scoring the test split.
@@ -90,7 +90,7 @@ pub struct Session {
     pub(super) train: ShardedSplit,
     pub(super) test: ShardedSplit,
     /// The run in progress, or the one that stopped with an error (holding its last good weights).
-    run: Option<Trainer>,
+    pub(super) run: Option<Trainer>,
     /// Batch losses of `run` already handed to the page.
     reported_batches: usize,
     pub(super) trained: Option<Trained>,
@@ -101,6 +101,8 @@ pub struct Session {
     pub(super) eigen: Option<(crate::eigen::EigenSummary, crate::eigen::EigenShells)>,
     pub(super) fine_tune: Option<crate::report::FineTuneSummary>,
     pub(super) soft_flow: Option<crate::report::SoftFlowSummary>,
+    /// The lead's part of the batch a pool of workers is training (web/pool.rs).
+    pub(super) own_part: Option<crate::train::GradientPart>,
 }
 
 fn split_named(split: &str) -> Result<Split, JsError> {
@@ -134,6 +136,7 @@ impl Session {
             eigen: None,
             fine_tune: None,
             soft_flow: None,
+            own_part: None,
         })
     }
 
@@ -231,6 +234,7 @@ impl Session {
         };
         self.run = Some(trainer);
         self.reported_batches = 0;
+        self.own_part = None;
         to_js(&plan)
     }
 
@@ -244,22 +248,7 @@ impl Session {
             .ok_or_else(|| JsError::new("no training run"))?;
         let epochs_before = run.epochs_completed();
         let progress = run.step_within_epoch(max_batches).map_err(js_error)?;
-        let losses = &run.batch_losses()[self.reported_batches..];
-        self.reported_batches += losses.len();
-        let epoch_ended = progress.epoch_losses.len() > epochs_before;
-        to_js(&StepReport {
-            epoch: progress.epoch,
-            batch: progress.batch,
-            examples_seen: progress.examples_seen,
-            running_loss: progress.running_loss,
-            batch_losses: losses.to_vec(),
-            epoch_train_mse: if epoch_ended {
-                progress.epoch_losses.last().copied()
-            } else {
-                None
-            },
-            finished: progress.finished,
-        })
+        self.step_report(progress, epochs_before)
     }
 
     /// MSE of the current run's model over the whole test split (`reproduce`'s test MSE).
@@ -310,6 +299,35 @@ impl Session {
 }
 
 impl Session {
+    /// What `trainStep` returns after training from `epochs_before` completed epochs to
+    /// `progress`: the batch losses not yet reported, and the epoch's loss if one ended.
+    pub(super) fn step_report(
+        &mut self,
+        progress: Progress,
+        epochs_before: usize,
+    ) -> Result<JsValue, JsError> {
+        let run = self
+            .run
+            .as_ref()
+            .ok_or_else(|| JsError::new("no training run"))?;
+        let losses = &run.batch_losses()[self.reported_batches..];
+        self.reported_batches += losses.len();
+        let epoch_ended = progress.epoch_losses.len() > epochs_before;
+        to_js(&StepReport {
+            epoch: progress.epoch,
+            batch: progress.batch,
+            examples_seen: progress.examples_seen,
+            running_loss: progress.running_loss,
+            batch_losses: losses.to_vec(),
+            epoch_train_mse: if epoch_ended {
+                progress.epoch_losses.last().copied()
+            } else {
+                None
+            },
+            finished: progress.finished,
+        })
+    }
+
     fn current_model(&self) -> Result<&Autoencoder<f32>, JsError> {
         self.run
             .as_ref()

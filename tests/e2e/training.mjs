@@ -1,10 +1,11 @@
 // Training in the page: the paper's run against `reproduce`, a small run, pause and resume,
-// bad URL values, a diverging learning rate, a worker crash and a wasm panic.
+// the pool of workers, bad URL values, a diverging learning rate, a worker crash and a wasm panic.
 import fs from 'node:fs';
 import path from 'node:path';
 import {
   canvasDrawn, check, epochTable, figure, relativeError, setControl, waitForState,
 } from './harness.mjs';
+import { poolScenario } from './pool.mjs';
 
 // A small run, with a quick analysis after it (the paper's 20 cutoffs, one random seed, 1,000
 // test images).
@@ -261,6 +262,7 @@ export async function trainingScenarios(harness, nativeDir, screenshot, renormCh
   await paperRun(harness, nativeDir, screenshot, renormChecks);
   await smallRun(harness, nativeDir);
   await withoutRelaxedSimd(harness, nativeDir);
+  await poolScenario(harness, nativeDir);
   await earlyStart(harness, nativeDir);
   await badInput(harness);
   await crashes(harness);
