@@ -3,6 +3,7 @@
 //! Λ* (SPEC.md, "Information-shell pruning"). `reproduce` runs it to the end; the page's worker
 //! steps it, reporting progress and stopping when asked. Both therefore print the same numbers.
 
+use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 use crate::data::manifest::Split;
@@ -185,6 +186,25 @@ impl Analysis {
         };
         self.stage = Some(next);
         progress
+    }
+
+    /// The sweep, set up first if the Fisher has just finished (as the next `step` would):
+    /// a pool of workers scores some of its orders on identical sweeps (`Sweep::take_scores`).
+    /// With it, the Fisher's encoder values and how many of the first test images it scores on;
+    /// `None` outside the sweep stage.
+    pub fn sweep(&mut self, test: &Dataset) -> Option<(&mut Sweep, &Array2<f32>, usize)> {
+        if let Some(Stage::FisherDone(_)) = self.stage {
+            let Some(Stage::FisherDone(fisher)) = self.stage.take() else {
+                unreachable!("matched just above")
+            };
+            self.stage = Some(self.start_sweep(*fisher, test));
+        }
+        match &mut self.stage {
+            Some(Stage::Sweep(stage)) => {
+                Some((&mut stage.sweep, &stage.fisher.encoder, stage.eval_examples))
+            }
+            _ => None,
+        }
     }
 
     /// Examples the Fisher averages over, given its split.

@@ -207,6 +207,10 @@ impl Sweep {
         }
     }
 
+    pub fn cutoffs(&self) -> &[f32] {
+        &self.cutoffs
+    }
+
     /// How many cutoffs the sweep scores in all.
     pub fn cutoff_count(&self) -> usize {
         self.cutoffs.len()
@@ -219,6 +223,35 @@ impl Sweep {
     /// Test MSE of the model with nothing removed.
     pub fn unpruned_mse(&mut self) -> f64 {
         self.score(0, 0)
+    }
+
+    /// How many removal orders the sweep scores: Fisher, then magnitude and saliency when swept,
+    /// then one per random seed.
+    pub fn order_count(&self) -> usize {
+        self.orders.len()
+    }
+
+    /// Test MSE of removal order `order` at the cutoffs `cutoffs`, in the sequence `step` scores
+    /// them, so the values are `step`'s bit for bit. A pool of workers splits the orders among
+    /// identical sweeps (`take_scores` hands them over).
+    /// `cutoffs` is a range of cutoff indices; successive calls must move up through them.
+    pub fn score_order(&mut self, order: usize, cutoffs: std::ops::Range<usize>) -> Vec<f64> {
+        cutoffs
+            .map(|index| {
+                let removed = removed_count(&self.sorted_fisher, self.cutoffs[index]);
+                self.score(order, removed)
+            })
+            .collect()
+    }
+
+    /// Takes order `order`'s scores from `score_order` on an identical sweep: `step` then uses
+    /// them instead of scoring that order itself.
+    pub fn take_scores(&mut self, order: usize, scores: &[f64]) {
+        assert_eq!(scores.len(), self.cutoffs.len(), "one score per cutoff");
+        for (&cutoff, &mse) in self.cutoffs.iter().zip(scores) {
+            let removed = removed_count(&self.sorted_fisher, cutoff);
+            self.scores.insert(score_key(order, removed), mse);
+        }
     }
 
     /// Scores the next cutoff; `None` once every cutoff is done.
@@ -245,12 +278,7 @@ impl Sweep {
     }
 
     fn score(&mut self, order: usize, removed: usize) -> f64 {
-        // Removing nothing is the same model whatever the order.
-        let key = if removed == 0 {
-            (0, 0)
-        } else {
-            (order, removed)
-        };
+        let key = score_key(order, removed);
         if let Some(&mse) = self.scores.get(&key) {
             return mse;
         }
@@ -269,6 +297,16 @@ impl Sweep {
         let mse = self.test.mse_from_pre_activations(&self.model, pre);
         self.scores.insert(key, mse);
         mse
+    }
+}
+
+/// Where `Sweep::scores` keeps an order's MSE at a removed count: removing nothing is the same
+/// model whatever the order.
+fn score_key(order: usize, removed: usize) -> (usize, usize) {
+    if removed == 0 {
+        (0, 0)
+    } else {
+        (order, removed)
     }
 }
 

@@ -1,10 +1,13 @@
-// A helper of the training pool (pool.js): it keeps a copy of the run's training images and
-// computes one part of each batch's gradient, with the lead worker's compiled wasm module.
+// A helper of the worker's pool (pool.js), running the lead worker's compiled wasm module. It
+// keeps a copy of the run's training images and computes one part of each batch's gradient, or
+// scores some of the sweep's removal orders.
 //   lead → helper  {module}                      first: the WebAssembly.Module to run
 //                  {run: {pixelsPerImage, latent, biases}, pixels}   a run and its images
 //                  {id, weights, rows, batchRows}  one part of a batch: its examples' indices
-//   helper → lead  {id, squaredError, gradients} | {id, error}
-import init, { GradientWorker } from './bayes-renorm.js';
+//                  {id, sweep: {shape, weights, fisher, cutoffs, testPixels}, from, to}
+//                                                orders from..to of that sweep
+//   helper → lead  {id, squaredError, gradients} | {id, scores} | {id, error}
+import init, { GradientWorker, SweepWorker } from './bayes-renorm.js';
 
 let ready = null;
 let panic = null; // a panic's message: the module cannot be used after one
@@ -27,6 +30,10 @@ onmessage = async ({ data }) => {
       runProblem = null;
       return;
     }
+    if (data.sweep) {
+      postMessage({ id: data.id, scores: sweepScores(data.sweep, data.from, data.to) });
+      return;
+    }
     if (!run) throw new Error(runProblem ?? 'no run to train');
     const gradients = run.gradient(data.weights, data.rows, data.batchRows);
     postMessage({ id: data.id, squaredError: run.squaredError, gradients }, [gradients.buffer]);
@@ -36,3 +43,15 @@ onmessage = async ({ data }) => {
     else postMessage({ id: data.id, error: message });
   }
 };
+
+/// Orders `from..to` of the sweep, one after another, each at every cutoff.
+function sweepScores({ shape, weights, fisher, cutoffs, testPixels }, from, to) {
+  const sweep = new SweepWorker(shape, weights, fisher, cutoffs, testPixels);
+  try {
+    const scores = new Float64Array((to - from) * cutoffs.length);
+    for (let order = from; order < to; order++) scores.set(sweep.scoreOrder(order), (order - from) * cutoffs.length);
+    return scores;
+  } finally {
+    sweep.free();
+  }
+}

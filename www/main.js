@@ -38,7 +38,7 @@ function setState(changes) {
 
 const renormSettings = () => ({
   fisherSplit: state['fisher-split'], fisherVariant: state['fisher-variant'], grid: state.grid,
-  randomSeeds: state['random-seeds'], evalExamples: state.eval, seed: state.seed,
+  randomSeeds: state['random-seeds'], evalExamples: state.eval, seed: state.seed, workers: state.workers,
 });
 
 // ---- the worker --------------------------------------------------------------------------------

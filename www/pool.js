@@ -1,17 +1,19 @@
-// The training pool of the worker (worker.js): each batch is split into one part per worker. The
-// lead computes part 0 in its Session while helper workers (helper.js) compute the others, and
-// the Session sums the parts in order (src/web/pool.rs), so a run is the same for the same pool
-// size. Any helper failure rejects the batch with a message that names the helper.
-export class TrainingPool {
-  /// `helpers` extra workers running the lead's compiled wasm `module`, for the session's run:
-  /// a model of `shape` ({pixelsPerImage, latent, biases}) and its training images.
-  constructor(helpers, module, session, shape) {
+// The worker's pool of helper workers (helper.js), which run its compiled wasm module.
+// - Training: each batch is split into one part per worker. The lead (worker.js) computes part 0
+//   in its Session while the helpers compute the others, and the Session sums the parts in order
+//   (src/web/pool.rs), so a run is the same for the same pool size.
+// - The sweep: the removal orders are split the same way; the helpers score theirs on identical
+//   sweeps and the lead takes their scores, so the rows do not depend on the pool size.
+// Any helper failure rejects what was asked of it with a message that names the helper.
+export class WorkerPool {
+  /// `helpers` extra workers running the lead's compiled wasm `module`.
+  constructor(helpers, module) {
     this.pending = new Map(); // id → {resolve, reject}
     this.nextId = 0;
-    this.failure = null; // once a helper has died, every batch fails with this
+    this.failure = null; // once a helper has died, everything asked fails with this
     this.helpers = Array.from({ length: helpers }, (_, index) => {
       const helper = new Worker(new URL('./helper.js', import.meta.url), { type: 'module' });
-      const name = `training helper ${index + 1} of ${helpers}`;
+      const name = `helper worker ${index + 1} of ${helpers}`;
       helper.onmessage = ({ data }) => {
         const request = this.pending.get(data.id);
         this.pending.delete(data.id);
@@ -25,14 +27,19 @@ export class TrainingPool {
       helper.postMessage({ module });
       return helper;
     });
-    const pixels = session.poolTrainingPixels();
-    this.helpers.forEach((helper, index) => {
-      const last = index === helpers - 1;
-      helper.postMessage({ run: shape, pixels }, last ? [pixels.buffer] : []);
-    });
   }
 
   get size() { return this.helpers.length + 1; }
+
+  /// Hands every helper the session's training run: a model of `shape` ({pixelsPerImage,
+  /// latent, biases}) and a copy of its training images.
+  startRun(session, shape) {
+    const pixels = session.poolTrainingPixels();
+    this.helpers.forEach((helper, index) => {
+      const last = index === this.helpers.length - 1;
+      helper.postMessage({ run: shape, pixels }, last ? [pixels.buffer] : []);
+    });
+  }
 
   /// Up to `batches` batches, stopping at the end of an epoch as `Session.trainStep` does, and
   /// the same report for all of them.
@@ -61,6 +68,30 @@ export class TrainingPool {
     return session.poolFinishBatch(Float64Array.from(parts, (part) => part.squaredError), gradients);
   }
 
+  /// The sweep's removal orders split among the workers, as [from, to) ranges: the lead's first.
+  sweepShares(orders) {
+    const base = Math.floor(orders / this.size);
+    const larger = orders % this.size;
+    let from = 0;
+    return Array.from({ length: this.size }, (_, index) => {
+      const to = from + base + (index < larger ? 1 : 0);
+      const range = [from, to];
+      from = to;
+      return range;
+    });
+  }
+
+  /// The helpers' shares of the sweep (`sweepShares` after the lead's), scored on identical
+  /// sweeps built from `sweep` ({shape, weights, fisher, cutoffs, testPixels}); resolves to
+  /// [{from, to, scores}], scores order by order.
+  sweep(sweep, shares) {
+    return Promise.all(this.helpers.map((helper, index) => {
+      const [from, to] = shares[index];
+      if (from === to) return { from, to, scores: new Float64Array(0) };
+      return this.request(helper, { sweep, from, to }, []).then(({ scores }) => ({ from, to, scores }));
+    }));
+  }
+
   request(helper, message, transfer) {
     return new Promise((resolve, reject) => {
       if (this.failure) { reject(this.failure); return; }
@@ -78,6 +109,6 @@ export class TrainingPool {
 
   terminate() {
     for (const helper of this.helpers) helper.terminate();
-    this.failAll(new Error('the training pool was stopped'));
+    this.failAll(new Error('the pool was stopped'));
   }
 }

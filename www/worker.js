@@ -10,7 +10,7 @@
 //                                                are here; the analysis (renorm settings) follows;
 //                                                workers > 1 trains on a pool (pool.js)
 //   {type: 'analyse', renorm}                    renorm: {fisherSplit, fisherVariant, grid,
-//                                                randomSeeds, evalExamples, seed}
+//                                                randomSeeds, evalExamples, seed, workers}
 //   {type: 'import', name, bytes, renorm, source} a safetensors file, then its analysis; with
 //                                                source (a 'done' message's), that run's model
 //   {type: 'export', what}                       'csv' | 'json' | 'weights' | 'fisher'
@@ -56,7 +56,7 @@
 import './wasm-module.js';
 import init, { Session } from './bayes-renorm.js';
 import { cachedShard, forgetShard, pruneStale, storeShard } from './shard-cache.js';
-import { TrainingPool } from './pool.js';
+import { WorkerPool } from './pool.js';
 
 const CHUNK_MS = 75;
 
@@ -186,13 +186,17 @@ const yieldToEvents = () => new Promise((resolve) => { afterYield = resolve; cha
 
 const memoryBytes = (wasm) => wasm.memory.buffer.byteLength;
 
+/// A pool of `workers` threads (this one and helpers), or null for one.
+const poolOf = async (workers) => (workers > 1 ? new WorkerPool(workers - 1, await compiled) : null);
+
 /// Trains; true when the run finished, false when it was cancelled.
 async function train(settings) {
   const wasm = await ready;
   if (!(await waitForData(settings.subset))) return false;
   const plan = session.startTraining(settings);
   const shape = { pixelsPerImage: session.pixelsPerImage(), latent: settings.latent, biases: settings.biases };
-  const pool = settings.workers > 1 ? new TrainingPool(settings.workers - 1, await compiled, session, shape) : null;
+  const pool = await poolOf(settings.workers);
+  pool?.startRun(session, shape);
   try {
     return await trainRun(wasm, plan, pool);
   } finally {
@@ -266,15 +270,34 @@ async function trainRun(wasm, plan, pool) {
 
 /// The Fisher, then the sweep, on the session's model; posts `ready` with what the charts need.
 async function analyse(renorm) {
+  const pool = await poolOf(renorm.workers);
+  try {
+    return await analyseOn(pool, renorm);
+  } finally {
+    pool?.terminate();
+  }
+}
+
+async function analyseOn(pool, renorm) {
   const wasm = await ready;
   job.stage = 'analysis';
   if (!(await waitForData(session.fisherExamplesNeeded(renorm)))) return false;
   session.startAnalysis(renorm);
   const seconds = { fisher: 0, sweep: 0 };
+  let sweepShared = !pool; // the pool has its shares of the sweep's orders
   for (;;) {
     if (job.cancelled) {
       session.cancelAnalysis();
       return false;
+    }
+    if (!sweepShared && session.sweepOrders() > 0) {
+      sweepShared = true;
+      const started = performance.now();
+      await shareSweep(pool);
+      const stepSeconds = (performance.now() - started) / 1e3;
+      seconds.sweep += stepSeconds;
+      session.addAnalysisSeconds('sweep', stepSeconds);
+      continue;
     }
     const chunkStart = performance.now();
     let progress;
@@ -298,6 +321,47 @@ async function analyse(renorm) {
     fisherSeconds: seconds.fisher, sweepSeconds: seconds.sweep, memoryBytes: memoryBytes(wasm),
   }, [weights.buffer, fisherEncoder.buffer, digits.buffer]);
   return true;
+}
+
+/// The sweep's removal orders on the pool: the helpers score theirs while this worker scores its
+/// own, a few cutoffs per chunk; then the Session takes the helpers' scores, and the analysis
+/// steps through the rows as usual. Returns early if the job is cancelled.
+async function shareSweep(pool) {
+  const shares = pool.sweepShares(session.sweepOrders());
+  const cutoffs = session.sweepCutoffs();
+  const helpers = pool.sweep({
+    shape: session.sweepShape(), weights: session.trainedWeights(), fisher: session.sweepFisher(),
+    cutoffs, testPixels: session.sweepTestPixels(),
+  }, shares.slice(1));
+  helpers.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
+  const [from, to] = shares[0];
+  const own = (to - from) * cutoffs.length;
+  let scored = 0;
+  for (let order = from; order < to; order++) {
+    for (let cutoff = 0; cutoff < cutoffs.length;) {
+      if (job.cancelled) return;
+      const chunkStart = performance.now();
+      do {
+        session.sweepScore(order, cutoff, cutoff + 1);
+        cutoff += 1;
+        scored += 1;
+      } while (cutoff < cutoffs.length && performance.now() - chunkStart < CHUNK_MS);
+      // The helpers score as fast: the lead's share done is about the sweep's share done.
+      const done = Math.min(cutoffs.length - 1, Math.floor((cutoffs.length * scored) / own));
+      postMessage({ type: 'analysis', stage: 'sweep', done, total: cutoffs.length });
+      await yieldToEvents();
+    }
+  }
+  let parts = null;
+  while (!parts && !job.cancelled) {
+    parts = await Promise.race([helpers, new Promise((resolve) => { job.wake = () => resolve(null); })]);
+  }
+  for (const { from: first, to: last, scores } of parts ?? []) {
+    for (let order = first; order < last; order++) {
+      const at = (order - first) * cutoffs.length;
+      session.sweepTakeScores(order, scores.subarray(at, at + cutoffs.length));
+    }
+  }
 }
 
 /// The eigen-shells, fine-tuning after pruning, or the soft flow's curve, on the analysed model.

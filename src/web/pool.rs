@@ -1,14 +1,22 @@
-//! Training on a pool of workers (www/pool.js). The lead worker's `Session` splits each batch
-//! into parts and computes the first. Helper workers (www/helper.js) compute the others with a
-//! `GradientWorker`, from the weights and the part's pixels. The lead sums the parts in order
-//! (`Trainer::train_batch_from_parts`), so a run is the same for the same pool size, and a pool of
-//! one is the single-worker run bit for bit.
+//! A pool of workers (www/pool.js) for training and the sweep.
+//! - Training: the lead worker's `Session` splits each batch into parts and computes the first.
+//!   Helper workers (www/helper.js) compute the others with a `GradientWorker`, from the weights
+//!   and the examples' indices. The lead sums the parts in order
+//!   (`Trainer::train_batch_from_parts`), so a run is the same for the same pool size, and a pool
+//!   of one is the single-worker run bit for bit.
+//! - The sweep: helpers score some removal orders on a `SweepWorker`, an identical sweep, and
+//!   the lead takes their scores (`Sweep::take_scores`): the rows are the same bit for bit
+//!   whatever the pool size.
 
 use wasm_bindgen::prelude::*;
 
+use serde::{Deserialize, Serialize};
+
 use super::session::{js_error, Session};
+use super::{from_js, to_js};
 use crate::data::Dataset;
 use crate::model::{Autoencoder, Gradients};
+use crate::sweep::{Baselines, Sweep};
 use crate::train::{GradientPart, Trainer};
 
 #[wasm_bindgen]
@@ -103,7 +111,124 @@ impl Session {
     }
 }
 
+/// What a `SweepWorker` needs besides the typed arrays: the sweep's baselines and the model's shape.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SweepShape {
+    baselines: Baselines,
+    pixels_per_image: usize,
+    latent: usize,
+    biases: bool,
+}
+
+#[wasm_bindgen]
 impl Session {
+    /// Sets the sweep up once the Fisher is done (the next `analysisStep` would) and returns how
+    /// many removal orders it scores; 0 before that.
+    #[wasm_bindgen(js_name = sweepOrders)]
+    pub fn sweep_orders(&mut self) -> usize {
+        let test = self.test.ready();
+        let analysis = self.analysis.as_mut().map(|run| &mut run.analysis);
+        analysis
+            .and_then(|analysis| analysis.sweep(test))
+            .map_or(0, |(sweep, _, _)| sweep.order_count())
+    }
+
+    /// The sweep's baselines and the model's shape, for `new SweepWorker`.
+    #[wasm_bindgen(js_name = sweepShape)]
+    pub fn sweep_shape(&self) -> Result<JsValue, JsError> {
+        let model = &self.trained()?.model;
+        to_js(&SweepShape {
+            baselines: self.analysis_config()?.baselines.clone(),
+            pixels_per_image: model.input_dim(),
+            latent: model.latent_dim(),
+            biases: model.has_biases(),
+        })
+    }
+
+    /// The analysed model's weights, every tensor in `parameters()` order.
+    #[wasm_bindgen(js_name = trainedWeights)]
+    pub fn trained_weights(&self) -> Result<Vec<f32>, JsError> {
+        Ok(self.trained()?.model.parameters().concat())
+    }
+
+    /// The sweep's cutoffs.
+    #[wasm_bindgen(js_name = sweepCutoffs)]
+    pub fn sweep_cutoffs(&mut self) -> Result<Vec<f32>, JsError> {
+        Ok(self.sweep_stage()?.0.cutoffs().to_vec())
+    }
+
+    /// The Fisher's encoder values, row-major [m, n], as the sweep orders them.
+    #[wasm_bindgen(js_name = sweepFisher)]
+    pub fn sweep_fisher(&mut self) -> Result<Vec<f32>, JsError> {
+        Ok(self.sweep_stage()?.1.iter().copied().collect())
+    }
+
+    /// The pixels of the test images the sweep scores on.
+    #[wasm_bindgen(js_name = sweepTestPixels)]
+    pub fn sweep_test_pixels(&mut self) -> Result<js_sys::Uint8Array, JsError> {
+        let eval = self.sweep_stage()?.2;
+        let n = self.test.ready().pixels_per_example();
+        Ok(js_sys::Uint8Array::from(
+            &self.test.ready().pixels[..eval * n],
+        ))
+    }
+
+    /// Scores removal order `order` at the cutoffs `from..to` (see `Sweep::score_order`).
+    #[wasm_bindgen(js_name = sweepScore)]
+    pub fn sweep_score(
+        &mut self,
+        order: usize,
+        from: usize,
+        to: usize,
+    ) -> Result<Vec<f64>, JsError> {
+        let (sweep, _, _) = self.sweep_stage()?;
+        check_order(sweep, order, to)?;
+        Ok(sweep.score_order(order, from..to))
+    }
+
+    /// Takes a `SweepWorker`'s scores of order `order` at every cutoff.
+    #[wasm_bindgen(js_name = sweepTakeScores)]
+    pub fn sweep_take_scores(&mut self, order: usize, scores: &[f64]) -> Result<(), JsError> {
+        let (sweep, _, _) = self.sweep_stage()?;
+        check_order(sweep, order, scores.len())?;
+        if scores.len() != sweep.cutoff_count() {
+            return Err(JsError::new(&format!(
+                "{} scores for {} cutoffs",
+                scores.len(),
+                sweep.cutoff_count()
+            )));
+        }
+        sweep.take_scores(order, scores);
+        Ok(())
+    }
+}
+
+fn check_order(sweep: &Sweep, order: usize, cutoffs: usize) -> Result<(), JsError> {
+    if order >= sweep.order_count() || cutoffs > sweep.cutoff_count() {
+        return Err(JsError::new(&format!(
+            "order {order} at {cutoffs} cutoffs: the sweep has {} orders and {} cutoffs",
+            sweep.order_count(),
+            sweep.cutoff_count()
+        )));
+    }
+    Ok(())
+}
+
+impl Session {
+    fn analysis_config(&self) -> Result<&crate::analysis::AnalysisConfig, JsError> {
+        (self.analysis.as_ref())
+            .map(|run| run.analysis.config())
+            .ok_or_else(|| JsError::new("no analysis"))
+    }
+
+    fn sweep_stage(&mut self) -> Result<(&mut Sweep, &ndarray::Array2<f32>, usize), JsError> {
+        let test = self.test.ready();
+        (self.analysis.as_mut())
+            .and_then(|run| run.analysis.sweep(test))
+            .ok_or_else(|| JsError::new("the sweep has not started"))
+    }
+
     fn pool_run(&self) -> Result<&Trainer, JsError> {
         self.run
             .as_ref()
@@ -178,5 +303,56 @@ impl GradientWorker {
     #[wasm_bindgen(getter, js_name = squaredError)]
     pub fn squared_error(&self) -> f64 {
         self.squared_error
+    }
+}
+
+/// A helper worker's copy of the sweep: built from the same model, Fisher, cutoffs, baselines and
+/// test images as the lead's, it scores the orders the lead hands it, bit for bit as the lead
+/// would.
+#[wasm_bindgen]
+pub struct SweepWorker {
+    sweep: Sweep,
+}
+
+#[wasm_bindgen]
+impl SweepWorker {
+    /// `shape` is `Session.sweepShape()`; the arrays are the lead's `trainedWeights`,
+    /// `sweepFisher`, `sweepCutoffs` and `sweepTestPixels`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        shape: JsValue,
+        weights: &[f32],
+        fisher: Vec<f32>,
+        cutoffs: Vec<f32>,
+        test_pixels: Vec<u8>,
+    ) -> Result<SweepWorker, JsError> {
+        let shape: SweepShape = from_js(shape)?;
+        let n = shape.pixels_per_image;
+        let mut model = Autoencoder::init(n, shape.latent, shape.biases, 0);
+        model.set_parameters(weights).ok_or_else(|| {
+            JsError::new(&format!(
+                "{} weights sent for a model of {}",
+                weights.len(),
+                model.parameter_count()
+            ))
+        })?;
+        let fisher = ndarray::Array2::from_shape_vec((shape.latent, n), fisher)
+            .map_err(|e| JsError::new(&format!("the Fisher values: {e}")))?;
+        if n == 0 || test_pixels.len() % n != 0 {
+            return Err(JsError::new("the test images are not whole images"));
+        }
+        let count = test_pixels.len() / n;
+        let test = Dataset::new(1, n, vec![0; count], test_pixels);
+        Ok(SweepWorker {
+            sweep: Sweep::new(&model, &fisher, cutoffs, &shape.baselines, &test),
+        })
+    }
+
+    /// Order `order`'s test MSE at every cutoff.
+    #[wasm_bindgen(js_name = scoreOrder)]
+    pub fn score_order(&mut self, order: usize) -> Result<Vec<f64>, JsError> {
+        let cutoffs = self.sweep.cutoff_count();
+        check_order(&self.sweep, order, cutoffs)?;
+        Ok(self.sweep.score_order(order, 0..cutoffs))
     }
 }

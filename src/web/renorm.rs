@@ -32,7 +32,7 @@ pub struct RenormSettings {
 
 /// An analysis of the session's model, with the seconds its stages took.
 pub struct AnalysisRun {
-    analysis: Analysis,
+    pub(super) analysis: Analysis,
     seconds: Seconds,
 }
 

@@ -103,6 +103,12 @@ export async function start(distDir) {
   return { openPage, finish, close, override, base, browserVersion: browser.version() };
 }
 
+/// The file that clicking `button` downloads: {name, bytes}.
+export async function downloadOf(page, button) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(`#${button}`)]);
+  return { name: download.suggestedFilename(), bytes: fs.readFileSync(await download.path()) };
+}
+
 /// Waits until the page is in `state` (document.body.dataset.state).
 export const waitForState = (page, state, timeout = 120_000) =>
   page.waitForSelector(`body[data-state="${state}"]`, { timeout });

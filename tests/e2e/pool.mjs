@@ -1,9 +1,10 @@
-// Training on a pool of workers (www/pool.js, www/helper.js): every pool size gives reproduce's
-// numbers, the same size gives the same weights, and a helper that cannot run stops the run
-// with a message that names it, after which the page still trains.
+// The pool of workers (www/pool.js, www/helper.js): in training every pool size gives
+// reproduce's numbers and the same size the same weights; the sweep is the same bit for bit
+// whatever the size; a helper that cannot run stops the run with a message that names it, after
+// which the page still trains.
 import fs from 'node:fs';
 import path from 'node:path';
-import { check, epochTable, relativeError, setControl, waitForState } from './harness.mjs';
+import { check, downloadOf, epochTable, relativeError, setControl, waitForState } from './harness.mjs';
 
 // 2,000 images in batches of 100, so every batch is split, with a quick analysis after.
 const RUN = '#subset=2000&epochs=1&batch=100&grid=paper&random-seeds=1&eval=1000';
@@ -39,6 +40,18 @@ export async function poolScenario({ openPage, override }, nativeDir) {
     digests[workers] = run.digest;
   }
   check('the status names the number of workers', /on 2 workers/.test((await train(page)).status));
+
+  // The same model's sweep (Fisher and sweep pressed again) on 1, 2 and 3 workers.
+  const sweeps = {};
+  for (const workers of [2, 1, 3]) {
+    await setControl(page, 'workers', workers);
+    await page.click('#fisher');
+    await waitForState(page, 'ready');
+    sweeps[workers] = (await downloadOf(page, 'export-csv')).bytes.toString();
+  }
+  check('the sweep on 2 and 3 workers equals the one on 1, bit for bit (the CSV export)',
+    sweeps[1] === sweeps[2] && sweeps[1] === sweeps[3] && sweeps[1].split('\n').length > 20,
+    `${sweeps[1].split('\n').length} lines`);
   check('no console errors with a pool', problems.console.length === 0, problems.console.join(' | '));
   await close();
 
@@ -51,7 +64,7 @@ export async function poolScenario({ openPage, override }, nativeDir) {
     await broken.page.waitForFunction(() => !document.getElementById('error').hidden, null, { timeout: 60_000 });
     const error = await broken.page.textContent('#error');
     check('a helper that cannot start stops the run with a message naming it',
-      /training helper 1 of 1 stopped/.test(error), error);
+      /helper worker 1 of 1 stopped/.test(error), error);
     await setControl(broken.page, 'workers', 1);
     const run = await train(broken.page);
     check('after a helper failure, one worker trains to reproduce\'s numbers',

@@ -3,15 +3,10 @@
 // screen and the keyboard.
 import fs from 'node:fs';
 import path from 'node:path';
-import { canvasDrawn, check, figure, moveSlider, relativeError, waitForState } from './harness.mjs';
+import { canvasDrawn, check, downloadOf, figure, moveSlider, relativeError, waitForState } from './harness.mjs';
 import { SMALL } from './training.mjs';
 
 const CHARTS = ['loss-chart', 'hockey-stick', 'fisher-hist', 'fisher-maps', 'recon'];
-
-async function downloadOf(page, button) {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click(`#${button}`)]);
-  return { name: download.suggestedFilename(), bytes: fs.readFileSync(await download.path()) };
-}
 
 /// A canvas's pixels, to tell whether a redraw changed it.
 const pixels = (page, id) => page.$eval(`#${id}`, (c) => c.toDataURL());
