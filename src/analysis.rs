@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::manifest::Split;
 use crate::data::Dataset;
-use crate::fisher::{FisherAccumulator, FisherDiag, FisherVariant, SumOverExamples};
+use crate::fisher::{FisherAccumulator, FisherDiag, FisherTerms, FisherVariant, SumOverExamples};
 use crate::model::Autoencoder;
 use crate::summary::FisherStats;
 use crate::sweep::{information_scale, log_grid, paper_grid, Baselines, Knee, Sweep, SweepRow};
@@ -109,6 +109,21 @@ struct SweepStage {
     eval_examples: usize,
 }
 
+/// The stage after a Fisher batch: more batches, or the finished Fisher.
+fn after_fisher_batch(
+    accumulator: Box<FisherAccumulator<f32>>,
+    total: usize,
+) -> (Stage, AnalysisProgress) {
+    let done = accumulator.examples();
+    let progress = AnalysisProgress::Fisher { done, total };
+    if done < total {
+        (Stage::Fisher(accumulator), progress)
+    } else {
+        let fisher = Box::new((*accumulator).finish());
+        (Stage::FisherDone(fisher), progress)
+    }
+}
+
 /// Boxed: each stage holds megabytes of buffers, and only one exists at a time.
 enum Stage {
     Fisher(Box<FisherAccumulator<f32>>),
@@ -147,23 +162,12 @@ impl Analysis {
         let stage = self.stage.take().expect("a stage is set between calls");
         let (next, progress) = match stage {
             Stage::Fisher(mut accumulator) => {
-                let data = match self.config.fisher_split {
-                    Split::Train => train,
-                    Split::Test => test,
-                };
+                let data = self.fisher_data(train, test);
                 let total = self.fisher_total(data);
                 let start = accumulator.examples();
                 let end = (start + FISHER_BATCH).min(total);
                 accumulator.add_examples(data, start..end);
-                let progress = AnalysisProgress::Fisher { done: end, total };
-                if end < total {
-                    (Stage::Fisher(accumulator), progress)
-                } else {
-                    (
-                        Stage::FisherDone(Box::new((*accumulator).finish())),
-                        progress,
-                    )
-                }
+                after_fisher_batch(accumulator, total)
             }
             Stage::FisherDone(fisher) => {
                 let stage = self.start_sweep(*fisher, test);
@@ -186,6 +190,44 @@ impl Analysis {
         };
         self.stage = Some(next);
         progress
+    }
+
+    /// Examples the Fisher has summed so far; `None` outside the Fisher stage.
+    pub fn fisher_examples_done(&self) -> Option<usize> {
+        match &self.stage {
+            Some(Stage::Fisher(accumulator)) => Some(accumulator.examples()),
+            _ => None,
+        }
+    }
+
+    /// The split the Fisher averages over.
+    pub fn fisher_data<'a>(&self, train: &'a Dataset, test: &'a Dataset) -> &'a Dataset {
+        match self.config.fisher_split {
+            Split::Train => train,
+            Split::Test => test,
+        }
+    }
+
+    /// Adds the terms of the Fisher's next batch (the one `step` would compute next), computed
+    /// by an identical accumulator elsewhere: a pool of workers splits the Fisher's batches so.
+    /// `None`, changing nothing, outside the Fisher stage.
+    pub fn add_fisher_terms(
+        &mut self,
+        terms: &FisherTerms<f32>,
+        train: &Dataset,
+        test: &Dataset,
+    ) -> Option<AnalysisProgress> {
+        let total = self.fisher_total(self.fisher_data(train, test));
+        if !matches!(self.stage, Some(Stage::Fisher(_))) {
+            return None;
+        }
+        let Some(Stage::Fisher(mut accumulator)) = self.stage.take() else {
+            unreachable!("matched just above")
+        };
+        accumulator.add_terms(terms);
+        let (next, progress) = after_fisher_batch(accumulator, total);
+        self.stage = Some(next);
+        Some(progress)
     }
 
     /// The sweep, set up first if the Fisher has just finished (as the next `step` would):

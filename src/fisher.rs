@@ -94,8 +94,72 @@ pub trait SumOverExamples<T: Scalar> {
     }
 }
 
+/// One batch's terms of the Fisher's sums, in the model's precision: what `add_batch` adds. A
+/// pool of workers computes some batches' terms elsewhere, and the lead adds every batch's in
+/// order (`add_terms`), so the sums are the same bit for bit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FisherTerms<T> {
+    pub encoder: Array2<T>,
+    pub decoder: Array2<T>,
+    pub encoder_bias: Array1<T>,
+    pub decoder_bias: Array1<T>,
+    pub examples: usize,
+}
+
+impl<T: Scalar> FisherTerms<T> {
+    /// Every array, one after another: encoder, decoder, encoder bias, decoder bias.
+    pub fn to_flat(&self) -> Vec<T> {
+        let arrays = [
+            self.encoder.as_slice(),
+            self.decoder.as_slice(),
+            self.encoder_bias.as_slice(),
+            self.decoder_bias.as_slice(),
+        ];
+        arrays
+            .into_iter()
+            .map(|a| a.expect("terms are in standard layout"))
+            .collect::<Vec<_>>()
+            .concat()
+    }
+
+    /// Terms for `model`'s shape from `to_flat`'s layout; `None` if the length is wrong.
+    pub fn from_flat(model: &Autoencoder<T>, flat: &[T], examples: usize) -> Option<Self> {
+        let (n, m) = (model.input_dim(), model.latent_dim());
+        if flat.len() != 2 * n * m + n + m {
+            return None;
+        }
+        let (encoder, rest) = flat.split_at(m * n);
+        let (decoder, rest) = rest.split_at(n * m);
+        let (encoder_bias, decoder_bias) = rest.split_at(m);
+        Some(FisherTerms {
+            encoder: Array2::from_shape_vec((m, n), encoder.to_vec()).ok()?,
+            decoder: Array2::from_shape_vec((n, m), decoder.to_vec()).ok()?,
+            encoder_bias: Array1::from(encoder_bias.to_vec()),
+            decoder_bias: Array1::from(decoder_bias.to_vec()),
+            examples,
+        })
+    }
+}
+
 impl<T: Scalar> SumOverExamples<T> for FisherAccumulator<T> {
     fn add_batch(&mut self, x: ArrayView2<T>) {
+        let terms = self.batch_terms(x);
+        self.add_terms(&terms);
+    }
+}
+
+impl<T: Scalar> FisherAccumulator<T> {
+    /// Adds one batch's terms (`batch_terms`, here or on an identical accumulator elsewhere).
+    pub fn add_terms(&mut self, terms: &FisherTerms<T>) {
+        accumulate(&mut self.encoder, &terms.encoder);
+        accumulate(&mut self.decoder, &terms.decoder);
+        accumulate(&mut self.encoder_bias, &terms.encoder_bias);
+        accumulate(&mut self.decoder_bias, &terms.decoder_bias);
+        self.examples += terms.examples;
+    }
+
+    /// The terms the examples `x` (one per row) add to the sums.
+    pub fn batch_terms(&mut self, x: ArrayView2<T>) -> FisherTerms<T> {
         let sparse = SparseRows::of(x);
         let ForwardPass { latent, output } = self.model.forward_with(x, sparse.as_ref());
         // Per example, dθ is an outer product; g: [batch, m] and q: [batch, n] are the squared
@@ -132,12 +196,14 @@ impl<T: Scalar> SumOverExamples<T> for FisherAccumulator<T> {
             }
         };
         let h_squared = latent.mapv(|v| v * v);
-        // F(D): [n, m] += qᵀ · h²
-        accumulate(&mut self.encoder, &encoder);
-        accumulate(&mut self.decoder, &dense::transpose_times(&q, &h_squared));
-        accumulate(&mut self.encoder_bias, &g.sum_axis(Axis(0)));
-        accumulate(&mut self.decoder_bias, &q.sum_axis(Axis(0)));
-        self.examples += x.nrows();
+        FisherTerms {
+            encoder,
+            // F(D): [n, m] += qᵀ · h²
+            decoder: dense::transpose_times(&q, &h_squared),
+            encoder_bias: g.sum_axis(Axis(0)),
+            decoder_bias: q.sum_axis(Axis(0)),
+            examples: x.nrows(),
+        }
     }
 }
 

@@ -1,13 +1,14 @@
 // A helper of the worker's pool (pool.js), running the lead worker's compiled wasm module. It
 // keeps a copy of the run's training images and computes one part of each batch's gradient, or
-// scores some of the sweep's removal orders.
+// computes some of the Fisher's batches, or scores some of the sweep's removal orders.
 //   lead → helper  {module}                      first: the WebAssembly.Module to run
 //                  {run: {pixelsPerImage, latent, biases}, pixels}   a run and its images
 //                  {id, weights, rows, batchRows}  one part of a batch: its examples' indices
+//                  {id, fisher: {plan, weights, pixels}}   the Fisher's terms over these images
 //                  {id, sweep: {shape, weights, fisher, cutoffs, testPixels}, from, to}
 //                                                orders from..to of that sweep
-//   helper → lead  {id, squaredError, gradients} | {id, scores} | {id, error}
-import init, { GradientWorker, SweepWorker } from './bayes-renorm.js';
+//   helper → lead  {id, squaredError, gradients} | {id, terms} | {id, scores} | {id, error}
+import init, { FisherWorker, GradientWorker, SweepWorker } from './bayes-renorm.js';
 
 let ready = null;
 let panic = null; // a panic's message: the module cannot be used after one
@@ -28,6 +29,14 @@ onmessage = async ({ data }) => {
       const { pixelsPerImage, latent, biases } = data.run;
       run = new GradientWorker(pixelsPerImage, latent, biases, data.pixels);
       runProblem = null;
+      return;
+    }
+    if (data.fisher) {
+      const { plan, weights, pixels } = data.fisher;
+      const fisher = new FisherWorker(plan, weights, pixels);
+      const terms = fisher.terms();
+      fisher.free();
+      postMessage({ id: data.id, terms }, [terms.buffer]);
       return;
     }
     if (data.sweep) {

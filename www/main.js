@@ -81,7 +81,7 @@ function startWorker() {
   };
   worker = current;
   workerDataset = state.dataset;
-  worker.postMessage({ type: 'load', dataset: state.dataset });
+  worker.postMessage({ type: 'load', dataset: state.dataset, workers: state.workers });
 }
 
 /// The worker crashed or its wasm module panicked: drop it, say why, and let Train start over.

@@ -1,7 +1,10 @@
-// The worker's pool of helper workers (helper.js), which run its compiled wasm module.
+// The worker's pool of helper workers (helper.js), which run its compiled wasm module; the worker
+// keeps it from job to job.
 // - Training: each batch is split into one part per worker. The lead (worker.js) computes part 0
 //   in its Session while the helpers compute the others, and the Session sums the parts in order
 //   (src/web/pool.rs), so a run is the same for the same pool size.
+// - The Fisher: its batches are split the same way; the helpers compute their batches' terms and
+//   the lead adds every batch's in order, so the Fisher does not depend on the pool size.
 // - The sweep: the removal orders are split the same way; the helpers score theirs on identical
 //   sweeps and the lead takes their scores, so the rows do not depend on the pool size.
 // Any helper failure rejects what was asked of it with a message that names the helper.
@@ -17,7 +20,8 @@ export class WorkerPool {
       helper.onmessage = ({ data }) => {
         const request = this.pending.get(data.id);
         this.pending.delete(data.id);
-        if (data.error) request?.reject(new Error(`${name}: ${data.error}`));
+        // After an error a helper may be unusable (a panic): the pool is replaced.
+        if (data.error) this.failAll(new Error(`${name}: ${data.error}`), request);
         else request?.resolve(data);
       };
       helper.onerror = (event) => {
@@ -68,10 +72,11 @@ export class WorkerPool {
     return session.poolFinishBatch(Float64Array.from(parts, (part) => part.squaredError), gradients);
   }
 
-  /// The sweep's removal orders split among the workers, as [from, to) ranges: the lead's first.
-  sweepShares(orders) {
-    const base = Math.floor(orders / this.size);
-    const larger = orders % this.size;
+  /// `count` things (batches, orders) split among the workers as [from, to) ranges, the lead's
+  /// first.
+  shares(count) {
+    const base = Math.floor(count / this.size);
+    const larger = count % this.size;
     let from = 0;
     return Array.from({ length: this.size }, (_, index) => {
       const to = from + base + (index < larger ? 1 : 0);
@@ -81,7 +86,17 @@ export class WorkerPool {
     });
   }
 
-  /// The helpers' shares of the sweep (`sweepShares` after the lead's), scored on identical
+  /// The helpers' shares of the Fisher: `jobs[i]` ({plan, weights, pixels}) for helper i, whose
+  /// pixels are its examples; resolves to each helper's batches' terms, one after another.
+  fisher(jobs) {
+    return Promise.all(this.helpers.map((helper, index) => {
+      const fisher = jobs[index];
+      if (fisher.pixels.length === 0) return new Float32Array(0);
+      return this.request(helper, { fisher }, [fisher.pixels.buffer]).then(({ terms }) => terms);
+    }));
+  }
+
+  /// The helpers' shares of the sweep (`shares` after the lead's), scored on identical
   /// sweeps built from `sweep` ({shape, weights, fisher, cutoffs, testPixels}); resolves to
   /// [{from, to, scores}], scores order by order.
   sweep(sweep, shares) {
@@ -101,7 +116,9 @@ export class WorkerPool {
     });
   }
 
-  failAll(error) {
+  /// Rejects `request` and everything pending with `error`, and every later request.
+  failAll(error, request = null) {
+    request?.reject(error);
     for (const { reject } of this.pending.values()) reject(error);
     this.pending.clear();
     this.failure = error;

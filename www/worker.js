@@ -4,7 +4,8 @@
 // Every message has a `type`:
 //
 // page → worker
-//   {type: 'load', dataset}                      fetch and validate a dataset (once per worker)
+//   {type: 'load', dataset, workers}             fetch and validate a dataset (once per worker);
+//                                                start a pool of `workers`
 //   {type: 'train', settings, renorm}            settings: {latent, biases, epochs, batch, lr,
 //                                                seed, subset, workers}; starts when its shards
 //                                                are here; the analysis (renorm settings) follows;
@@ -186,8 +187,18 @@ const yieldToEvents = () => new Promise((resolve) => { afterYield = resolve; cha
 
 const memoryBytes = (wasm) => wasm.memory.buffer.byteLength;
 
-/// A pool of `workers` threads (this one and helpers), or null for one.
-const poolOf = async (workers) => (workers > 1 ? new WorkerPool(workers - 1, await compiled) : null);
+/// The pool of `workers` threads (this one and helpers), or null for one. Kept from job to job,
+/// as starting helpers costs a few hundred milliseconds; replaced when the size changes or a
+/// helper has failed.
+let helperPool = null;
+async function poolOf(workers) {
+  if (helperPool && (helperPool.size !== workers || helperPool.failure)) {
+    helperPool.terminate();
+    helperPool = null;
+  }
+  if (workers > 1) helperPool ??= new WorkerPool(workers - 1, await compiled);
+  return helperPool;
+}
 
 /// Trains; true when the run finished, false when it was cancelled.
 async function train(settings) {
@@ -197,11 +208,7 @@ async function train(settings) {
   const shape = { pixelsPerImage: session.pixelsPerImage(), latent: settings.latent, biases: settings.biases };
   const pool = await poolOf(settings.workers);
   pool?.startRun(session, shape);
-  try {
-    return await trainRun(wasm, plan, pool);
-  } finally {
-    pool?.terminate();
-  }
+  return trainRun(wasm, plan, pool);
 }
 
 async function trainRun(wasm, plan, pool) {
@@ -270,20 +277,19 @@ async function trainRun(wasm, plan, pool) {
 
 /// The Fisher, then the sweep, on the session's model; posts `ready` with what the charts need.
 async function analyse(renorm) {
-  const pool = await poolOf(renorm.workers);
-  try {
-    return await analyseOn(pool, renorm);
-  } finally {
-    pool?.terminate();
-  }
-}
-
-async function analyseOn(pool, renorm) {
   const wasm = await ready;
+  const pool = await poolOf(renorm.workers);
   job.stage = 'analysis';
   if (!(await waitForData(session.fisherExamplesNeeded(renorm)))) return false;
   session.startAnalysis(renorm);
   const seconds = { fisher: 0, sweep: 0 };
+  if (pool) {
+    const started = performance.now();
+    await shareFisher(pool);
+    const stepSeconds = (performance.now() - started) / 1e3;
+    seconds.fisher += stepSeconds;
+    session.addAnalysisSeconds('fisher', stepSeconds);
+  }
   let sweepShared = !pool; // the pool has its shares of the sweep's orders
   for (;;) {
     if (job.cancelled) {
@@ -323,11 +329,55 @@ async function analyseOn(pool, renorm) {
   return true;
 }
 
+/// Waits for `promise`, or until the job is cancelled (then null).
+async function unlessCancelled(promise) {
+  let result = null;
+  while (result === null && !job.cancelled) {
+    result = await Promise.race([promise, new Promise((resolve) => { job.wake = () => resolve(null); })]);
+  }
+  return result;
+}
+
+/// The Fisher's batches on the pool: the helpers compute the terms of theirs while this worker
+/// steps through its own; then the Session adds the helpers' terms batch by batch, in order.
+/// Returns early if the job is cancelled.
+async function shareFisher(pool) {
+  const plan = session.fisherPlan();
+  if (!plan) return;
+  const batches = Math.ceil((plan.total - plan.done) / plan.batch);
+  const examplesOf = ([from, to]) => [plan.done + from * plan.batch, Math.min(plan.total, plan.done + to * plan.batch)];
+  const shares = pool.shares(batches).map(examplesOf);
+  const weights = session.trainedWeights();
+  const helpers = pool.fisher(shares.slice(1).map(([from, to]) => ({ plan, weights, pixels: session.fisherPixels(from, to) })));
+  helpers.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
+  const ownEnd = shares[0][1];
+  let progress = { done: plan.done };
+  while (progress.done < ownEnd) {
+    if (job.cancelled) return;
+    const chunkStart = performance.now();
+    do {
+      progress = session.analysisStep();
+    } while (progress.done < ownEnd && performance.now() - chunkStart < CHUNK_MS);
+    postMessage({ type: 'analysis', stage: 'fisher', done: progress.done, total: plan.total });
+    await yieldToEvents();
+  }
+  const terms = await unlessCancelled(helpers);
+  if (!terms) return;
+  const length = 2 * plan.pixelsPerImage * plan.latent + plan.pixelsPerImage + plan.latent;
+  shares.slice(1).forEach(([from, to], index) => {
+    for (let start = from; start < to; start += plan.batch) {
+      const at = ((start - from) / plan.batch) * length;
+      progress = session.fisherAddTerms(terms[index].subarray(at, at + length), Math.min(plan.batch, to - start));
+    }
+  });
+  postMessage({ type: 'analysis', stage: 'fisher', done: progress.done, total: plan.total });
+}
+
 /// The sweep's removal orders on the pool: the helpers score theirs while this worker scores its
 /// own, a few cutoffs per chunk; then the Session takes the helpers' scores, and the analysis
 /// steps through the rows as usual. Returns early if the job is cancelled.
 async function shareSweep(pool) {
-  const shares = pool.sweepShares(session.sweepOrders());
+  const shares = pool.shares(session.sweepOrders());
   const cutoffs = session.sweepCutoffs();
   const helpers = pool.sweep({
     shape: session.sweepShape(), weights: session.trainedWeights(), fisher: session.sweepFisher(),
@@ -352,10 +402,7 @@ async function shareSweep(pool) {
       await yieldToEvents();
     }
   }
-  let parts = null;
-  while (!parts && !job.cancelled) {
-    parts = await Promise.race([helpers, new Promise((resolve) => { job.wake = () => resolve(null); })]);
-  }
+  const parts = await unlessCancelled(helpers);
   for (const { from: first, to: last, scores } of parts ?? []) {
     for (let order = first; order < last; order++) {
       const at = (order - first) * cutoffs.length;
@@ -444,6 +491,8 @@ onmessage = async ({ data }) => {
   switch (data.type) {
     case 'load':
       try {
+        // Helpers start while the data arrives, so the first batch does not wait for them.
+        poolOf(data.workers).catch(() => {}); // a failure shows when a job uses the pool
         await loadDataset(data.dataset);
       } catch (error) {
         loadFailed = true;

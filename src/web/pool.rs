@@ -4,6 +4,8 @@
 //!   and the examples' indices. The lead sums the parts in order
 //!   (`Trainer::train_batch_from_parts`), so a run is the same for the same pool size, and a pool
 //!   of one is the single-worker run bit for bit.
+//! - The Fisher: helpers compute the terms of some batches on a `FisherWorker`, and the lead adds
+//!   every batch's in order (`Analysis::add_fisher_terms`): the same sums bit for bit.
 //! - The sweep: helpers score some removal orders on a `SweepWorker`, an identical sweep, and
 //!   the lead takes their scores (`Sweep::take_scores`): the rows are the same bit for bit
 //!   whatever the pool size.
@@ -14,7 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use super::session::{js_error, Session};
 use super::{from_js, to_js};
+use crate::analysis::FISHER_BATCH;
 use crate::data::Dataset;
+use crate::fisher::{FisherAccumulator, FisherTerms, FisherVariant};
 use crate::model::{Autoencoder, Gradients};
 use crate::sweep::{Baselines, Sweep};
 use crate::train::{GradientPart, Trainer};
@@ -204,6 +208,80 @@ impl Session {
     }
 }
 
+/// The Fisher's batches for a pool: the model's shape, the variant, and where the Fisher stands.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FisherPlan {
+    variant: FisherVariant,
+    pixels_per_image: usize,
+    latent: usize,
+    biases: bool,
+    /// Examples the Fisher sums over, and how many it has so far.
+    total: usize,
+    done: usize,
+    /// Examples per batch (the last may have fewer).
+    batch: usize,
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// Where the Fisher stands, for a pool to split its remaining batches; `null` outside the
+    /// Fisher stage.
+    #[wasm_bindgen(js_name = fisherPlan)]
+    pub fn fisher_plan(&self) -> Result<JsValue, JsError> {
+        let model = &self.trained()?.model;
+        let Some(run) = &self.analysis else {
+            return Ok(JsValue::NULL);
+        };
+        let analysis = &run.analysis;
+        let Some(done) = analysis.fisher_examples_done() else {
+            return Ok(JsValue::NULL);
+        };
+        let data = analysis.fisher_data(self.train.ready(), self.test.ready());
+        to_js(&FisherPlan {
+            variant: analysis.config().fisher_variant,
+            pixels_per_image: model.input_dim(),
+            latent: model.latent_dim(),
+            biases: model.has_biases(),
+            total: analysis.fisher_total(data),
+            done,
+            batch: FISHER_BATCH,
+        })
+    }
+
+    /// The pixels of the Fisher's examples `from..to`, for a `FisherWorker`.
+    #[wasm_bindgen(js_name = fisherPixels)]
+    pub fn fisher_pixels(&self, from: usize, to: usize) -> Result<js_sys::Uint8Array, JsError> {
+        let analysis = &self.analysis_run()?.analysis;
+        let data = analysis.fisher_data(self.train.ready(), self.test.ready());
+        let n = data.pixels_per_example();
+        if from > to || to > data.len() {
+            return Err(JsError::new(&format!(
+                "no examples {from}..{to} of {}",
+                data.len()
+            )));
+        }
+        Ok(js_sys::Uint8Array::from(&data.pixels[from * n..to * n]))
+    }
+
+    /// Adds the next Fisher batch's terms, of `examples` examples, from a `FisherWorker`; returns
+    /// the progress as `analysisStep` does.
+    #[wasm_bindgen(js_name = fisherAddTerms)]
+    pub fn fisher_add_terms(&mut self, terms: &[f32], examples: usize) -> Result<JsValue, JsError> {
+        let model = &self.trained()?.model;
+        let terms = FisherTerms::from_flat(model, terms, examples)
+            .ok_or_else(|| JsError::new("a helper's Fisher terms have the wrong length"))?;
+        let (train, test) = (self.train.ready(), self.test.ready());
+        let analysis = &mut (self.analysis.as_mut())
+            .ok_or_else(|| JsError::new("no analysis"))?
+            .analysis;
+        let progress = analysis
+            .add_fisher_terms(&terms, train, test)
+            .ok_or_else(|| JsError::new("the Fisher has no batch left"))?;
+        to_js(&progress)
+    }
+}
+
 fn check_order(sweep: &Sweep, order: usize, cutoffs: usize) -> Result<(), JsError> {
     if order >= sweep.order_count() || cutoffs > sweep.cutoff_count() {
         return Err(JsError::new(&format!(
@@ -216,10 +294,12 @@ fn check_order(sweep: &Sweep, order: usize, cutoffs: usize) -> Result<(), JsErro
 }
 
 impl Session {
+    fn analysis_run(&self) -> Result<&super::renorm::AnalysisRun, JsError> {
+        (self.analysis.as_ref()).ok_or_else(|| JsError::new("no analysis"))
+    }
+
     fn analysis_config(&self) -> Result<&crate::analysis::AnalysisConfig, JsError> {
-        (self.analysis.as_ref())
-            .map(|run| run.analysis.config())
-            .ok_or_else(|| JsError::new("no analysis"))
+        Ok(self.analysis_run()?.analysis.config())
     }
 
     fn sweep_stage(&mut self) -> Result<(&mut Sweep, &ndarray::Array2<f32>, usize), JsError> {
@@ -354,5 +434,52 @@ impl SweepWorker {
         let cutoffs = self.sweep.cutoff_count();
         check_order(&self.sweep, order, cutoffs)?;
         Ok(self.sweep.score_order(order, 0..cutoffs))
+    }
+}
+
+/// A helper worker's share of the Fisher: an identical accumulator over some of its examples,
+/// giving each batch's terms for the lead to add in order.
+#[wasm_bindgen]
+pub struct FisherWorker {
+    accumulator: FisherAccumulator<f32>,
+    data: Dataset,
+}
+
+#[wasm_bindgen]
+impl FisherWorker {
+    /// `plan` is `Session.fisherPlan()`; `weights` the lead's `trainedWeights`; `pixels` its
+    /// `fisherPixels` for this helper's examples, which start at a batch boundary.
+    #[wasm_bindgen(constructor)]
+    pub fn new(plan: JsValue, weights: &[f32], pixels: Vec<u8>) -> Result<FisherWorker, JsError> {
+        let plan: FisherPlan = from_js(plan)?;
+        let n = plan.pixels_per_image;
+        let mut model = Autoencoder::init(n, plan.latent, plan.biases, 0);
+        model.set_parameters(weights).ok_or_else(|| {
+            JsError::new(&format!(
+                "{} weights sent for a model of {}",
+                weights.len(),
+                model.parameter_count()
+            ))
+        })?;
+        if n == 0 || pixels.len() % n != 0 {
+            return Err(JsError::new("the Fisher's images are not whole images"));
+        }
+        let count = pixels.len() / n;
+        Ok(FisherWorker {
+            accumulator: FisherAccumulator::new(&model, plan.variant),
+            data: Dataset::new(1, n, vec![0; count], pixels),
+        })
+    }
+
+    /// Every batch's terms (`FisherTerms::to_flat`), one batch after another, in batches of
+    /// `FISHER_BATCH` examples.
+    pub fn terms(&mut self) -> Vec<f32> {
+        let mut flat = Vec::new();
+        for start in (0..self.data.len()).step_by(FISHER_BATCH) {
+            let end = (start + FISHER_BATCH).min(self.data.len());
+            let x = self.data.batch::<f32>(start..end);
+            flat.extend(self.accumulator.batch_terms(x.view()).to_flat());
+        }
+        flat
     }
 }

@@ -3,7 +3,7 @@
 // model the controls allow on full MNIST, and a worker that dies in the analysis.
 import fs from 'node:fs';
 import path from 'node:path';
-import { check, figure, waitForState } from './harness.mjs';
+import { check, figure, pageWorker, waitForState } from './harness.mjs';
 import { SMALL } from './training.mjs';
 
 /// Every text #data-status shows while the page loads, from its first moment.
@@ -100,7 +100,7 @@ export async function hardeningScenarios({ openPage }, distDir) {
     await page.click('#train');
     await waitForState(page, 'sweeping', 120_000);
     const trained = await page.getAttribute('body', 'data-weights-digest');
-    const worker = page.workers()[0];
+    const worker = pageWorker(page);
     await worker.evaluate(() => setTimeout(() => { throw new Error('stopped by the end-to-end test in the sweep'); }));
     await waitForState(page, 'done');
     const error = await page.textContent('#error');

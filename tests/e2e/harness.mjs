@@ -103,6 +103,9 @@ export async function start(distDir) {
   return { openPage, finish, close, override, base, browserVersion: browser.version() };
 }
 
+/// The page's worker (www/worker.js), the newest if it was replaced: not one of its helpers.
+export const pageWorker = (page) => page.workers().filter((w) => w.url().endsWith('/worker.js')).at(-1);
+
 /// The file that clicking `button` downloads: {name, bytes}.
 export async function downloadOf(page, button) {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click(`#${button}`)]);

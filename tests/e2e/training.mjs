@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  canvasDrawn, check, epochTable, figure, relativeError, setControl, waitForState,
+  canvasDrawn, check, epochTable, figure, pageWorker, relativeError, setControl, waitForState,
 } from './harness.mjs';
 import { poolScenario } from './pool.mjs';
 
@@ -206,7 +206,7 @@ async function badInput({ openPage }) {
 async function crashes({ openPage }) {
   const { page, close } = await openPage(SMALL);
   await waitForState(page, 'idle');
-  const worker = page.workers()[0];
+  const worker = pageWorker(page);
   await worker.evaluate(() => setTimeout(() => { throw new Error('crash requested by the end-to-end test'); }));
   await waitForState(page, 'error');
   const crash = await page.textContent('#error');
@@ -215,7 +215,7 @@ async function crashes({ openPage }) {
   await waitForState(page, 'ready');
   check('after a worker crash, Train works again without a reload', TEST_MSE_IN_STATUS.test(await page.textContent('#status')));
 
-  const current = page.workers().at(-1);
+  const current = pageWorker(page);
   await current.evaluate(() => import(new URL('bayes-renorm.js', location.href).href)
     .then((m) => m.panicForTest()).catch(() => {}));
   // A model was trained before the panic: the page keeps its weights and stays `done`.
