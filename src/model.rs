@@ -177,21 +177,22 @@ impl<T: Scalar> Autoencoder<T> {
 
     /// Parameter tensors in a fixed order: E, D, then b_E, b_D when present.
     pub fn parameters(&self) -> Vec<&[T]> {
-        let mut out = vec![std_slice(&self.encoder), std_slice(&self.decoder)];
-        out.extend(self.encoder_bias.iter().map(std_slice));
-        out.extend(self.decoder_bias.iter().map(std_slice));
-        out
+        in_order(
+            &self.encoder,
+            &self.decoder,
+            &self.encoder_bias,
+            &self.decoder_bias,
+        )
     }
 
     /// Mutable view of `parameters()`, same order.
     pub fn parameters_mut(&mut self) -> Vec<&mut [T]> {
-        let mut out = vec![
-            std_slice_mut(&mut self.encoder),
-            std_slice_mut(&mut self.decoder),
-        ];
-        out.extend(self.encoder_bias.iter_mut().map(std_slice_mut));
-        out.extend(self.decoder_bias.iter_mut().map(std_slice_mut));
-        out
+        in_order_mut(
+            &mut self.encoder,
+            &mut self.decoder,
+            &mut self.encoder_bias,
+            &mut self.decoder_bias,
+        )
     }
 
     pub fn is_finite(&self) -> bool {
@@ -277,21 +278,22 @@ impl<T: Scalar> Autoencoder<T> {
 impl<T: Scalar> Gradients<T> {
     /// Same order as `Autoencoder::parameters`.
     pub fn tensors(&self) -> Vec<&[T]> {
-        let mut out = vec![std_slice(&self.encoder), std_slice(&self.decoder)];
-        out.extend(self.encoder_bias.iter().map(std_slice));
-        out.extend(self.decoder_bias.iter().map(std_slice));
-        out
+        in_order(
+            &self.encoder,
+            &self.decoder,
+            &self.encoder_bias,
+            &self.decoder_bias,
+        )
     }
 
     /// Mutable view of `tensors()`, same order.
     pub fn tensors_mut(&mut self) -> Vec<&mut [T]> {
-        let mut out = vec![
-            std_slice_mut(&mut self.encoder),
-            std_slice_mut(&mut self.decoder),
-        ];
-        out.extend(self.encoder_bias.iter_mut().map(std_slice_mut));
-        out.extend(self.decoder_bias.iter_mut().map(std_slice_mut));
-        out
+        in_order_mut(
+            &mut self.encoder,
+            &mut self.decoder,
+            &mut self.encoder_bias,
+            &mut self.decoder_bias,
+        )
     }
 
     /// Every tensor, one after another (what a worker posts).
@@ -331,6 +333,32 @@ impl<T: Scalar> Autoencoder<T> {
         }
         copy_flat(self.parameters_mut(), flat)
     }
+}
+
+/// E, D, then b_E, b_D when present, as flat slices: the order of parameters and gradients.
+fn in_order<'a, T>(
+    encoder: &'a Array2<T>,
+    decoder: &'a Array2<T>,
+    encoder_bias: &'a Option<Array1<T>>,
+    decoder_bias: &'a Option<Array1<T>>,
+) -> Vec<&'a [T]> {
+    let mut out = vec![std_slice(encoder), std_slice(decoder)];
+    out.extend(encoder_bias.iter().map(std_slice));
+    out.extend(decoder_bias.iter().map(std_slice));
+    out
+}
+
+/// `in_order`, mutable.
+fn in_order_mut<'a, T>(
+    encoder: &'a mut Array2<T>,
+    decoder: &'a mut Array2<T>,
+    encoder_bias: &'a mut Option<Array1<T>>,
+    decoder_bias: &'a mut Option<Array1<T>>,
+) -> Vec<&'a mut [T]> {
+    let mut out = vec![std_slice_mut(encoder), std_slice_mut(decoder)];
+    out.extend(encoder_bias.iter_mut().map(std_slice_mut));
+    out.extend(decoder_bias.iter_mut().map(std_slice_mut));
+    out
 }
 
 /// Fills `tensors` in order from `flat`, which must hold exactly as many values.

@@ -9,7 +9,7 @@ use bayes_renorm::adam::AdamConfig;
 use bayes_renorm::data::Dataset;
 use bayes_renorm::model::{Autoencoder, Gradients};
 use bayes_renorm::train::{synthetic_dataset, GradientPart, TrainConfig, TrainError, Trainer};
-use common::{assert_close, central_difference, kink_free_cases, loop_loss};
+use common::{assert_close, assert_gradients_match_finite_differences, kink_free_cases, loop_loss};
 use ndarray::s;
 
 #[test]
@@ -25,19 +25,12 @@ fn parts_of_a_batch_add_up_to_its_gradient_and_loss() {
             }
             let loss = loop_loss(&model, &x);
             assert_close(squared_error / x.len() as f64, loss, 1e-12, 0.0, "loss");
-            for (tensor, analytic) in sum.tensors().iter().enumerate() {
-                for (index, &value) in analytic.iter().enumerate() {
-                    let numeric = central_difference(
-                        &model,
-                        tensor,
-                        index,
-                        |m| loop_loss(m, &x),
-                        |plus, minus, step| (plus - minus) / (2.0 * step),
-                    );
-                    let what = format!("biases {biases}, tensor {tensor} index {index}");
-                    assert_close(value, numeric, 1e-5, 1e-11, &what);
-                }
-            }
+            assert_gradients_match_finite_differences(
+                &model,
+                &x,
+                &sum,
+                &format!("biases {biases}, "),
+            );
         }
     }
 }

@@ -7,8 +7,8 @@ mod common;
 use bayes_renorm::model::Autoencoder;
 use bayes_renorm::sparse::SparseRows;
 use common::{
-    assert_close, central_difference, kink_free_cases, kink_free_cases_of, loop_loss,
-    random_inputs, sparse_inputs,
+    assert_close, assert_gradients_match_finite_differences, kink_free_cases, kink_free_cases_of,
+    loop_loss, random_inputs, sparse_inputs,
 };
 use ndarray::Array2;
 
@@ -19,19 +19,7 @@ fn gradient_check(biases: bool) {
 fn check_gradients(cases: Vec<(Autoencoder<f64>, Array2<f64>)>) {
     for (model, x) in cases {
         let (_, grads) = model.loss_and_gradients(x.view());
-        for (tensor, analytic) in grads.tensors().iter().enumerate() {
-            for (index, &exact) in analytic.iter().enumerate() {
-                let numeric = central_difference(
-                    &model,
-                    tensor,
-                    index,
-                    |m| loop_loss(m, &x),
-                    |plus, minus, step| (plus - minus) / (2.0 * step),
-                );
-                let what = format!("tensor {tensor} index {index}");
-                assert_close(exact, numeric, 1e-5, 1e-11, &what);
-            }
-        }
+        assert_gradients_match_finite_differences(&model, &x, &grads, "");
     }
 }
 

@@ -293,6 +293,41 @@ fn check_order(sweep: &Sweep, order: usize, cutoffs: usize) -> Result<(), JsErro
     Ok(())
 }
 
+/// The model `pixels` → `latent` → `pixels` with the lead's `weights`.
+fn model_with(
+    pixels: usize,
+    latent: usize,
+    biases: bool,
+    weights: &[f32],
+) -> Result<Autoencoder<f32>, JsError> {
+    let mut model = Autoencoder::init(pixels, latent, biases, 0);
+    set_weights(&mut model, weights)?;
+    Ok(model)
+}
+
+fn set_weights(model: &mut Autoencoder<f32>, weights: &[f32]) -> Result<(), JsError> {
+    model.set_parameters(weights).ok_or_else(|| {
+        JsError::new(&format!(
+            "{} weights sent for a model of {}",
+            weights.len(),
+            model.parameter_count()
+        ))
+    })
+}
+
+/// Images of `n` pixels each, as a helper receives them (`what` names them in errors). One row
+/// of n pixels per image: the images' own shape does not matter to a helper.
+fn images(n: usize, pixels: Vec<u8>, what: &str) -> Result<Dataset, JsError> {
+    if n == 0 || pixels.len() % n != 0 {
+        return Err(JsError::new(&format!(
+            "{what}: {} bytes are not whole images of {n} pixels",
+            pixels.len()
+        )));
+    }
+    let count = pixels.len() / n;
+    Ok(Dataset::new(1, n, vec![0; count], pixels))
+}
+
 impl Session {
     fn analysis_run(&self) -> Result<&super::renorm::AnalysisRun, JsError> {
         (self.analysis.as_ref()).ok_or_else(|| JsError::new("no analysis"))
@@ -336,18 +371,10 @@ impl GradientWorker {
         biases: bool,
         training_pixels: Vec<u8>,
     ) -> Result<GradientWorker, JsError> {
-        if pixels == 0 || training_pixels.len() % pixels != 0 {
-            return Err(JsError::new(&format!(
-                "{} bytes of training data are not whole images of {pixels} pixels",
-                training_pixels.len()
-            )));
-        }
-        let count = training_pixels.len() / pixels;
         Ok(GradientWorker {
             // The values are overwritten by each batch's weights.
             model: Autoencoder::init(pixels, latent, biases, 0),
-            // One row of n pixels per example: the images' own shape does not matter here.
-            data: Dataset::new(1, pixels, vec![0; count], training_pixels),
+            data: images(pixels, training_pixels, "the training images")?,
             squared_error: f64::NAN,
         })
     }
@@ -361,13 +388,7 @@ impl GradientWorker {
         rows: &[u32],
         batch_rows: usize,
     ) -> Result<Vec<f32>, JsError> {
-        self.model.set_parameters(weights).ok_or_else(|| {
-            JsError::new(&format!(
-                "{} weights sent for a model of {}",
-                weights.len(),
-                self.model.parameter_count()
-            ))
-        })?;
+        set_weights(&mut self.model, weights)?;
         let rows: Vec<usize> = rows.iter().map(|&row| row as usize).collect();
         if let Some(&bad) = rows.iter().find(|&&row| row >= self.data.len()) {
             return Err(JsError::new(&format!(
@@ -408,21 +429,10 @@ impl SweepWorker {
     ) -> Result<SweepWorker, JsError> {
         let shape: SweepShape = from_js(shape)?;
         let n = shape.pixels_per_image;
-        let mut model = Autoencoder::init(n, shape.latent, shape.biases, 0);
-        model.set_parameters(weights).ok_or_else(|| {
-            JsError::new(&format!(
-                "{} weights sent for a model of {}",
-                weights.len(),
-                model.parameter_count()
-            ))
-        })?;
+        let model = model_with(n, shape.latent, shape.biases, weights)?;
         let fisher = ndarray::Array2::from_shape_vec((shape.latent, n), fisher)
             .map_err(|e| JsError::new(&format!("the Fisher values: {e}")))?;
-        if n == 0 || test_pixels.len() % n != 0 {
-            return Err(JsError::new("the test images are not whole images"));
-        }
-        let count = test_pixels.len() / n;
-        let test = Dataset::new(1, n, vec![0; count], test_pixels);
+        let test = images(n, test_pixels, "the test images")?;
         Ok(SweepWorker {
             sweep: Sweep::new(&model, &fisher, cutoffs, &shape.baselines, &test),
         })
@@ -453,21 +463,10 @@ impl FisherWorker {
     pub fn new(plan: JsValue, weights: &[f32], pixels: Vec<u8>) -> Result<FisherWorker, JsError> {
         let plan: FisherPlan = from_js(plan)?;
         let n = plan.pixels_per_image;
-        let mut model = Autoencoder::init(n, plan.latent, plan.biases, 0);
-        model.set_parameters(weights).ok_or_else(|| {
-            JsError::new(&format!(
-                "{} weights sent for a model of {}",
-                weights.len(),
-                model.parameter_count()
-            ))
-        })?;
-        if n == 0 || pixels.len() % n != 0 {
-            return Err(JsError::new("the Fisher's images are not whole images"));
-        }
-        let count = pixels.len() / n;
+        let model = model_with(n, plan.latent, plan.biases, weights)?;
         Ok(FisherWorker {
             accumulator: FisherAccumulator::new(&model, plan.variant),
-            data: Dataset::new(1, n, vec![0; count], pixels),
+            data: images(n, pixels, "the Fisher's images")?,
         })
     }
 

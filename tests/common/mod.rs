@@ -6,7 +6,7 @@
 pub mod browser;
 pub mod recording_backend;
 
-use bayes_renorm::model::Autoencoder;
+use bayes_renorm::model::{Autoencoder, Gradients};
 use bayes_renorm::rng::Rng;
 use ndarray::{Array2, ArrayView1};
 
@@ -108,6 +108,28 @@ pub fn central_difference<R>(
     let mut minus = model.clone();
     minus.parameters_mut()[tensor][index] -= step;
     combine(f(&plus), f(&minus), step)
+}
+
+/// Every gradient value against the central difference of the loop-computed loss on `x`.
+pub fn assert_gradients_match_finite_differences(
+    model: &Autoencoder<f64>,
+    x: &Array2<f64>,
+    grads: &Gradients<f64>,
+    what: &str,
+) {
+    for (tensor, analytic) in grads.tensors().iter().enumerate() {
+        for (index, &exact) in analytic.iter().enumerate() {
+            let numeric = central_difference(
+                model,
+                tensor,
+                index,
+                |m| loop_loss(m, x),
+                |plus, minus, step| (plus - minus) / (2.0 * step),
+            );
+            let at = format!("{what}tensor {tensor} index {index}");
+            assert_close(exact, numeric, 1e-5, 1e-11, &at);
+        }
+    }
 }
 
 /// |a - b| within `rel` of the larger magnitude, or both within `floor` of zero.

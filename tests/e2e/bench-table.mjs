@@ -33,7 +33,7 @@ export function benchTable({ date, smoke, machine, plan, native, browser, page, 
   const header = [
     `${smoke ? 'SMOKE RUN (small sizes, not figures): ' : ''}${date.slice(0, 10)}, ${machine.cores} cores, ${machine.cpu}, ${machine.browser}`,
     '',
-    `| | native, 1 thread (${native.kernel}) | browser, core in the worker (${browser.kernel}) | the page |`,
+    `| | native, 1 thread (${native.kernel}) | browser, core in the worker (${browser.kernel}) | the page (${page.workers} workers) |`,
     '|---|---:|---:|---:|',
   ];
   return [...header, ...rows.map((cells) => `| ${cells.join(' | ')} |`)].join('\n') + '\n';

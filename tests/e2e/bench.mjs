@@ -67,6 +67,7 @@ async function pageRun(openPage) {
     slider_updates: slider.length,
     peak_wasm_memory_mb: Number(marks.dataset.memoryBytes) / 1e6,
     kernel: marks.dataset.kernel,
+    workers: Number(marks.dataset.workers),
   };
 }
 
