@@ -363,8 +363,9 @@ async function shareFisher(pool) {
   }
   const terms = await unlessCancelled(helpers);
   if (!terms) return;
-  const length = 2 * plan.pixelsPerImage * plan.latent + plan.pixelsPerImage + plan.latent;
   shares.slice(1).forEach(([from, to], index) => {
+    // One batch's terms, as long as the helper's array over its batches.
+    const length = terms[index].length / Math.ceil((to - from) / plan.batch);
     for (let start = from; start < to; start += plan.batch) {
       const at = ((start - from) / plan.batch) * length;
       progress = session.fisherAddTerms(terms[index].subarray(at, at + length), Math.min(plan.batch, to - start));

@@ -40,7 +40,8 @@ impl Session {
     /// Examples in the next batch; 0 once the run has finished.
     #[wasm_bindgen(js_name = poolBatchRows)]
     pub fn pool_batch_rows(&self) -> Result<usize, JsError> {
-        Ok(self.pool_run()?.next_batch_parts(1).concat().len())
+        let parts = self.pool_run()?.next_batch_parts(1);
+        Ok(parts.first().map_or(0, |rows| rows.len()))
     }
 
     /// The pixels (u8, one image after another) of the examples the run trains on: each helper

@@ -228,7 +228,7 @@ impl Session {
         seconds: f64,
     ) -> Result<(), JsError> {
         let model = from_safetensors(bytes).map_err(|e| JsError::new(&format!("{name}: {e}")))?;
-        let pixels = self.manifest.rows * self.manifest.cols;
+        let pixels = self.pixels_per_image();
         if model.input_dim() != pixels {
             return Err(JsError::new(&format!(
                 "{name}: the model takes {} pixels but {} images have {pixels}",
