@@ -13,6 +13,7 @@ pub mod fisher;
 pub mod fuzz;
 pub mod model;
 pub mod npy;
+pub mod order;
 pub mod plot;
 pub mod prune;
 pub mod report;

@@ -11,15 +11,13 @@ use ndarray::{Array2, Axis};
 use crate::data::Dataset;
 use crate::dense;
 use crate::model::{relu, sum_squared_error, Autoencoder};
+use crate::order::{ascending_indices, sorted_copies};
 use crate::rng::{stream, Rng};
 
 /// Indices of `values` sorted by `key`, ascending, ties by index.
 fn ascending_order(values: &Array2<f32>, key: impl Fn(f32) -> f32) -> Vec<usize> {
-    let flat: Vec<f32> = values.iter().map(|&v| key(v)).collect();
-    let mut order: Vec<usize> = (0..flat.len()).collect();
-    // A stable sort keeps equal keys in index order.
-    order.sort_by(|&a, &b| flat[a].total_cmp(&flat[b]));
-    order
+    // f64 holds every f32 exactly, in the same total order.
+    ascending_indices(values.iter().map(|&v| key(v) as f64))
 }
 
 /// Ascending diagonal Fisher of the encoder.
@@ -59,9 +57,8 @@ pub fn removed_count(sorted_fisher: &[f32], cutoff: f32) -> usize {
 
 /// The Fisher values of the encoder, ascending (for `removed_count`).
 pub fn sorted_values(fisher_encoder: &Array2<f32>) -> Vec<f32> {
-    let mut sorted: Vec<f32> = fisher_encoder.iter().copied().collect();
-    sorted.sort_by(f32::total_cmp);
-    sorted
+    let flat: Vec<f32> = fisher_encoder.iter().copied().collect();
+    sorted_copies(&flat, |&f| f as f64)
 }
 
 /// true where F ≤ Λ: the weights an information-shell cutoff Λ removes.

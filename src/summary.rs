@@ -18,8 +18,8 @@ impl Summary {
     /// NaN fields for an empty input. The median of an even count is the mean of the middle two.
     pub fn of(values: &[f32]) -> Summary {
         let count = values.len();
-        let mut sorted: Vec<f64> = values.iter().map(|&v| v as f64).collect();
-        sorted.sort_by(f64::total_cmp);
+        let wide: Vec<f64> = values.iter().map(|&v| v as f64).collect();
+        let sorted: Vec<f64> = crate::order::sorted_copies(&wide, |&v| v);
         let median = match count {
             0 => f64::NAN,
             _ if count % 2 == 1 => sorted[count / 2],

@@ -326,8 +326,7 @@ pub fn run_sweep(
 /// Λ* over the rows in grid order (see `Knee`); `None` if even the first cutoff exceeds it.
 pub fn information_scale(rows: &[SweepRow], unpruned_mse: f64, tolerance: f64) -> Option<Knee> {
     let limit = unpruned_mse * (1.0 + tolerance);
-    let mut sorted: Vec<&SweepRow> = rows.iter().collect();
-    sorted.sort_by(|a, b| a.cutoff.total_cmp(&b.cutoff));
+    let sorted = crate::order::sorted_by_key(rows, |row| row.cutoff as f64);
     let last_within = sorted
         .iter()
         .take_while(|row| row.fisher_mse <= limit)

@@ -123,9 +123,9 @@ impl EigenRun {
         unpruned_mse: f64,
         tolerance: f64,
     ) -> Self {
+        let targets: Vec<(usize, f64)> = rows.iter().map(|r| (r.removed, r.fisher_mse)).collect();
         let mut targets: Vec<(usize, f64)> =
-            rows.iter().map(|r| (r.removed, r.fisher_mse)).collect();
-        targets.sort_by_key(|&(removed, _)| removed);
+            crate::order::sorted_copies(&targets, |&(removed, _)| removed as f64);
         targets.dedup_by_key(|&mut (removed, _)| removed);
         EigenRun {
             model: model.clone(),

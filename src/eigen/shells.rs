@@ -89,13 +89,13 @@ impl EigenShells {
             model.latent_dim(),
             "one decomposition per encoder row"
         );
-        let mut order: Vec<(f64, usize)> = rows
+        let directions: Vec<(f64, usize)> = rows
             .iter()
             .enumerate()
             .flat_map(|(j, row)| row.values.iter().map(move |&v| (v, j)))
             .collect();
-        // Stable: equal eigenvalues stay in (row, rank) order.
-        order.sort_by(|a, b| a.0.total_cmp(&b.0));
+        // Equal eigenvalues stay in (row, rank) order.
+        let order: Vec<(f64, usize)> = crate::order::sorted_copies(&directions, |&(v, _)| v);
         EigenShells {
             model: model.clone(),
             sorted_values: order.iter().map(|&(v, _)| v).collect(),
