@@ -141,9 +141,20 @@ impl<T: Scalar> FisherTerms<T> {
     }
 }
 
+/// A batch as the x² term reads it: its non-zeros, or dense when it has too many.
+enum Batch<'a, T> {
+    Sparse(&'a SparseRows<T>),
+    Dense(ArrayView2<'a, T>),
+}
+
 impl<T: Scalar> SumOverExamples<T> for FisherAccumulator<T> {
     fn add_batch(&mut self, x: ArrayView2<T>) {
         let terms = self.batch_terms(x);
+        self.add_terms(&terms);
+    }
+
+    fn add_examples(&mut self, data: &Dataset, range: std::ops::Range<usize>) {
+        let terms = self.examples_terms(data, range);
         self.add_terms(&terms);
     }
 }
@@ -156,6 +167,24 @@ impl<T: Scalar> FisherAccumulator<T> {
         accumulate(&mut self.encoder_bias, &terms.encoder_bias);
         accumulate(&mut self.decoder_bias, &terms.decoder_bias);
         self.examples += terms.examples;
+    }
+
+    /// The terms the examples `range` of `data` add to the sums: `batch_terms` of their batch,
+    /// bit for bit. The regression Fisher reads x only through its non-zeros, so those are
+    /// taken from the pixels and the dense batch is never made.
+    pub fn examples_terms(
+        &mut self,
+        data: &Dataset,
+        range: std::ops::Range<usize>,
+    ) -> FisherTerms<T> {
+        if self.variant == FisherVariant::Regression {
+            if let Some(sparse) = data.sparse_batch(range.clone()) {
+                let ForwardPass { latent, output } = self.model.forward_sparse(&sparse);
+                let (g, q) = regression_factors(&self.decoder_squared, &latent, output);
+                return self.terms(Batch::Sparse(&sparse), latent, g, q);
+            }
+        }
+        self.batch_terms(data.batch::<T>(range).view())
     }
 
     /// The terms the examples `x` (one per row) add to the sums.
@@ -181,10 +210,25 @@ impl<T: Scalar> FisherAccumulator<T> {
                 (da, dz)
             }
         };
+        let batch = match &sparse {
+            Some(sparse) => Batch::Sparse(sparse),
+            None => Batch::Dense(x),
+        };
+        self.terms(batch, latent, g, q)
+    }
+
+    /// The sums' terms from the batch's latent h and per-example factors g and q.
+    fn terms(
+        &mut self,
+        batch: Batch<T>,
+        latent: Array2<T>,
+        g: Array2<T>,
+        q: Array2<T>,
+    ) -> FisherTerms<T> {
         // F(E): [m, n] += gᵀ: [m, batch] · x²: [batch, n]
-        let encoder = match &sparse {
-            Some(sparse) => sparse.map_values(|v| v * v).transpose_times(&g),
-            None => {
+        let encoder = match batch {
+            Batch::Sparse(sparse) => sparse.map_values(|v| v * v).transpose_times(&g),
+            Batch::Dense(x) => {
                 // x² goes into a buffer kept across batches, sparing a [batch, n] allocation.
                 if self.x_squared.dim() != x.dim() {
                     self.x_squared = Array2::zeros(x.dim());
@@ -202,7 +246,7 @@ impl<T: Scalar> FisherAccumulator<T> {
             decoder: dense::transpose_times(&q, &h_squared),
             encoder_bias: g.sum_axis(Axis(0)),
             decoder_bias: q.sum_axis(Axis(0)),
-            examples: x.nrows(),
+            examples: g.nrows(),
         }
     }
 }

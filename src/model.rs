@@ -209,8 +209,17 @@ impl<T: Scalar> Autoencoder<T> {
     /// Forward pass with x's non-zeros already listed (`SparseRows::of(x)`), for callers that
     /// reuse them; None takes the dense product.
     pub fn forward_with(&self, x: ArrayView2<T>, sparse: Option<&SparseRows<T>>) -> ForwardPass<T> {
+        self.forward_from_encoded(x_times_transpose(x, sparse, &self.encoder))
+    }
+
+    /// Forward pass on a batch given only by its non-zeros.
+    pub fn forward_sparse(&self, sparse: &SparseRows<T>) -> ForwardPass<T> {
+        self.forward_from_encoded(sparse.times_transpose(&self.encoder))
+    }
+
+    /// The rest of the forward pass from x · Eᵀ.
+    fn forward_from_encoded(&self, mut latent: Array2<T>) -> ForwardPass<T> {
         // h: [batch, m] = relu(x: [batch, n] · Eᵀ (+ b_E))
-        let mut latent = x_times_transpose(x, sparse, &self.encoder);
         if let Some(b) = &self.encoder_bias {
             latent += b;
         }
@@ -239,8 +248,18 @@ impl<T: Scalar> Autoencoder<T> {
     /// mean loss over a batch of `batch_rows` rows of which `x` is a part: the parts of a batch,
     /// computed anywhere, add up to its gradient (a pool of workers splits a batch so).
     pub fn gradient_part(&self, x: ArrayView2<T>, batch_rows: usize) -> (f64, Gradients<T>) {
-        let sparse = SparseRows::of(x);
-        let ForwardPass { latent, output } = self.forward_with(x, sparse.as_ref());
+        self.gradient_part_with(x, SparseRows::of(x).as_ref(), batch_rows)
+    }
+
+    /// `gradient_part` with x's non-zeros already listed (`SparseRows::of(x)`, or
+    /// `Dataset::sparse_batch`); None takes the dense products.
+    pub fn gradient_part_with(
+        &self,
+        x: ArrayView2<T>,
+        sparse: Option<&SparseRows<T>>,
+        batch_rows: usize,
+    ) -> (f64, Gradients<T>) {
+        let ForwardPass { latent, output } = self.forward_with(x, sparse);
         let squared_error = sum_squared_error(&output, &x);
         // In place of y: dz = dL/dy ∘ relu'(z), dL/dy = 2 (y - x) / (batch n) as in PyTorch.
         let scale = cast::<T>(2.0 / (batch_rows * x.ncols()).max(1) as f64);
@@ -260,7 +279,7 @@ impl<T: Scalar> Autoencoder<T> {
             .and(&latent)
             .for_each(|d, &h| *d = *d * relu_grad(h));
         // dE: [m, n] = daᵀ: [m, batch] · x: [batch, n];  db_E = Σ_batch da
-        let encoder = transpose_times_x(&d_latent_pre, x, sparse.as_ref());
+        let encoder = transpose_times_x(&d_latent_pre, x, sparse);
         let encoder_bias = self
             .encoder_bias
             .as_ref()

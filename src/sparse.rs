@@ -11,7 +11,7 @@ use crate::model::Scalar;
 const MAX_DENSITY: f64 = 0.3;
 
 /// The non-zero entries of x: [batch, n], row by row (compressed sparse rows).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SparseRows<T> {
     /// Row r's entries are `starts[r]..starts[r + 1]`.
     starts: Vec<usize>,
@@ -24,30 +24,71 @@ impl<T: Scalar> SparseRows<T> {
     /// x's non-zeros, or None when x is too dense for the sparse products to pay.
     pub fn of(x: ArrayView2<T>) -> Option<SparseRows<T>> {
         let (rows, cols) = x.dim();
+        Self::collect(rows, cols, x.rows().into_iter(), |row, columns, values| {
+            let mut kept = 0;
+            for (column, &value) in row.iter().enumerate() {
+                columns[kept] = column as u32;
+                values[kept] = value;
+                kept += usize::from(!value.is_zero());
+            }
+            kept
+        })
+    }
+
+    /// `of` on the batch `unit[p]` of these images' pixels p (`Dataset::batch`'s p / 255 is
+    /// zero exactly where p is), without making the dense batch: eight zero pixels at a time
+    /// are one comparison.
+    pub fn of_pixels<'a>(
+        images: impl ExactSizeIterator<Item = &'a [u8]>,
+        cols: usize,
+        unit: &[T; 256],
+    ) -> Option<SparseRows<T>> {
+        Self::collect(images.len(), cols, images, |image, columns, values| {
+            assert_eq!(image.len(), cols, "one image per row");
+            let mut kept = 0;
+            for (at, chunk) in image.chunks(8).enumerate() {
+                if let Ok(eight) = <[u8; 8]>::try_from(chunk) {
+                    if u64::from_ne_bytes(eight) == 0 {
+                        continue;
+                    }
+                }
+                for (offset, &p) in chunk.iter().enumerate() {
+                    columns[kept] = (at * 8 + offset) as u32;
+                    values[kept] = unit[p as usize];
+                    kept += usize::from(p != 0);
+                }
+            }
+            kept
+        })
+    }
+
+    /// One pass over the rows, without a branch per entry: `fill_row` writes every entry it
+    /// looks at at the end of the list and returns how many to keep. Room for one more row than
+    /// the budget allows; None once the kept entries pass it.
+    fn collect<R>(
+        rows: usize,
+        cols: usize,
+        source: impl Iterator<Item = R>,
+        mut fill_row: impl FnMut(R, &mut [u32], &mut [T]) -> usize,
+    ) -> Option<SparseRows<T>> {
         let budget = (MAX_DENSITY * (rows * cols) as f64) as usize;
         if rows * cols == 0 {
             return None;
         }
-        // One pass, without a branch per entry: every entry is written at the end of the list,
-        // which grows only past a non-zero. Room for one more row than the budget allows.
         let mut columns = vec![0u32; budget + cols];
         let mut values = vec![T::zero(); budget + cols];
         let mut starts = Vec::with_capacity(rows + 1);
         starts.push(0);
         let mut len = 0;
-        for row in x.rows() {
+        for row in source {
             if len > budget {
                 return None;
             }
-            let (row_columns, row_values) =
-                (&mut columns[len..len + cols], &mut values[len..len + cols]);
-            let mut kept = 0;
-            for (column, &value) in row.iter().enumerate() {
-                row_columns[kept] = column as u32;
-                row_values[kept] = value;
-                kept += usize::from(!value.is_zero());
-            }
-            len += kept;
+            len += fill_row(
+                row,
+                &mut columns[len..len + cols],
+                &mut values[len..len + cols],
+            );
             starts.push(len);
         }
         if len > budget {

@@ -103,7 +103,9 @@ impl GradientPart {
     /// The part of a batch of `batch_rows` examples made of the examples `rows` of `data`.
     pub fn of(model: &Autoencoder<f32>, data: &Dataset, rows: &[usize], batch_rows: usize) -> Self {
         let x: Array2<f32> = data.batch(rows.iter().copied());
-        let (squared_error, gradients) = model.gradient_part(x.view(), batch_rows);
+        let sparse = data.sparse_batch(rows.iter().copied());
+        let (squared_error, gradients) =
+            model.gradient_part_with(x.view(), sparse.as_ref(), batch_rows);
         GradientPart {
             squared_error,
             gradients,
@@ -351,9 +353,11 @@ impl Trainer {
             self.batch_buffer = Array2::zeros((range.len(), self.model.input_dim()));
         }
         let indices = self.order[range.clone()].iter().copied();
-        self.data.fill_batch(indices, self.batch_buffer.view_mut());
+        self.data
+            .fill_batch(indices.clone(), self.batch_buffer.view_mut());
+        let sparse = self.data.sparse_batch(indices);
         let (squared_error, gradients) =
-            (self.model).gradient_part(self.batch_buffer.view(), range.len());
+            (self.model).gradient_part_with(self.batch_buffer.view(), sparse.as_ref(), range.len());
         self.apply_batch(vec![GradientPart {
             squared_error,
             gradients,

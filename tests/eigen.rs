@@ -5,10 +5,6 @@
 
 mod common;
 
-use std::path::Path;
-
-use bayes_renorm::data::files::{load_shards, read_manifest};
-use bayes_renorm::data::manifest::Split;
 use bayes_renorm::data::Dataset;
 use bayes_renorm::eigen::{decompose_row, BlockAccumulator, EigenRun, EigenShells, FisherBlocks};
 use bayes_renorm::fisher::{fisher_diag, FisherVariant, SumOverExamples};
@@ -18,13 +14,6 @@ use bayes_renorm::rng::Rng;
 use bayes_renorm::sweep::{log_grid, run_sweep, Baselines};
 use common::{assert_close, distance_to_kink, loop_forward, to_f64};
 use ndarray::Array2;
-
-fn mnist_test(count: usize) -> Dataset {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("www/data/mnist");
-    load_shards(&dir, &read_manifest(&dir).unwrap(), Split::Test)
-        .unwrap()
-        .first(count)
-}
 
 fn blocks_of<T: bayes_renorm::model::Scalar>(
     model: &Autoencoder<T>,
@@ -48,7 +37,7 @@ fn shells_of(model: &Autoencoder<f32>, data: &Dataset) -> EigenShells {
 
 #[test]
 fn the_blocks_diagonal_is_the_diagonal_fisher() {
-    let data = mnist_test(400);
+    let data = common::mnist_test(400);
     let models = [
         to_f64(&Autoencoder::<f32>::init(784, 20, false, 3)),
         common::authors_fixture_formula(),
@@ -148,7 +137,7 @@ fn the_blocks_equal_a_brute_force_sum_of_jacobian_outer_products() {
 
 #[test]
 fn the_eigenpairs_diagonalise_each_block() {
-    let data = mnist_test(300);
+    let data = common::mnist_test(300);
     let model = Autoencoder::<f32>::init(784, 20, false, 11);
     let blocks = blocks_of(&model, &data);
     let fisher = fisher_diag(&to_f64(&model), &data, FisherVariant::Regression, 100).encoder;
@@ -190,7 +179,7 @@ fn the_eigenpairs_diagonalise_each_block() {
 
 #[test]
 fn a_cutoff_below_every_eigenvalue_leaves_the_encoder_unchanged() {
-    let data = mnist_test(300);
+    let data = common::mnist_test(300);
     let model = Autoencoder::<f32>::init(784, 20, false, 5);
     let shells = shells_of(&model, &data);
     let smallest = shells
@@ -206,7 +195,7 @@ fn a_cutoff_below_every_eigenvalue_leaves_the_encoder_unchanged() {
 
 #[test]
 fn removing_every_direction_gives_the_zero_code() {
-    let data = mnist_test(300);
+    let data = common::mnist_test(300);
     let model = Autoencoder::<f32>::init(784, 20, false, 6);
     let shells = shells_of(&model, &data);
     let all = model.encoder.len();
@@ -224,7 +213,7 @@ fn removing_every_direction_gives_the_zero_code() {
 
 #[test]
 fn the_projection_keeps_exactly_the_directions_above_the_cutoff() {
-    let data = mnist_test(300);
+    let data = common::mnist_test(300);
     let model = Autoencoder::<f32>::init(784, 20, false, 8);
     let shells = shells_of(&model, &data);
     // The global order sorted by brute force: (eigenvalue, row, rank).
@@ -273,7 +262,7 @@ fn the_projection_keeps_exactly_the_directions_above_the_cutoff() {
 
 #[test]
 fn a_unit_that_never_fires_has_a_zero_block_and_every_direction_at_zero() {
-    let data = mnist_test(100);
+    let data = common::mnist_test(100);
     let mut model = Autoencoder::<f32>::init(784, 4, false, 2);
     // Inputs are ≥ 0 and there are no biases: a row of negative weights never fires.
     model.encoder.row_mut(2).mapv_inplace(|e| -e.abs() - 1e-3);
@@ -288,8 +277,8 @@ fn a_unit_that_never_fires_has_a_zero_block_and_every_direction_at_zero() {
 
 #[test]
 fn the_eigen_sweep_equals_direct_pruning_and_evaluation() {
-    let train = mnist_test(600);
-    let test = mnist_test(1000).select(&(600..1000).collect::<Vec<_>>());
+    let train = common::mnist_test(600);
+    let test = common::mnist_test(1000).select(&(600..1000).collect::<Vec<_>>());
     let model = Autoencoder::<f32>::init(784, 20, false, 9);
     let fisher = fisher_diag(&model, &train, FisherVariant::Regression, 100).encoder;
     let grid = log_grid(fisher.as_slice().unwrap(), 12);
@@ -342,7 +331,7 @@ fn the_eigen_sweep_equals_direct_pruning_and_evaluation() {
 
 #[test]
 fn the_flat_form_rebuilds_the_same_shells() {
-    let data = mnist_test(200);
+    let data = common::mnist_test(200);
     let model = Autoencoder::<f32>::init(784, 20, false, 4);
     let shells = shells_of(&model, &data);
     let reference = shells_of(&model, &data);
@@ -369,8 +358,8 @@ fn the_flat_form_rebuilds_the_same_shells() {
 fn a_crossing_past_the_last_sweep_count_is_still_found() {
     // The sweep stops at a third of its grid and every count is within the tolerance: the
     // bisection goes on to every direction removed, and its answer holds by direct evaluation.
-    let train = mnist_test(300);
-    let test = mnist_test(700).select(&(300..700).collect::<Vec<_>>());
+    let train = common::mnist_test(300);
+    let test = common::mnist_test(700).select(&(300..700).collect::<Vec<_>>());
     let model = Autoencoder::<f32>::init(784, 20, false, 12);
     let fisher = fisher_diag(&model, &train, FisherVariant::Regression, 100).encoder;
     let grid = log_grid(fisher.as_slice().unwrap(), 40);

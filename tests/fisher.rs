@@ -122,3 +122,26 @@ fn encoder_fisher_has_the_x_squared_factor() {
         assert!(fisher.encoder.column(2).iter().any(|&f| f > 0.0));
     }
 }
+
+#[test]
+fn terms_from_pixels_equal_the_dense_batchs_terms() {
+    // MNIST takes the sparse path; a dense dataset falls back to the dense batch.
+    let mnist = common::mnist_test(1200);
+    let dense = Dataset::new(
+        28,
+        28,
+        vec![0; 300],
+        common::random_pixels(5, 300 * 784, 0.1),
+    );
+    for biases in [false, true] {
+        let model = Autoencoder::<f32>::init(784, 20, biases, 11);
+        for variant in [FisherVariant::Regression, FisherVariant::Empirical] {
+            let mut accumulator = FisherAccumulator::new(&model, variant);
+            for (data, range) in [(&mnist, 0..1000), (&mnist, 1000..1200), (&dense, 0..300)] {
+                let from_pixels = accumulator.examples_terms(data, range.clone());
+                let from_batch = accumulator.batch_terms(data.batch::<f32>(range).view());
+                assert_eq!(from_pixels, from_batch, "{variant:?}, biases {biases}");
+            }
+        }
+    }
+}

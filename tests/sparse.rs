@@ -3,8 +3,9 @@
 
 mod common;
 
+use bayes_renorm::data::Dataset;
 use bayes_renorm::sparse::SparseRows;
-use common::{random_inputs, sparse_inputs};
+use common::{mnist_test, random_inputs, random_pixels, sparse_inputs};
 use ndarray::Array2;
 
 fn brute_times_transpose(x: &Array2<f64>, w: &Array2<f64>) -> Array2<f64> {
@@ -56,4 +57,35 @@ fn dense_or_empty_batches_keep_the_dense_product() {
         .times_transpose(&Array2::ones((3, 6)))
         .iter()
         .all(|&v| v == 0.0));
+}
+
+#[test]
+fn non_zeros_from_pixels_equal_those_of_the_dense_batch() {
+    let same = |data: &Dataset, range: std::ops::Range<usize>| {
+        let from_pixels = data.sparse_batch::<f32>(range.clone());
+        assert_eq!(
+            from_pixels,
+            SparseRows::of(data.batch::<f32>(range).view()),
+            "{} images of {} pixels",
+            data.len(),
+            data.pixels_per_example()
+        );
+        from_pixels.is_some()
+    };
+    let mnist = mnist_test(1000);
+    assert!(same(&mnist, 0..1000), "MNIST is sparse enough");
+    assert!(same(&mnist, 997..1000));
+    // Images of 13 pixels (a remainder past the eight-pixel steps), from all zeros to dense:
+    // around the density limit the two must also agree on None.
+    let mut sparse_enough = Vec::new();
+    for (seed, zeros) in [0.0, 0.5, 0.68, 0.7, 0.72, 0.8, 0.95, 1.0]
+        .into_iter()
+        .enumerate()
+    {
+        let pixels = random_pixels(seed as u64, 400 * 13, zeros);
+        let data = Dataset::new(1, 13, vec![0; 400], pixels);
+        sparse_enough.push(same(&data, 0..400));
+        same(&data, 17..18);
+    }
+    assert!(sparse_enough.contains(&true) && sparse_enough.contains(&false));
 }

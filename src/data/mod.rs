@@ -11,6 +11,7 @@ pub mod stats;
 use ndarray::{Array2, ArrayViewMut2};
 
 use crate::model::{cast, Scalar};
+use crate::sparse::SparseRows;
 
 /// Labels are digits (MNIST) or clothing classes (Fashion-MNIST): 0 to 9. The loaders reject others.
 pub const CLASSES: usize = 10;
@@ -109,6 +110,19 @@ impl Dataset {
         let mut out = Array2::zeros((indices.len(), self.pixels_per_example()));
         self.fill_batch(indices, out.view_mut());
         out
+    }
+
+    /// The non-zeros of `batch(indices)` without making it (`SparseRows::of_pixels`), or None
+    /// when the batch is too dense for the sparse products.
+    pub fn sparse_batch<T: Scalar>(
+        &self,
+        indices: impl ExactSizeIterator<Item = usize>,
+    ) -> Option<SparseRows<T>> {
+        SparseRows::of_pixels(
+            indices.map(|index| self.image(index)),
+            self.pixels_per_example(),
+            &unit_table(),
+        )
     }
 
     /// Like `batch`, into an existing buffer with one row per index.

@@ -477,8 +477,11 @@ impl FisherWorker {
         let mut flat = Vec::new();
         for start in (0..self.data.len()).step_by(FISHER_BATCH) {
             let end = (start + FISHER_BATCH).min(self.data.len());
-            let x = self.data.batch::<f32>(start..end);
-            flat.extend(self.accumulator.batch_terms(x.view()).to_flat());
+            flat.extend(
+                self.accumulator
+                    .examples_terms(&self.data, start..end)
+                    .to_flat(),
+            );
         }
         flat
     }

@@ -55,6 +55,32 @@ pub fn sparse_inputs(seed: u64, batch: usize, n: usize) -> Array2<f64> {
     })
 }
 
+/// The first `count` images of the committed MNIST test split.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn mnist_test(count: usize) -> bayes_renorm::data::Dataset {
+    use bayes_renorm::data::files::{load_shards, read_manifest};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("www/data/mnist");
+    let manifest = read_manifest(&dir).expect("committed manifest");
+    load_shards(&dir, &manifest, bayes_renorm::data::manifest::Split::Test)
+        .expect("committed test shards")
+        .first(count)
+}
+
+/// Random bytes, each zero with probability `zeros` (a dataset of any density).
+pub fn random_pixels(seed: u64, count: usize, zeros: f64) -> Vec<u8> {
+    let mut rng = Rng::new(seed, 97, 0);
+    (0..count)
+        .map(|_| {
+            let byte = 1 + (rng.next_f64() * 254.0) as u8;
+            if rng.next_f64() < zeros {
+                0
+            } else {
+                byte
+            }
+        })
+        .collect()
+}
+
 /// Pre-activations a (m values) and z (n values) of one example.
 pub fn loop_pre_activations(model: &Autoencoder<f64>, x: ArrayView1<f64>) -> Vec<f64> {
     let (n, m) = (model.input_dim(), model.latent_dim());
