@@ -15,7 +15,5 @@
   ]);
   let relaxed = false;
   try { relaxed = WebAssembly.validate(probe); } catch { /* no WebAssembly: the loaders say so */ }
-  globalThis.bayesWasmModule = relaxed
-    ? { file: 'bayes-renorm-relaxed_bg.wasm', kernel: 'relaxed-simd' }
-    : { file: 'bayes-renorm_bg.wasm', kernel: 'simd128' };
+  globalThis.bayesWasmModule = { file: relaxed ? 'bayes-renorm-relaxed_bg.wasm' : 'bayes-renorm_bg.wasm' };
 })();
