@@ -36,8 +36,7 @@ impl<T: Scalar> SparseRows<T> {
     }
 
     /// `of` on the batch `unit[p]` of these images' pixels p (`Dataset::batch`'s p / 255 is
-    /// zero exactly where p is), without making the dense batch: eight zero pixels at a time
-    /// are one comparison.
+    /// zero exactly where p is), without making the dense batch.
     pub fn of_pixels<'a>(
         images: impl ExactSizeIterator<Item = &'a [u8]>,
         cols: usize,
@@ -47,10 +46,8 @@ impl<T: Scalar> SparseRows<T> {
             assert_eq!(image.len(), cols, "one image per row");
             let mut kept = 0;
             for (at, chunk) in image.chunks(8).enumerate() {
-                if let Ok(eight) = <[u8; 8]>::try_from(chunk) {
-                    if u64::from_ne_bytes(eight) == 0 {
-                        continue;
-                    }
+                if crate::data::eight_zeros(chunk) {
+                    continue;
                 }
                 for (offset, &p) in chunk.iter().enumerate() {
                     columns[kept] = (at * 8 + offset) as u32;
