@@ -9,7 +9,7 @@ out=target/relaxed-bindgen
 if [ "${TRUNK_PROFILE:-release}" = release ]; then profile=(--release) dir=release; else profile=() dir=debug; fi
 
 CARGO_TARGET_DIR=target/relaxed RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" \
-  cargo build --quiet --offline --lib --target wasm32-unknown-unknown "${profile[@]}"
+  cargo build --quiet --offline --lib --target wasm32-unknown-unknown --no-default-features "${profile[@]}"
 wasm-bindgen --target web --no-typescript --out-name bayes-renorm --out-dir "$out" \
   "target/relaxed/wasm32-unknown-unknown/$dir/bayes_renorm.wasm"
 if ! cmp -s "$out/bayes-renorm.js" "$TRUNK_STAGING_DIR/bayes-renorm.js"; then
@@ -18,12 +18,6 @@ if ! cmp -s "$out/bayes-renorm.js" "$TRUNK_STAGING_DIR/bayes-renorm.js"; then
 fi
 
 staged="$TRUNK_STAGING_DIR/bayes-renorm-relaxed_bg.wasm"
-if [ "$dir" = release ]; then
-  # The same wasm-opt settings as Trunk's module (index.html), and the relaxed instructions.
-  read -r -a params <<<"$(sed -n 's/.*data-wasm-opt-params="\([^"]*\)".*/\1/p' "$TRUNK_HTML_FILE")"
-  level=$(sed -n 's/.*data-wasm-opt="\([^"]*\)".*/\1/p' "$TRUNK_HTML_FILE")
-  wasm-opt "-O$level" "${params[@]}" --enable-relaxed-simd "$out/bayes-renorm_bg.wasm" -o "$staged"
-else
-  cp "$out/bayes-renorm_bg.wasm" "$staged"
-fi
+# The same wasm-opt settings as Trunk's module, and the relaxed instructions.
+bash build-tools/optimise-like-trunk.sh "$out/bayes-renorm_bg.wasm" "$staged" --enable-relaxed-simd
 echo "relaxed-module.sh: $(stat -c %s "$staged") bytes, relaxed SIMD"

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use bayes_renorm::data::files::{load_shards, read_manifest};
 use bayes_renorm::data::manifest::Split;
-use bayes_renorm::eigen::{decompose_row, BlockAccumulator, EigenShells};
+use bayes_renorm::eigen::{decompose_row, faer_symmetric_eigen, BlockAccumulator, EigenShells};
 use bayes_renorm::fisher::SumOverExamples;
 use bayes_renorm::weights::from_safetensors;
 
@@ -36,7 +36,14 @@ fn main() {
     );
     let start = Instant::now();
     let rows = (0..model.latent_dim())
-        .map(|j| decompose_row(&blocks, j, model.encoder.row(j).as_slice().unwrap()))
+        .map(|j| {
+            decompose_row(
+                &blocks,
+                j,
+                model.encoder.row(j).as_slice().unwrap(),
+                faer_symmetric_eigen,
+            )
+        })
         .collect();
     println!(
         "{} eigendecompositions: {:.2} s",

@@ -10,9 +10,10 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 step "cargo fmt --check"
 cargo fmt --check
 
-step "cargo clippy (native and wasm32, all targets)"
+step "cargo clippy (native and wasm32, all targets; the page's module without the eigensolver)"
 cargo clippy --all-targets -- -D warnings
 cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings
 
 step "native tests"
 cargo test

@@ -6,7 +6,9 @@
 mod common;
 
 use bayes_renorm::data::Dataset;
-use bayes_renorm::eigen::{decompose_row, BlockAccumulator, EigenRun, EigenShells, FisherBlocks};
+use bayes_renorm::eigen::{
+    decompose_row, faer_symmetric_eigen, BlockAccumulator, EigenRun, EigenShells, FisherBlocks,
+};
 use bayes_renorm::fisher::{fisher_diag, FisherVariant, SumOverExamples};
 use bayes_renorm::model::Autoencoder;
 use bayes_renorm::prune::dataset_mse;
@@ -30,7 +32,14 @@ fn blocks_of<T: bayes_renorm::model::Scalar>(
 fn shells_of(model: &Autoencoder<f32>, data: &Dataset) -> EigenShells {
     let blocks = blocks_of(model, data);
     let rows = (0..model.latent_dim())
-        .map(|j| decompose_row(&blocks, j, &model.encoder.row(j).to_vec()))
+        .map(|j| {
+            decompose_row(
+                &blocks,
+                j,
+                &model.encoder.row(j).to_vec(),
+                faer_symmetric_eigen,
+            )
+        })
         .collect();
     EigenShells::new(model, rows)
 }
@@ -142,7 +151,12 @@ fn the_eigenpairs_diagonalise_each_block() {
     let blocks = blocks_of(&model, &data);
     let fisher = fisher_diag(&to_f64(&model), &data, FisherVariant::Regression, 100).encoder;
     for j in [0, 7, 19] {
-        let eigen = decompose_row(&blocks, j, &model.encoder.row(j).to_vec());
+        let eigen = decompose_row(
+            &blocks,
+            j,
+            &model.encoder.row(j).to_vec(),
+            faer_symmetric_eigen,
+        );
         let block = blocks.block(j);
         let largest = *eigen.values.last().unwrap();
         assert!(eigen.values.windows(2).all(|w| w[0] <= w[1]), "ascending");
@@ -268,7 +282,12 @@ fn a_unit_that_never_fires_has_a_zero_block_and_every_direction_at_zero() {
     model.encoder.row_mut(2).mapv_inplace(|e| -e.abs() - 1e-3);
     let blocks = blocks_of(&model, &data);
     assert!(blocks.is_zero(2) && !blocks.is_zero(0));
-    let eigen = decompose_row(&blocks, 2, &model.encoder.row(2).to_vec());
+    let eigen = decompose_row(
+        &blocks,
+        2,
+        &model.encoder.row(2).to_vec(),
+        faer_symmetric_eigen,
+    );
     assert!(eigen.values.iter().all(|&v| v == 0.0));
     let shells = shells_of(&model, &data);
     assert!(shells.removed(0.0) >= 784);
@@ -284,7 +303,15 @@ fn the_eigen_sweep_equals_direct_pruning_and_evaluation() {
     let grid = log_grid(fisher.as_slice().unwrap(), 12);
     let rows = run_sweep(&model, &fisher, grid, &Baselines::all(vec![]), &test);
     let unpruned = dataset_mse(&model, &test, 1000);
-    let run = EigenRun::new(&model, &fisher, train.len(), &rows, unpruned, 0.01);
+    let run = EigenRun::new(
+        &model,
+        &fisher,
+        train.len(),
+        &rows,
+        unpruned,
+        0.01,
+        faer_symmetric_eigen,
+    );
     let (summary, shells) = run.run(&train, &test);
     assert!(
         summary.diagonal_max_relative_error < 1e-4,
@@ -368,8 +395,16 @@ fn a_crossing_past_the_last_sweep_count_is_still_found() {
     assert!(rows.last().unwrap().removed < model.encoder.len());
     let unpruned = dataset_mse(&model, &test, 1000);
     let tolerance = 0.5;
-    let (summary, shells) =
-        EigenRun::new(&model, &fisher, train.len(), &rows, unpruned, tolerance).run(&train, &test);
+    let (summary, shells) = EigenRun::new(
+        &model,
+        &fisher,
+        train.len(),
+        &rows,
+        unpruned,
+        tolerance,
+        faer_symmetric_eigen,
+    )
+    .run(&train, &test);
     let limit = unpruned * (1.0 + tolerance);
     assert!(summary.rows.iter().all(|r| r.eigen_mse <= limit));
     let crossing = summary.within_tolerance.unwrap();

@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! The one sort (src/order.rs) against the standard library's stable sort, on keys with many
 //! ties, both zeros, infinities and NaNs of either sign.
 

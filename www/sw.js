@@ -1,6 +1,7 @@
 // The service worker: the page works offline, and a second visit opens without downloading the
 // app again. The shell (every built file but the data, and of the wasm module's two builds the one
-// this browser runs) is cached at install, one cache per build;
+// this browser runs) is cached at install, one cache per build, and the eigen-shells' build of the
+// module when they first run;
 // the datasets' manifests are fetched network first, so new checksums are seen as soon as the
 // host serves them, and the cached copy answers offline. Shards are not handled here: the worker
 // keeps each under its SHA-256 (shard-cache.js). A new build waits, as service workers do, until
@@ -13,6 +14,8 @@ const MANIFEST_CACHE = 'bayes-renorm-manifests';
 const scope = new URL(self.registration.scope);
 const shellUrls = new Set(BUILD.shell.map((file) => new URL(file, scope).href));
 const moduleUrl = new URL(self.bayesWasmModule.file, scope).href;
+// Fetched only when the eigen-shells run, and kept from then on.
+const eigenModuleUrl = new URL(self.bayesWasmModule.eigenFile, scope).href;
 const INDEX = new URL('index.html', scope).href;
 const isManifest = (url) => url.href.startsWith(scope.href) && /\/data\/[^/]+\/manifest\.json$/.test(url.pathname);
 
@@ -42,12 +45,17 @@ self.addEventListener('fetch', (event) => {
   url.search = '';
   url.hash = '';
   const key = request.mode === 'navigate' && url.href === scope.href ? INDEX : url.href;
-  if (shellUrls.has(key) || key === moduleUrl) event.respondWith(cacheFirst(key, request));
+  if (shellUrls.has(key) || key === moduleUrl || key === eigenModuleUrl) event.respondWith(cacheFirst(key, request));
   else if (isManifest(url)) event.respondWith(networkFirst(key, request));
 });
 
+/// The build's cached copy; a file not cached yet (the eigen build) is cached as it arrives.
 async function cacheFirst(key, request) {
-  return (await caches.match(key, { cacheName: SHELL_CACHE })) ?? fetch(request);
+  const cached = await caches.match(key, { cacheName: SHELL_CACHE });
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) await (await caches.open(SHELL_CACHE)).put(key, response.clone());
+  return response;
 }
 
 async function networkFirst(key, request) {

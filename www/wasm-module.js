@@ -15,5 +15,9 @@
   ]);
   let relaxed = false;
   try { relaxed = WebAssembly.validate(probe); } catch { /* no WebAssembly: the loaders say so */ }
-  globalThis.bayesWasmModule = { file: relaxed ? 'bayes-renorm-relaxed_bg.wasm' : 'bayes-renorm_bg.wasm' };
+  globalThis.bayesWasmModule = {
+    file: relaxed ? 'bayes-renorm-relaxed_bg.wasm' : 'bayes-renorm_bg.wasm',
+    // The build with the eigensolver, which the worker loads for the eigen-shells only.
+    eigenFile: 'bayes-renorm-eigen_bg.wasm',
+  };
 })();

@@ -418,6 +418,7 @@ async function beyond(kind, settings) {
     if (!(await waitForData(session.trainingExamplesOfModel()))) return false;
     session.startFineTune(settings);
   } else if (kind === 'eigen') {
+    await loadEigenBuild();
     session.startEigen();
   } else {
     session.startSoftFlow(settings);
@@ -449,6 +450,24 @@ async function beyond(kind, settings) {
   const result = kind === 'fine-tune' ? session.fineTuneResult() : session.softFlowResult();
   postMessage({ type: kind === 'fine-tune' ? 'fine-tuned' : 'soft-flowed', result });
   return true;
+}
+
+// The eigen-shells' eigensolver is in a second build of the module (src/web/eigensolver.rs),
+// loaded the first time they run; this build calls it as `bayesEigen.symmetricEigen`.
+let eigenBuild = null;
+function loadEigenBuild() {
+  eigenBuild ??= (async () => {
+    const url = new URL(globalThis.bayesWasmModule.eigenFile, import.meta.url);
+    try {
+      const glue = await import('./bayes-renorm-eigen.js');
+      await glue.default({ module_or_path: url });
+      globalThis.bayesEigen = { symmetricEigen: glue.symmetricEigen };
+    } catch (error) {
+      eigenBuild = null; // the next run tries again
+      throw new Error(`could not load the eigensolver (${url.pathname}): ${error.message ?? error}`);
+    }
+  })();
+  return eigenBuild;
 }
 
 /// A weights file; with `source` (a dead worker's `trainedSource`), that worker's trained run.

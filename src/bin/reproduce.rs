@@ -10,7 +10,7 @@ use bayes_renorm::analysis::{Analysis, AnalysisConfig, AnalysisProgress, Analysi
 use bayes_renorm::data::files::{load_split, read_file};
 use bayes_renorm::data::manifest::Split;
 use bayes_renorm::data::Dataset;
-use bayes_renorm::eigen::EigenRun;
+use bayes_renorm::eigen::{faer_symmetric_eigen, EigenRun};
 use bayes_renorm::finetune::{FineTuneConfig, FineTuning};
 use bayes_renorm::fisher::FisherVariant;
 use bayes_renorm::model::Autoencoder;
@@ -460,8 +460,8 @@ fn beyond_the_paper(
             Split::Train => &train,
             Split::Test => test,
         };
-        let (summary, _) =
-            EigenRun::after(model, result).run(split, &test.first(result.eval_examples));
+        let (summary, _) = EigenRun::after(model, result, faer_symmetric_eigen)
+            .run(split, &test.first(result.eval_examples));
         progress(&format!(
             "eigen-shells over {} examples: diag(K) against the diagonal Fisher within {:.1e} (relative)",
             summary.examples, summary.diagonal_max_relative_error

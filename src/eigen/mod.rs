@@ -7,4 +7,6 @@ pub mod shells;
 
 pub use blocks::{BlockAccumulator, FisherBlocks};
 pub use run::{EigenProgress, EigenRow, EigenRun, EigenSummary};
-pub use shells::{decompose_row, EigenShells, RowEigen};
+#[cfg(feature = "eigensolver")]
+pub use shells::faer_symmetric_eigen;
+pub use shells::{decompose_row, EigenShells, RowEigen, SymmetricEigen};

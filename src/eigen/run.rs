@@ -7,7 +7,7 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 use super::blocks::{BlockAccumulator, FisherBlocks};
-use super::shells::{decompose_row, EigenShells, RowEigen};
+use super::shells::{decompose_row, EigenShells, RowEigen, SymmetricEigen};
 use crate::analysis::{AnalysisResult, FISHER_BATCH};
 use crate::data::Dataset;
 use crate::fisher::SumOverExamples;
@@ -108,13 +108,14 @@ pub struct EigenRun {
     /// The diagonal sweep's (count, MSE), ascending by count, without repeats.
     targets: Vec<(usize, f64)>,
     summary: EigenSummary,
+    solver: SymmetricEigen,
     /// Always set between calls; taken while a step moves it on.
     stage: Option<Stage>,
 }
 
 impl EigenRun {
     /// For `model`, whose diagonal analysis gave `fisher_encoder` over `examples` examples and
-    /// the sweep `rows` with `unpruned_mse`.
+    /// the sweep `rows` with `unpruned_mse`; the blocks are decomposed by `solver`.
     pub fn new(
         model: &Autoencoder<f32>,
         fisher_encoder: &Array2<f32>,
@@ -122,6 +123,7 @@ impl EigenRun {
         rows: &[SweepRow],
         unpruned_mse: f64,
         tolerance: f64,
+        solver: SymmetricEigen,
     ) -> Self {
         let targets: Vec<(usize, f64)> = rows.iter().map(|r| (r.removed, r.fisher_mse)).collect();
         let mut targets: Vec<(usize, f64)> =
@@ -140,12 +142,17 @@ impl EigenRun {
                 rows: Vec::new(),
                 within_tolerance: None,
             },
+            solver,
             stage: Some(Stage::Blocks(Box::new(BlockAccumulator::new(model)))),
         }
     }
 
     /// For `model` after its diagonal analysis `analysis` (what `reproduce` and the page run).
-    pub fn after(model: &Autoencoder<f32>, analysis: &AnalysisResult) -> Self {
+    pub fn after(
+        model: &Autoencoder<f32>,
+        analysis: &AnalysisResult,
+        solver: SymmetricEigen,
+    ) -> Self {
         EigenRun::new(
             model,
             &analysis.fisher.encoder,
@@ -153,6 +160,7 @@ impl EigenRun {
             &analysis.rows,
             analysis.unpruned_mse,
             analysis.tolerance,
+            solver,
         )
     }
 
@@ -182,7 +190,7 @@ impl EigenRun {
             Stage::Decompose(blocks, mut rows) => {
                 let j = rows.len();
                 let row = self.model.encoder.row(j);
-                rows.push(decompose_row(&blocks, j, &row.to_vec()));
+                rows.push(decompose_row(&blocks, j, &row.to_vec(), self.solver));
                 let progress = EigenProgress::Decompose {
                     done: rows.len(),
                     total: m,

@@ -19,32 +19,53 @@ pub struct RowEigen {
     pub coefficients: Vec<f64>,
 }
 
-/// K_j = V Λ Vᵀ by faer's self-adjoint solver, with E[j,·] in that basis.
+/// A symmetric eigensolver: for the n × n symmetric `matrix` (row-major), its eigenvalues in
+/// ascending order and, row-major, the n × n matrix U whose column k is the eigenvector of
+/// value k. The page's module calls one in a second build of itself (`web::eigensolver`).
+pub type SymmetricEigen = fn(usize, &[f64]) -> (Vec<f64>, Vec<f64>);
+
+/// faer's self-adjoint solver, one thread.
+#[cfg(feature = "eigensolver")]
+pub fn faer_symmetric_eigen(n: usize, matrix: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let eigen = faer::Mat::<f64>::from_fn(n, n, |a, b| matrix[a * n + b])
+        .self_adjoint_eigen(faer::Side::Lower)
+        .expect("the self-adjoint eigensolver converges on a finite symmetric matrix");
+    let (s, u) = (eigen.S().column_vector(), eigen.U());
+    let values = (0..n).map(|k| s[k]).collect();
+    let vectors = (0..n * n).map(|at| u[(at / n, at % n)]).collect();
+    (values, vectors)
+}
+
+/// K_j = V Λ Vᵀ by `solver`, with E[j,·] in that basis.
 ///
 /// A pixel p with K_j[p,p] = 0 (never lit while unit j fires) has a zero row and column in the
 /// positive semi-definite K_j, so e_p is an eigenvector with eigenvalue exactly 0. Only the
 /// block on the other pixels goes to the solver: about 717 of MNIST's 784 at most, which cuts
 /// its n³ cost by a quarter, and the zero eigenvalues come out exact rather than as round-off.
-pub fn decompose_row(blocks: &FisherBlocks, j: usize, encoder_row: &[f32]) -> RowEigen {
+pub fn decompose_row(
+    blocks: &FisherBlocks,
+    j: usize,
+    encoder_row: &[f32],
+    solver: SymmetricEigen,
+) -> RowEigen {
     let n = blocks.input_dim();
     let (support, silent): (Vec<usize>, Vec<usize>) =
         (0..n).partition(|&p| blocks.get(j, p, p) > 0.0);
     if support.is_empty() {
         // A unit that never fires: the block is zero, the standard basis an eigenbasis (and
-        // faer's solver does not take an empty matrix).
+        // the solver need not take an empty matrix).
         return RowEigen {
             values: vec![0.0; n],
             vectors: Array2::eye(n),
             coefficients: encoder_row.iter().map(|&e| e as f64).collect(),
         };
     }
-    let block = faer::Mat::<f64>::from_fn(support.len(), support.len(), |a, b| {
-        blocks.get(j, support[a], support[b])
-    });
-    let eigen = block
-        .self_adjoint_eigen(faer::Side::Lower)
-        .expect("the self-adjoint eigensolver converges on a finite symmetric matrix");
-    let (s, u) = (eigen.S().column_vector(), eigen.U());
+    let size = support.len();
+    let block: Vec<f64> = (0..size * size)
+        .map(|at| blocks.get(j, support[at / size], support[at % size]))
+        .collect();
+    let (s, u) = solver(size, &block);
+    let u = |a: usize, k: usize| u[a * size + k];
     // The silent pixels' directions first (eigenvalue 0, ascending order), then the solver's.
     let mut values = vec![0.0; silent.len()];
     values.extend((0..support.len()).map(|k| s[k].max(0.0)));
@@ -55,13 +76,13 @@ pub fn decompose_row(blocks: &FisherBlocks, j: usize, encoder_row: &[f32]) -> Ro
     for k in 0..support.len() {
         let mut row = vectors.row_mut(silent.len() + k);
         for (a, &p) in support.iter().enumerate() {
-            row[p] = u[(a, k)] as f32;
+            row[p] = u(a, k) as f32;
         }
     }
     let coefficients = (silent.iter().map(|&p| encoder_row[p] as f64))
         .chain((0..support.len()).map(|k| {
             (support.iter().enumerate())
-                .map(|(a, &p)| u[(a, k)] * encoder_row[p] as f64)
+                .map(|(a, &p)| u(a, k) * encoder_row[p] as f64)
                 .sum()
         }))
         .collect();

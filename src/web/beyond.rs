@@ -68,7 +68,11 @@ impl Session {
     /// examples, their eigendecompositions, and the sweep at the diagonal sweep's counts.
     #[wasm_bindgen(js_name = startEigen)]
     pub fn start_eigen(&mut self) -> Result<(), JsError> {
-        let run = EigenRun::after(&self.trained()?.model, self.analysis_result()?);
+        let run = EigenRun::after(
+            &self.trained()?.model,
+            self.analysis_result()?,
+            super::eigensolver::solver(),
+        );
         self.beyond = Some(BeyondRun::Eigen {
             run: Box::new(run),
             eval: self.eval_set()?,

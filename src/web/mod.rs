@@ -5,6 +5,7 @@
 
 pub mod beyond;
 pub mod charts;
+pub mod eigensolver;
 pub mod pool;
 pub mod renorm;
 pub mod session;

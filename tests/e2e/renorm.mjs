@@ -3,7 +3,9 @@
 // screen and the keyboard.
 import fs from 'node:fs';
 import path from 'node:path';
-import { canvasDrawn, check, downloadOf, figure, moveSlider, relativeError, waitForState } from './harness.mjs';
+import {
+  canvasDrawn, check, downloadOf, figure, moveSlider, pageWorker, relativeError, waitForState,
+} from './harness.mjs';
 import { SMALL } from './training.mjs';
 
 const CHARTS = ['loss-chart', 'hockey-stick', 'fisher-hist', 'fisher-maps', 'recon'];
@@ -132,9 +134,17 @@ export async function paperRenormChecks(page, native, screenshot) {
 /// reconstructions following Λ.
 export async function eigenChecks(page, native) {
   const hockey = await pixels(page, 'hockey-stick');
+  // The eigensolver is in a second build of the module, which the worker fetches for the
+  // eigen-shells only (src/web/eigensolver.rs).
+  const worker = pageWorker(page);
+  const eigenBuildFetched = () => worker.evaluate(() => performance.getEntriesByType('resource')
+    .some((entry) => entry.name.endsWith('/bayes-renorm-eigen_bg.wasm')));
+  const fetchedBefore = await eigenBuildFetched();
   await page.click('#eigen');
   await waitForState(page, 'decomposing', 30_000).catch(() => {});
   await waitForState(page, 'ready', 300_000);
+  check('the worker fetches the eigensolver\'s build when the eigen-shells run, not before',
+    !fetchedBefore && await eigenBuildFetched(), `before: ${fetchedBefore}`);
   const seconds = JSON.parse(await page.getAttribute('body', 'data-eigen-seconds'));
   const report = JSON.parse((await downloadOf(page, 'export-json')).bytes.toString());
   const { eigen } = report;
