@@ -1,6 +1,7 @@
 // What a host, a user or a second tab can throw at the page: shards sent gzip-encoded, a web page
-// instead of a missing shard, a double click on Train, two tabs training at once, the largest
-// model the controls allow on full MNIST, and a worker that dies in the analysis.
+// instead of a missing shard, a host without the eigensolver's build, a double click on Train,
+// two tabs training at once, the largest model the controls allow on full MNIST, and a worker
+// that dies in the analysis.
 import fs from 'node:fs';
 import path from 'node:path';
 import { check, figure, pageWorker, waitForState } from './harness.mjs';
@@ -50,6 +51,36 @@ export async function hardeningScenarios({ openPage }, distDir) {
     const error = await page.textContent('#error');
     check('a web page served for a missing shard names the file and says what came instead',
       error.includes('data/mnist/test-01.v1.shard') && error.includes('web page') && !error.includes('magic'), error);
+    await close();
+  }
+  {
+    // A host without the eigensolver's build (src/web/eigensolver.rs): the eigen-shells stop
+    // with an error naming the file, the trained run stays as it was, and once the file is
+    // there the next try loads it. (The worker is pointed at a file the host lacks: by then the
+    // service worker fetches for the page, out of reach of the test's routes.)
+    const { page, close } = await openPage(SMALL);
+    await page.click('#train');
+    await waitForState(page, 'ready', 120_000);
+    const trained = { digest: await page.getAttribute('body', 'data-weights-digest'), status: await page.textContent('#status') };
+    const pointWorkerAt = (file) => pageWorker(page).evaluate((name) => {
+      const previous = globalThis.bayesWasmModule.eigenFile;
+      globalThis.bayesWasmModule.eigenFile = name;
+      return previous;
+    }, file);
+    const eigenFile = await pointWorkerAt('missing-eigen_bg.wasm');
+    await page.click('#eigen');
+    await page.waitForSelector('#error:not([hidden])', { timeout: 60_000 });
+    await waitForState(page, 'ready', 60_000);
+    const error = await page.textContent('#error');
+    check('a host without the eigensolver\'s build: the error names the file, the trained run is kept',
+      error.includes('missing-eigen_bg.wasm') && (await page.getAttribute('body', 'data-weights-digest')) === trained.digest &&
+      (await page.textContent('#status')) === trained.status, error);
+    await pointWorkerAt(eigenFile);
+    await page.click('#eigen');
+    await waitForState(page, 'decomposing', 30_000).catch(() => {});
+    await waitForState(page, 'ready', 120_000);
+    const removed = await page.textContent('#eigen-removed');
+    check('once the eigensolver\'s build is there, the next try runs the eigen-shells', removed.trim().length > 0, removed);
     await close();
   }
   // A double click on Train trains once; two tabs train side by side. Every run gives the
