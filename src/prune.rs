@@ -16,7 +16,8 @@ use crate::rng::{stream, Rng};
 
 /// Indices of `values` sorted by `key`, ascending, ties by index.
 fn ascending_order(values: &Array2<f32>, key: impl Fn(f32) -> f32) -> Vec<usize> {
-    // f64 holds every f32 exactly, in the same total order.
+    // f64 holds every finite and infinite f32 exactly, in the same order (the values here are
+    // finite: training and weights import refuse non-finite weights).
     ascending_indices(values.iter().map(|&v| key(v) as f64))
 }
 

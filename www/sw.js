@@ -1,7 +1,6 @@
 // The service worker: the page works offline, and a second visit opens without downloading the
-// app again. The shell (every built file but the data, and of the wasm module's two builds the one
-// this browser runs) is cached at install, one cache per build, and the eigen-shells' build of the
-// module when they first run;
+// app again. The shell (every built file but the data, of the wasm module's two builds the one
+// this browser runs, and the eigen-shells' build) is cached at install, one cache per build;
 // the datasets' manifests are fetched network first, so new checksums are seen as soon as the
 // host serves them, and the cached copy answers offline. Shards are not handled here: the worker
 // keeps each under its SHA-256 (shard-cache.js). A new build waits, as service workers do, until
@@ -14,7 +13,8 @@ const MANIFEST_CACHE = 'bayes-renorm-manifests';
 const scope = new URL(self.registration.scope);
 const shellUrls = new Set(BUILD.shell.map((file) => new URL(file, scope).href));
 const moduleUrl = new URL(self.bayesWasmModule.file, scope).href;
-// Fetched only when the eigen-shells run, and kept from then on.
+// The page loads it only when the eigen-shells run; cached with the shell all the same, so they
+// work offline and its glue and code always come from one build.
 const eigenModuleUrl = new URL(self.bayesWasmModule.eigenFile, scope).href;
 const INDEX = new URL('index.html', scope).href;
 const isManifest = (url) => url.href.startsWith(scope.href) && /\/data\/[^/]+\/manifest\.json$/.test(url.pathname);
@@ -24,7 +24,7 @@ const fresh = (url) => new Request(url, { cache: 'reload' });
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
-    await (await caches.open(SHELL_CACHE)).addAll([...shellUrls, moduleUrl].map(fresh));
+    await (await caches.open(SHELL_CACHE)).addAll([...shellUrls, moduleUrl, eigenModuleUrl].map(fresh));
     await (await caches.open(MANIFEST_CACHE)).addAll(BUILD.manifests.map((file) => fresh(new URL(file, scope))));
   })());
 });
@@ -49,13 +49,8 @@ self.addEventListener('fetch', (event) => {
   else if (isManifest(url)) event.respondWith(networkFirst(key, request));
 });
 
-/// The build's cached copy; a file not cached yet (the eigen build) is cached as it arrives.
 async function cacheFirst(key, request) {
-  const cached = await caches.match(key, { cacheName: SHELL_CACHE });
-  if (cached) return cached;
-  const response = await fetch(request);
-  if (response.ok) await (await caches.open(SHELL_CACHE)).put(key, response.clone());
-  return response;
+  return (await caches.match(key, { cacheName: SHELL_CACHE })) ?? fetch(request);
 }
 
 async function networkFirst(key, request) {

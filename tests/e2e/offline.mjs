@@ -89,6 +89,12 @@ export async function offlineScenario({ openPage, override }, distDir) {
     check('offline, the page reloads, loads the kept data and trains to ready',
       problems.shardRequests === before && (await page.textContent('#status')).includes('test MSE'),
       await page.textContent('#status'));
+    // The eigensolver's build, which the page has never loaded, came with the app shell.
+    await page.click('#eigen');
+    await waitForState(page, 'decomposing', 30_000).catch(() => {});
+    await waitForState(page, 'ready', 180_000);
+    const removed = await page.textContent('#eigen-removed');
+    check('offline, the eigen-shells run on the eigensolver\'s cached build', removed.includes('directions'), removed);
   } finally {
     await context.setOffline(false);
   }
