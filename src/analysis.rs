@@ -8,13 +8,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::manifest::Split;
 use crate::data::Dataset;
-use crate::fisher::{FisherAccumulator, FisherDiag, FisherTerms, FisherVariant, SumOverExamples};
+use crate::fisher::{
+    FisherAccumulator, FisherDiag, FisherTerms, FisherVariant, SumOverExamples, FISHER_BATCH,
+};
 use crate::model::Autoencoder;
 use crate::summary::FisherStats;
 use crate::sweep::{information_scale, log_grid, paper_grid, Baselines, Knee, Sweep, SweepRow};
-
-/// Examples per forward pass of the Fisher.
-pub const FISHER_BATCH: usize = 1000;
 
 /// Which cutoffs the sweep scores.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,35 +40,6 @@ pub struct AnalysisConfig {
     pub eval_examples: Option<usize>,
     /// Relative MSE tolerance that defines the knee Λ*.
     pub tolerance: f64,
-}
-
-impl AnalysisConfig {
-    /// The paper's text: regression Fisher over the training set, 40 log-spaced cutoffs, the
-    /// whole test set; every baseline, random pruning with `random_seeds` seeds counted up from
-    /// `seed`.
-    pub fn paper(seed: u64, random_seeds: u64) -> Self {
-        AnalysisConfig {
-            fisher_split: Split::Train,
-            fisher_examples: None,
-            fisher_variant: FisherVariant::Regression,
-            grid: Grid::Log,
-            grid_points: 40,
-            baselines: Baselines::all((0..random_seeds).map(|i| seed + i).collect()),
-            eval_examples: None,
-            tolerance: 0.01,
-        }
-    }
-
-    /// The authors' released notebook (SPEC.md): Fisher over the test split, the paper's grid,
-    /// MSE on the first 10 test images. (Its biases belong to the model, not to the analysis.)
-    pub fn authors(seed: u64, random_seeds: u64) -> Self {
-        AnalysisConfig {
-            fisher_split: Split::Test,
-            grid: Grid::Paper,
-            eval_examples: Some(10),
-            ..AnalysisConfig::paper(seed, random_seeds)
-        }
-    }
 }
 
 /// Everything the analysis found.
@@ -154,6 +124,11 @@ impl Analysis {
 
     pub fn config(&self) -> &AnalysisConfig {
         &self.config
+    }
+
+    /// The model analysed.
+    pub fn model(&self) -> &Autoencoder<f32> {
+        &self.model
     }
 
     /// One step: a batch of the Fisher, or one cutoff of the sweep. `train` and `test` are the
@@ -244,6 +219,16 @@ impl Analysis {
         match &mut self.stage {
             Some(Stage::Sweep(stage)) => {
                 Some((&mut stage.sweep, &stage.fisher.encoder, stage.eval_examples))
+            }
+            _ => None,
+        }
+    }
+
+    /// `sweep`'s answer without setting the sweep up: `None` until it has started.
+    pub fn sweep_stage(&self) -> Option<(&Sweep, &Array2<f32>, usize)> {
+        match &self.stage {
+            Some(Stage::Sweep(stage)) => {
+                Some((&stage.sweep, &stage.fisher.encoder, stage.eval_examples))
             }
             _ => None,
         }

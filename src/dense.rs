@@ -10,7 +10,7 @@ use std::any::Any;
 
 use ndarray::Array2;
 
-use crate::model::Scalar;
+use crate::scalar::Scalar;
 
 /// Which code computes f32 products in this build: "matrixmultiply" (native), "simd128" (wasm,
 /// multiply then add) or "relaxed-simd" (wasm, fused multiply-add).

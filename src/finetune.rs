@@ -10,9 +10,6 @@ use crate::data::Dataset;
 use crate::prune::{dataset_mse, Scheme, Shells};
 use crate::train::{TrainConfig, TrainError, Trainer};
 
-/// Test images per forward pass when scoring.
-const EVAL_BATCH: usize = 1000;
-
 /// The schemes fine-tuned, in report order (random uses the sweep's first seed).
 pub const SCHEMES: [(Scheme, &str); 4] = [
     (Scheme::Fisher, "fisher"),
@@ -37,6 +34,15 @@ impl FineTuneConfig {
             train: TrainConfig { epochs: 1, ..train },
         }
     }
+}
+
+/// Test MSE before and after retraining the kept weights, per scheme, at equal counts.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FineTuneSummary {
+    pub epochs: usize,
+    /// The unpruned model trained the same number of epochs more.
+    pub continued: FineTuned,
+    pub points: Vec<FineTunePoint>,
 }
 
 /// One scheme at one point: the test MSE right after pruning, and after fine-tuning.
@@ -132,7 +138,7 @@ impl FineTuning {
                         None => "unpruned".to_string(),
                     },
                     before: job.before,
-                    after: dataset_mse(&model, test, EVAL_BATCH),
+                    after: dataset_mse(&model, test),
                 };
                 match job.point {
                     Some(point) => self.points[point].schemes.push(result),
@@ -173,6 +179,17 @@ impl FineTuning {
         (self.points, continued)
     }
 
+    /// Everything it found, as reported.
+    pub fn into_summary(self) -> FineTuneSummary {
+        let epochs = self.epochs();
+        let (points, continued) = self.into_results();
+        FineTuneSummary {
+            epochs,
+            continued,
+            points,
+        }
+    }
+
     pub fn continued(&self) -> Option<&FineTuned> {
         self.continued.as_ref()
     }
@@ -188,7 +205,7 @@ impl FineTuning {
         };
         let removed = point.map_or(0, |p| self.points[p].removed);
         let pruned = self.shells.pruned(SCHEMES[scheme].0, removed);
-        let before = dataset_mse(&pruned, test, EVAL_BATCH);
+        let before = dataset_mse(&pruned, test);
         let indices = self.shells.removed_indices(SCHEMES[scheme].0, removed);
         let train = self.train.take().expect("no job holds the training set");
         let trainer = Trainer::fine_tune(pruned, indices, self.config.train, train)?;

@@ -11,8 +11,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
 use crate::dense;
-use crate::model::{cast, relu_grad, Autoencoder, ForwardPass, Scalar};
+use crate::model::{relu_grad, Autoencoder, ForwardPass};
+use crate::scalar::{cast, Scalar};
 use crate::sparse::SparseRows;
+
+/// Examples per forward pass of the Fisher. Its sums are added batch by batch in this order, so
+/// the batch size is part of the result's bits: everything that sums a Fisher uses this one.
+pub const FISHER_BATCH: usize = 1000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -4,28 +4,12 @@
 //! the two that read a sparse input (`crate::sparse`).
 //! Generic over the scalar so tests can check gradients in f64.
 
-use ndarray::{Array1, Array2, ArrayView2, Axis, LinalgScalar, ScalarOperand, Zip};
-use num_traits::Float;
-use std::ops::AddAssign;
+use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
 
 use crate::dense;
 use crate::rng::{stream, Rng};
+use crate::scalar::{cast, Scalar};
 use crate::sparse::{transpose_times_x, x_times_transpose, SparseRows};
-
-/// The float types the model runs in: f32 for real work, f64 for gradient checks.
-pub trait Scalar:
-    LinalgScalar + Float + ScalarOperand + AddAssign + Send + Sync + std::fmt::Debug + 'static
-{
-}
-impl<T> Scalar for T where
-    T: LinalgScalar + Float + ScalarOperand + AddAssign + Send + Sync + std::fmt::Debug + 'static
-{
-}
-
-/// Converts a small constant; cannot fail for f32/f64.
-pub(crate) fn cast<T: Scalar>(x: f64) -> T {
-    T::from(x).expect("f64 constant fits the scalar type")
-}
 
 /// Weights of the autoencoder. Shapes follow PyTorch's `nn.Linear.weight`.
 #[derive(Clone, Debug, PartialEq)]

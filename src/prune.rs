@@ -11,8 +11,8 @@ use ndarray::{Array2, Axis};
 use crate::data::Dataset;
 use crate::dense;
 use crate::model::{relu, sum_squared_error, Autoencoder};
-use crate::order::{ascending_indices, sorted_copies};
 use crate::rng::{stream, Rng};
+use crate::sorting::{ascending_indices, sorted_copies};
 
 /// Indices of `values` sorted by `key`, ascending, ties by index.
 fn ascending_order(values: &Array2<f32>, key: impl Fn(f32) -> f32) -> Vec<usize> {
@@ -80,7 +80,8 @@ pub fn prune(model: &Autoencoder<f32>, order: &[usize], k: usize) -> Autoencoder
 }
 
 /// The ways of removing encoder weights that the page compares.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Scheme {
     /// Ascending Fisher: the information shells.
     Fisher,
@@ -181,10 +182,14 @@ pub fn image_mse(output: &Array2<f32>, x: &Array2<f32>) -> Vec<f64> {
         .collect()
 }
 
+/// Examples per forward pass whenever a set is scored: the result does not depend on it beyond
+/// rounding, so one value everywhere keeps every score the same bits.
+pub const EVAL_BATCH: usize = 1000;
+
 /// Mean squared reconstruction error over all of `data` (PyTorch MSELoss over the whole set),
-/// converting one batch at a time.
-pub fn dataset_mse(model: &Autoencoder<f32>, data: &Dataset, batch_size: usize) -> f64 {
-    let batch_size = batch_size.max(1);
+/// converting `EVAL_BATCH` examples at a time.
+pub fn dataset_mse(model: &Autoencoder<f32>, data: &Dataset) -> f64 {
+    let batch_size = EVAL_BATCH;
     let mut total = 0.0;
     for start in (0..data.len()).step_by(batch_size) {
         let x = data.batch::<f32>(start..(start + batch_size).min(data.len()));

@@ -1,33 +1,21 @@
 //! One run written down: the JSON that `reproduce` prints and the page exports (schema in
 //! README.md), and the sweep as CSV. Both sides build it here, so they cannot drift apart.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::analysis::{AnalysisConfig, AnalysisResult, Grid};
+use crate::analysis::Grid;
 use crate::data::manifest::Split;
 use crate::eigen::EigenSummary;
-use crate::finetune::{FineTunePoint, FineTuned};
+use crate::finetune::FineTuneSummary;
 use crate::fisher::{FisherDiag, FisherVariant};
 use crate::model::Autoencoder;
 use crate::npy::npy_f32;
-use crate::softflow::SoftFlowPoint;
+use crate::softflow::SoftFlowSummary;
 use crate::summary::FisherStats;
 use crate::sweep::{Knee, SweepRow};
 use crate::train::TrainConfig;
 use crate::weights::{to_safetensors, WeightsError};
-
-/// How the model came to be.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum ModelSource {
-    /// Trained here on the first `examples` training images.
-    Trained {
-        config: TrainConfig,
-        examples: usize,
-        epoch_losses: Vec<f64>,
-    },
-    /// Loaded from a weights file (its path or name).
-    Loaded { weights: String },
-}
+use crate::workbench::{ModelSource, Seconds, Workbench};
 
 #[derive(Serialize)]
 pub struct Report {
@@ -35,28 +23,11 @@ pub struct Report {
     pub train: TrainSummary,
     pub fisher: FisherSummary,
     pub sweep: SweepSummary,
-    /// Beyond the paper (README), when run.
+    /// The later jobs, when run.
     pub eigen: Option<EigenSummary>,
     pub fine_tune: Option<FineTuneSummary>,
     pub soft_flow: Option<SoftFlowSummary>,
     pub seconds: Seconds,
-}
-
-/// Test MSE before and after retraining the kept weights, per scheme, at equal counts.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct FineTuneSummary {
-    pub epochs: usize,
-    /// The unpruned model trained the same number of epochs more.
-    pub continued: FineTuned,
-    pub points: Vec<FineTunePoint>,
-}
-
-/// The posterior flow from all the evidence down to none.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct SoftFlowSummary {
-    pub alpha: f64,
-    pub samples: usize,
-    pub points: Vec<SoftFlowPoint>,
 }
 
 #[derive(Serialize)]
@@ -69,6 +40,8 @@ pub struct ReportConfig {
     pub train_examples: Option<usize>,
     pub biases: bool,
     pub train: Option<TrainConfig>,
+    /// Threads each training batch was split among: the weights' last bits depend on it.
+    pub train_parts: usize,
     pub fisher_split: Split,
     pub fisher_variant: FisherVariant,
     pub grid: Grid,
@@ -98,29 +71,14 @@ pub struct SweepSummary {
     pub knee: Option<Knee>,
 }
 
-#[derive(Clone, Copy, Debug, Default, Serialize)]
-pub struct Seconds {
-    pub train: f64,
-    pub fisher: f64,
-    pub sweep: f64,
-    /// The eigen-shells: blocks, eigendecompositions and their sweep.
-    pub eigen: f64,
-    pub fine_tune: f64,
-    pub soft_flow: f64,
-}
-
 impl Report {
-    /// `test_mse` is the unpruned model's MSE over the whole test split.
-    pub fn new(
-        data: String,
-        model: &Autoencoder<f32>,
-        source: &ModelSource,
-        test_mse: f64,
-        config: &AnalysisConfig,
-        result: &AnalysisResult,
-        seconds: Seconds,
-    ) -> Report {
-        let (weights, train, train_examples, epoch_losses) = match source {
+    /// The workbench's run, once analysed: its model, where it came from, the analysis and
+    /// whatever ran after it, with the seconds each took.
+    pub fn of(bench: &Workbench) -> Option<Report> {
+        let trained = bench.trained()?;
+        let analysed = bench.analysed()?;
+        let (model, config, result) = (&trained.model, &analysed.config, &analysed.result);
+        let (weights, train, train_examples, epoch_losses) = match &trained.record.source {
             ModelSource::Trained {
                 config,
                 examples,
@@ -128,15 +86,16 @@ impl Report {
             } => (None, Some(*config), Some(*examples), epoch_losses.clone()),
             ModelSource::Loaded { weights } => (Some(weights.clone()), None, None, Vec::new()),
         };
-        Report {
+        Some(Report {
             config: ReportConfig {
-                data,
+                data: bench.data().name().to_string(),
                 weights,
                 input_dim: model.input_dim(),
                 latent_dim: model.latent_dim(),
                 train_examples,
                 biases: model.has_biases(),
                 train,
+                train_parts: trained.record.parts,
                 fisher_split: config.fisher_split,
                 fisher_variant: config.fisher_variant,
                 grid: config.grid,
@@ -146,7 +105,7 @@ impl Report {
             },
             train: TrainSummary {
                 epoch_losses,
-                test_mse,
+                test_mse: trained.record.test_mse?,
             },
             fisher: FisherSummary {
                 examples: result.fisher.examples,
@@ -158,11 +117,11 @@ impl Report {
                 rows: result.rows.clone(),
                 knee: result.knee.clone(),
             },
-            eigen: None,
-            fine_tune: None,
-            soft_flow: None,
-            seconds,
-        }
+            eigen: bench.eigen().map(|(summary, _)| summary.clone()),
+            fine_tune: bench.fine_tune().cloned(),
+            soft_flow: bench.soft_flow().cloned(),
+            seconds: bench.seconds(),
+        })
     }
 
     pub fn to_json(&self) -> String {

@@ -9,10 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
 use crate::model::{sum_squared_error, Autoencoder};
+use crate::prune::EVAL_BATCH;
 use crate::rng::{stream, Rng};
-
-/// Test images per forward pass.
-const EVAL_BATCH: usize = 1000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SoftFlowConfig {
@@ -33,6 +31,16 @@ impl SoftFlowConfig {
             seed,
         }
     }
+}
+
+/// The posterior flow from all the evidence down to none.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SoftFlowSummary {
+    pub alpha: f64,
+    pub samples: usize,
+    /// Seeds the draws: with the model and its Fisher, the summary gives the flow back.
+    pub seed: u64,
+    pub points: Vec<SoftFlowPoint>,
 }
 
 /// The flow at one amount of evidence.

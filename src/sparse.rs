@@ -4,7 +4,7 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use crate::model::Scalar;
+use crate::scalar::Scalar;
 
 /// Above this fraction of non-zeros the dense sgemm kernel is faster (measured natively and in
 /// Chromium at m = 20 and 256: the sparse loops break even near 40 %).
@@ -46,7 +46,7 @@ impl<T: Scalar> SparseRows<T> {
             assert_eq!(image.len(), cols, "one image per row");
             let mut kept = 0;
             for (at, chunk) in image.chunks(8).enumerate() {
-                if crate::data::eight_zeros(chunk) {
+                if eight_zeros(chunk) {
                     continue;
                 }
                 for (offset, &p) in chunk.iter().enumerate() {
@@ -208,4 +208,10 @@ fn axpy<T: Scalar>(out: &mut [T], a: T, x: &[T]) {
     {
         *o += a * v;
     }
+}
+
+/// Whether `pixels` are eight zeros: one comparison, where MNIST's background gives most of an
+/// image's eight-pixel runs.
+pub(crate) fn eight_zeros(pixels: &[u8]) -> bool {
+    <[u8; 8]>::try_from(pixels).is_ok_and(|eight| u64::from_ne_bytes(eight) == 0)
 }

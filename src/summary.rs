@@ -19,7 +19,7 @@ impl Summary {
     pub fn of(values: &[f32]) -> Summary {
         let count = values.len();
         let wide: Vec<f64> = values.iter().map(|&v| v as f64).collect();
-        let sorted: Vec<f64> = crate::order::sorted_copies(&wide, |&v| v);
+        let sorted: Vec<f64> = crate::sorting::sorted_copies(&wide, |&v| v);
         let median = match count {
             0 => f64::NAN,
             _ if count % 2 == 1 => sorted[count / 2],

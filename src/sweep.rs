@@ -10,11 +10,8 @@ use crate::data::Dataset;
 use crate::model::Autoencoder;
 use crate::prune::{
     fisher_order, magnitude_order, random_order, removed_count, saliency_order, sorted_values,
-    EvalSet, PreActivations,
+    EvalSet, PreActivations, EVAL_BATCH,
 };
-
-/// Test examples per forward pass while scoring a pruned model.
-const EVAL_BATCH: usize = 1000;
 
 /// One cutoff of the sweep: every scheme removes the same count. Random pruning runs with several
 /// seeds; its spread is the sample standard deviation (n - 1), 0 for a single seed. A baseline
@@ -326,7 +323,7 @@ pub fn run_sweep(
 /// Λ* over the rows in grid order (see `Knee`); `None` if even the first cutoff exceeds it.
 pub fn information_scale(rows: &[SweepRow], unpruned_mse: f64, tolerance: f64) -> Option<Knee> {
     let limit = unpruned_mse * (1.0 + tolerance);
-    let sorted = crate::order::sorted_by_key(rows, |row| row.cutoff as f64);
+    let sorted = crate::sorting::sorted_by_key(rows, |row| row.cutoff as f64);
     let last_within = sorted
         .iter()
         .take_while(|row| row.fisher_mse <= limit)

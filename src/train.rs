@@ -147,10 +147,10 @@ impl Trainer {
         if data.is_empty() {
             return Err(TrainError::EmptyDataset);
         }
-        if data.pixels_per_example() != model.input_dim() {
+        if data.input_dim() != model.input_dim() {
             return Err(TrainError::InputSize {
                 expected: model.input_dim(),
-                found: data.pixels_per_example(),
+                found: data.input_dim(),
             });
         }
         if config.batch_size == 0 {
@@ -199,7 +199,7 @@ impl Trainer {
                 "the latent width must be at least 1".into(),
             ));
         }
-        let model = Autoencoder::init(data.pixels_per_example(), latent_dim, biases, config.seed);
+        let model = Autoencoder::init(data.input_dim(), latent_dim, biases, config.seed);
         Trainer::new(model, config, data)
     }
 
@@ -437,25 +437,4 @@ impl Trainer {
         self.order = (0..self.data.len()).collect();
         Rng::new(self.config.seed, stream::SHUFFLE, self.epoch as u64).shuffle(&mut self.order);
     }
-}
-
-/// `count` seeded images of `rows x cols`: each is one of four fixed random patterns plus noise,
-/// so an autoencoder with a few latent units can learn them.
-pub fn synthetic_dataset(seed: u64, count: usize, rows: usize, cols: usize) -> Dataset {
-    let mut rng = Rng::new(seed, stream::SYNTHETIC_DATA, 0);
-    let n = rows * cols;
-    let patterns: Vec<Vec<f64>> = (0..4)
-        .map(|_| (0..n).map(|_| rng.next_f64()).collect())
-        .collect();
-    let mut labels = Vec::with_capacity(count);
-    let mut pixels = Vec::with_capacity(count * n);
-    for _ in 0..count {
-        let class = rng.below(patterns.len());
-        labels.push(class as u8);
-        for &base in &patterns[class] {
-            let value = (base + 0.1 * rng.next_f64()).min(1.0);
-            pixels.push((value * 255.0).round() as u8);
-        }
-    }
-    Dataset::new(rows, cols, labels, pixels)
 }

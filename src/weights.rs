@@ -17,6 +17,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::model::Autoencoder;
+use crate::wire::{Reader, WireError, Writer};
 
 /// The tensor names of one key convention.
 #[derive(Clone, Copy, Debug)]
@@ -433,4 +434,36 @@ fn check_offsets_in_bounds(bytes: &[u8]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The model into a message to another thread (`crate::wire`): its shape, then every parameter
+/// in `parameters()` order.
+pub fn write_wire(model: &Autoencoder<f32>, out: &mut Writer) {
+    out.usize(model.input_dim())
+        .usize(model.latent_dim())
+        .bool(model.has_biases())
+        .f32s(&model.parameters().concat());
+}
+
+/// A model from `write_wire`'s message.
+pub fn read_wire(input: &mut Reader) -> Result<Autoencoder<f32>, WireError> {
+    let (n, m, biases) = (input.usize()?, input.usize()?, input.bool()?);
+    let parameters = input.f32s()?;
+    // Checked before any allocation: the shape must account for exactly the values sent.
+    let expected = (n.checked_mul(m).and_then(|nm| nm.checked_mul(2)))
+        .and_then(|weights| weights.checked_add(if biases { n + m } else { 0 }));
+    if expected != Some(parameters.len()) {
+        return Err(WireError {
+            what: "a model",
+            problem: format!(
+                "{} parameters sent for a {n} → {m} → {n} model",
+                parameters.len()
+            ),
+        });
+    }
+    let mut model = Autoencoder::init(n, m, biases, 0);
+    model
+        .set_parameters(&parameters)
+        .expect("the count was checked against the shape");
+    Ok(model)
 }

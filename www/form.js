@@ -1,7 +1,8 @@
 // The parameter forms and the buttons, built from the tables in state.js. Each control has the
 // parameter's key as its id, a label, and a message slot (#<key>-problem) for a rejected value.
 // Parameters of group 'url' have no form control (the slider and the page's layout own them).
-import { ACTIONS, ENABLED_IN, PARAMS, formatValue, parseValue, problemMessage } from './state.js';
+import { ENABLED_IN } from './page-states.js';
+import { ACTIONS, PARAMS, formatValue, parseValue, problemMessage } from './state.js';
 
 function inputFor(param) {
   if (param.type === 'enum') {

@@ -1,14 +1,17 @@
-// DOM wiring: page state, the URL, the worker's messages (one switch) and the buttons. The model
-// and every number live in the wasm module; the parameters in state.js; the work in worker.js;
-// each panel's drawing in its own module.
-import { ENABLED_IN, PARAMS, PRESETS, readState, settingsOf, writeState } from './state.js';
+// DOM wiring: the URL, the worker's messages (one switch) and the buttons. The page's state is
+// page-states.js's table, its parameters state.js's; the work is the worker's (worker.js) and
+// every number comes from the wasm module, there or in the panels' charts.
+import { PARAMS, PRESETS, readState, settingsOf, writeState } from './state.js';
+import { ENABLED_IN } from './page-states.js';
 import { buildForm, showProblems, showValues } from './form.js';
-import { clearError, pageState, setPageState, setProgress, setStatus, showError } from './page.js';
+import { clearError, dispatch, pageState, setProgress, setStatus, showError } from './page.js';
 import { clearData, showDataStatus, showOffline, showSummary, startOffline } from './data-panel.js';
 import * as training from './training-panel.js';
-import * as renorm from './renorm-panel.js';
+import * as analysis from './analysis-panel.js';
+import * as eigen from './eigen-panel.js';
+import * as fineTune from './fine-tune-panel.js';
+import * as softFlow from './soft-flow-panel.js';
 import { download, shareLink } from './files.js';
-import * as beyond from './beyond-panel.js';
 
 const $ = (id) => document.getElementById(id);
 const MB = (bytes) => (bytes / 1e6).toFixed(1);
@@ -25,123 +28,144 @@ function applyHash() {
   showProblems(parsed);
   document.body.classList.toggle('embed', state.embed);
   $('controls-details').open = !state.embed;
-  renorm.setHistogramScale(state['hist-scale']);
+  analysis.setHistogramScale(state['hist-scale']);
 }
 
 function setState(changes) {
   const datasetChanged = changes.dataset !== undefined && changes.dataset !== state.dataset;
   state = { ...state, ...changes };
   history.replaceState(null, '', writeState(state));
-  if (changes['hist-scale']) renorm.setHistogramScale(state['hist-scale']);
+  if (changes['hist-scale']) analysis.setHistogramScale(state['hist-scale']);
   if (datasetChanged) startWorker();
 }
 
-const renormSettings = () => ({
-  fisherSplit: state['fisher-split'], fisherVariant: state['fisher-variant'], grid: state.grid,
-  randomSeeds: state['random-seeds'], evalExamples: state.eval, seed: state.seed, workers: state.workers,
-});
-
 // ---- the worker --------------------------------------------------------------------------------
 
-let worker = null;
-let workerDataset = null;
-let dataLoaded = false;
-let hasModel = false;
-let trainedSentence = '';
-let beforeImport = null; // the page state to go back to if an import fails
-// The last trained or imported weights ({dataset, name, bytes, source}), kept here as well as in the
-// worker: if the worker dies (out of memory in the analysis, say), nothing trained is lost.
-let keptWeights = null;
-let importing = null; // the file being imported: kept once the worker accepts it
-let recovering = false; // a new worker is importing the kept weights
+/** The worker, the dataset it holds, and whether it holds the model too. */
+let link = null;
+/** The last trained or imported model, {dataset, name, bytes, record}, kept here as well as in
+ * the worker: if the worker dies (out of memory in the analysis, say), nothing trained is lost. */
+let kept = null;
+let importing = null; // the file being imported, kept once the worker accepts it
+
+/** What the page says of the model it holds. */
+const modelSentence = () => (kept?.record ? training.doneSentence(JSON.parse(kept.record))
+  : kept ? `Imported ${kept.name}.` : '');
 
 function stopWorker() {
-  worker?.terminate();
-  worker = null;
-  dataLoaded = false;
-  hasModel = false;
+  link?.worker.terminate();
+  link = null;
 }
 
 function startWorker() {
   stopWorker();
-  renorm.markStale();
+  analysis.markStale();
   clearError();
   clearData();
   setProgress(0, 1);
   setStatus('Starting the worker…');
-  setPageState('loading');
-  const current = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  dispatch('load');
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  const current = { worker, dataset: state.dataset, hasModel: false };
   // Messages from a worker that has been replaced are dropped.
-  current.onmessage = ({ data }) => { if (current === worker) onWorkerMessage(data); };
-  current.onerror = (event) => {
-    if (current !== worker) return;
+  worker.onmessage = ({ data }) => { if (current === link) onWorkerMessage(data); };
+  worker.onerror = (event) => {
+    if (current !== link) return;
     event.preventDefault();
     const where = event.filename ? ` (${event.filename}:${event.lineno})` : '';
     workerFailed(`The background worker stopped: ${event.message || 'it could not start'}${where}.`);
   };
-  worker = current;
-  workerDataset = state.dataset;
+  link = current;
   worker.postMessage({ type: 'load', dataset: state.dataset, workers: state.workers });
 }
 
-/// The worker crashed or its wasm module panicked: drop it, say why, and let Train start over.
+/** The worker crashed or its wasm module panicked: drop it, say why, and let Train start over. */
 function workerFailed(message) {
   stopWorker();
-  if (keptWeights?.dataset === state.dataset) {
+  if (kept?.dataset === state.dataset) {
     showError(`${message} The trained weights are kept in the page: press “Fisher and sweep” to ` +
       'analyse them again in a new worker (with fewer test images or random seeds if it ran out ' +
       'of memory), or Train to start over. The data will be loaded again.');
     setStatus('The worker stopped; the trained weights are kept.');
-    setPageState('done');
+    dispatch('worker-died-kept');
   } else {
     showError(`${message} Press Train to start again; the data will be loaded again.`);
     setStatus('The worker stopped.');
-    setPageState('error');
+    dispatch('worker-died');
   }
 }
 
 function ensureWorker() {
-  if (!worker || workerDataset !== state.dataset) startWorker();
+  if (!link || link.dataset !== state.dataset) startWorker();
+}
+
+/** Asks the worker to run `jobs` with the page's settings; `event` moves the page. */
+function run(jobs, event) {
+  link.worker.postMessage({ type: 'run', jobs, settings: settingsOf(state), workers: state.workers });
+  dispatch(event);
 }
 
 function train() {
   clearError();
   ensureWorker();
-  renorm.markStale();
-  worker.postMessage({ type: 'train', settings: settingsOf(state, ['model', 'training']), renorm: renormSettings() });
-  setPageState('training');
-  setStatus(dataLoaded ? 'Starting…' : 'Training starts when its data has arrived…');
+  analysis.markStale();
+  training.startRun();
+  run(['train', 'analyse'], 'train');
+  setStatus(document.body.dataset.dataLoaded ? 'Starting…' : 'Training starts when its data has arrived…');
+}
+
+/** A weights file, or the kept model when the worker that held it has died (`record`). */
+function importModel({ name, bytes, record }) {
+  link.worker.postMessage({ type: 'import', name, bytes, record, settings: settingsOf(state), workers: state.workers },
+    [bytes]);
+  dispatch('import');
 }
 
 function analyse() {
   clearError();
-  renorm.markStale();
-  if (!hasModel && keptWeights?.dataset === state.dataset) {
+  analysis.markStale();
+  if (!link?.hasModel && kept?.dataset === state.dataset) {
     // The worker that held the model stopped: a new one takes the kept weights, then analyses.
     ensureWorker();
-    recovering = true;
-    const { name, bytes, source } = keptWeights;
-    worker.postMessage({ type: 'import', name, bytes: bytes.slice(0), source, renorm: renormSettings() });
+    importModel({ ...kept, bytes: kept.bytes.slice(0) });
   } else {
-    worker.postMessage({ type: 'analyse', renorm: renormSettings() });
+    run(['analyse'], 'analyse');
   }
-  setPageState('fisher');
 }
 
 async function importWeights(file) {
   clearError();
   ensureWorker();
-  beforeImport = pageState();
-  renorm.markStale();
+  analysis.markStale();
   const bytes = await file.arrayBuffer();
-  importing = { dataset: state.dataset, name: file.name, bytes: bytes.slice(0) };
-  worker.postMessage({ type: 'import', name: file.name, bytes, renorm: renormSettings() }, [bytes]);
-  setPageState('fisher');
+  importing = { dataset: state.dataset, name: file.name, bytes: bytes.slice(0), record: null };
+  importModel({ name: file.name, bytes, record: null });
   setStatus(`Reading ${file.name}…`);
 }
 
-/// Where the page settles when a job stops short.
-const settled = () => (hasModel ? (renorm.hasAnalysis() ? 'ready' : 'done') : dataLoaded ? 'idle' : 'loading');
+/** The status while a job runs, by the stage its progress reports. */
+const PROGRESS_SENTENCES = {
+  waiting: ({ total, done }) => `Waiting for the shards holding the first ${thousands(total)} training images ` +
+    `(${thousands(done)} here)…`,
+  training: (p) => training.addProgress(p.training),
+  fisher: ({ done, total }) => `${modelSentence()} Fisher: ${thousands(done)} of ${thousands(total)} images…`,
+  sweep: ({ done, total }) => `${modelSentence()} Sweep: cutoff ${done} of ${total}…`,
+  blocks: eigen.progressSentence,
+  decompose: eigen.progressSentence,
+  'eigen-sweep': eigen.progressSentence,
+  refine: eigen.progressSentence,
+  'fine-tune': fineTune.progressSentence,
+  'soft-flow': softFlow.progressSentence,
+};
+
+function onProgress(progress) {
+  if (progress.stage === 'idle') return;
+  if (progress.stage === 'fisher' || progress.stage === 'sweep') dispatch(`${progress.stage}-progress`);
+  if (progress.epoch) training.addEpoch(progress.epoch);
+  setProgress(progress.done, progress.total);
+  setStatus(PROGRESS_SENTENCES[progress.stage](progress));
+  document.body.dataset.memoryBytes = progress.memoryBytes;
+}
 
 function onWorkerMessage(message) {
   switch (message.type) {
@@ -153,10 +177,7 @@ function onWorkerMessage(message) {
       if (pageState() === 'loading') { setProgress(message.loaded, message.total); setStatus(text); }
       break;
     }
-    case 'shard':
-      break;
     case 'loaded': {
-      dataLoaded = true;
       showSummary(message.summary);
       const kept = message.bytes - message.downloaded;
       const text = `Loaded ${message.summary.name}: ${MB(message.downloaded)} MB downloaded` +
@@ -166,121 +187,73 @@ function onWorkerMessage(message) {
       showOffline(message.offlineProblem && `not kept (${message.offlineProblem})`);
       if (pageState() === 'loading') {
         setProgress(1, 1);
-        setPageState('idle');
         setStatus(`${text} Press Train.`);
       }
+      dispatch('loaded');
       break;
     }
-    case 'waiting':
-      setStatus(`Waiting for the shards holding the first ${thousands(message.needed)} training images ` +
-        `(${thousands(message.ready)} here)…`);
-      break;
-    case 'started':
-      performance.mark('bayes:training-started');
-      setProgress(0, training.startRun(message));
-      setStatus(`Training on ${thousands(message.examples)} images for ${message.epochs} epochs…`);
-      break;
     case 'progress':
-      setProgress(message.examplesSeen, training.totalExamples());
-      setStatus(training.addProgress(message));
-      document.body.dataset.memoryBytes = message.memoryBytes;
-      break;
-    case 'epoch':
-      training.addEpoch(message);
+      onProgress(message);
       break;
     case 'paused':
-      setPageState('paused');
+      dispatch('paused');
       setStatus(`${$('status').textContent.replace(/ · about .*$/, '')} · paused`);
       break;
     case 'resumed':
-      setPageState('training');
+      dispatch('resumed');
       break;
     case 'cancelled':
       // A cancelled run leaves the last model and its analysis; a cancelled analysis has none.
-      if (pageState() === 'training' || pageState() === 'paused') renorm.markCurrent();
-      setPageState(settled());
+      if (pageState() === 'training' || pageState() === 'paused') analysis.markCurrent();
+      dispatch('cancelled');
       setStatus('Cancelled. The last finished results are kept.');
       break;
-    case 'done':
-      hasModel = true;
-      keptWeights = { dataset: state.dataset, name: 'bayes-renorm-weights.safetensors', bytes: message.weights, source: message.source };
-      setPageState('done');
+    case 'trained': {
+      link.hasModel = true;
+      kept = { dataset: state.dataset, name: 'bayes-renorm-weights.safetensors', bytes: message.weights, record: message.record };
+      dispatch('trained');
       performance.mark('bayes:training-done');
-      trainedSentence = training.doneSentence(message);
-      setStatus(trainedSentence);
+      setStatus(modelSentence());
+      const record = JSON.parse(message.record);
       Object.assign(document.body.dataset, {
-        testMse: message.testMse, weightsDigest: message.weightsDigest,
-        examplesPerSecond: message.examplesPerSecond, memoryBytes: message.memoryBytes,
-        workers: message.workers,
+        testMse: record.testMse, weightsDigest: message.weightsDigest,
+        examplesPerSecond: record.examplesPerSecond, workers: record.parts,
       });
       break;
+    }
     case 'imported':
-      hasModel = true;
-      if (recovering) recovering = false; // the trained run's sentence stands
-      else trainedSentence = `Imported ${message.name}.`;
-      keptWeights = importing ?? keptWeights;
+      link.hasModel = true;
+      kept = importing ?? kept; // a kept model taken over by a new worker stays as it was
       importing = null;
       document.body.dataset.weightsDigest = message.weightsDigest;
       break;
-    case 'analysis': {
-      setPageState(message.stage === 'fisher' ? 'fisher' : 'sweeping');
-      setProgress(message.done, message.total);
-      const what = message.stage === 'fisher'
-        ? `Fisher: ${thousands(message.done)} of ${thousands(message.total)} images`
-        : `Sweep: cutoff ${message.done} of ${message.total}`;
-      setStatus(`${trainedSentence} ${what}…`);
-      break;
-    }
-    case 'ready':
+    case 'analysed':
       performance.mark('bayes:ready');
-      beyond.reset();
-      setStatus(`${trainedSentence} ${renorm.showAnalysis(message, state.lambda)} Drag Λ.`);
-      Object.assign(document.body.dataset, {
-        fisherSeconds: message.fisherSeconds, sweepSeconds: message.sweepSeconds, memoryBytes: message.memoryBytes,
-      });
-      setPageState('ready');
-      break;
-    case 'beyond':
-      setProgress(message.done, message.total);
-      setStatus(beyond.progressSentence(message));
+      eigen.reset();
+      fineTune.reset();
+      softFlow.reset();
+      setStatus(`${modelSentence()} ${analysis.showAnalysis(message, state.lambda)} Drag Λ.`);
+      Object.assign(document.body.dataset, { fisherSeconds: message.seconds.fisher, sweepSeconds: message.seconds.sweep });
+      dispatch('analysed');
       break;
     case 'eigen-shells':
-      setStatus(beyond.showEigen(message));
+      setStatus(eigen.show(message));
       document.body.dataset.eigenSeconds = JSON.stringify(message.seconds);
-      setPageState('ready');
+      dispatch('job-done');
       break;
     case 'fine-tuned':
-      setStatus(beyond.showFineTune(message.result));
-      setPageState('ready');
+      setStatus(fineTune.show(message.result));
+      dispatch('job-done');
       break;
     case 'soft-flowed':
-      setStatus(beyond.showSoftFlow(message.result, state.seed, state.evidence));
-      setPageState('ready');
+      setStatus(softFlow.show(message.result, state.evidence));
+      dispatch('job-done');
       break;
     case 'file':
       download(new Blob([message.bytes], { type: message.mime }), message.name);
       break;
     case 'error':
-      if (message.stage === 'load') {
-        stopWorker();
-        setStatus('Loading failed.');
-        showError(`Could not load the data: ${message.message}`);
-        setPageState('error');
-      } else if (Object.hasOwn(BEYOND_JOBS, message.stage)) {
-        showError(`The ${BEYOND_JOBS[message.stage].name} stopped: ${message.message}`);
-        setPageState(settled());
-      } else if (message.stage === 'import' || message.stage === 'export') {
-        // Nothing computed is touched: the page goes back to where it was.
-        showError(`Could not ${message.stage} the file: ${message.message}`);
-        if (message.stage === 'import') renorm.markCurrent();
-        importing = null;
-        recovering = false;
-        setPageState(message.stage === 'import' ? beforeImport ?? settled() : pageState());
-      } else {
-        setStatus(message.stage === 'train' ? 'Training stopped.' : 'The analysis stopped.');
-        showError(message.message);
-        setPageState('error');
-      }
+      onError(message);
       break;
     case 'panic':
       workerFailed(`The WebAssembly module panicked: ${message.message}.`);
@@ -288,12 +261,32 @@ function onWorkerMessage(message) {
   }
 }
 
-// The "beyond the paper" jobs: what errors call them, and the page state while they run.
-const BEYOND_JOBS = {
-  eigen: { name: 'eigen-shells', state: 'decomposing' },
-  'fine-tune': { name: 'fine-tuning', state: 'tuning' },
-  'soft-flow': { name: 'soft flow', state: 'flowing' },
-};
+/** The jobs after the analysis, as errors name them. */
+const LATER_JOBS = { eigen: 'eigen-shells', 'fine-tune': 'fine-tuning', 'soft-flow': 'soft flow' };
+
+function onError({ job, message }) {
+  if (job === 'load') {
+    stopWorker();
+    setStatus('Loading failed.');
+    showError(`Could not load the data: ${message}`);
+    dispatch('load-failed');
+  } else if (job === 'import' || job === 'export') {
+    // Nothing computed is touched: the page goes back to where it was.
+    showError(`Could not ${job} the file: ${message}`);
+    if (job === 'import') {
+      analysis.markCurrent();
+      importing = null;
+      dispatch('import-failed');
+    }
+  } else if (Object.hasOwn(LATER_JOBS, job)) {
+    showError(`The ${LATER_JOBS[job]} stopped: ${message}`);
+    dispatch('job-failed');
+  } else {
+    setStatus(job === 'train' ? 'Training stopped.' : 'The analysis stopped.');
+    showError(message);
+    dispatch('job-failed');
+  }
+}
 
 // ---- buttons -----------------------------------------------------------------------------------
 
@@ -305,14 +298,14 @@ function preset(values) {
 function onAction(id) {
   switch (id) {
     case 'train': train(); break;
-    case 'pause': worker?.postMessage({ type: pageState() === 'paused' ? 'resume' : 'pause' }); break;
+    case 'pause': link?.worker.postMessage({ type: pageState() === 'paused' ? 'resume' : 'pause' }); break;
     case 'cancel':
       if (pageState() === 'loading') {
         stopWorker();
-        setPageState('idle');
+        dispatch('load-cancelled');
         setStatus('Loading cancelled. Press Train to load the data and train.');
       } else {
-        worker?.postMessage({ type: 'cancel' });
+        link?.worker.postMessage({ type: 'cancel' });
       }
       break;
     case 'preset-paper': preset(PRESETS.paper); break;
@@ -322,12 +315,11 @@ function onAction(id) {
     case 'eigen':
     case 'fine-tune':
     case 'soft-flow':
-      worker.postMessage({ type: id, settings: beyond.settings(id, state) });
-      setPageState(BEYOND_JOBS[id].state);
+      run([id], id);
       break;
-    case 'flow': renorm.toggleFlow(); break;
-    case 'export-png': renorm.chartsPng().then((blob) => download(blob, 'bayes-renorm-charts.png')); break;
-    default: worker?.postMessage({ type: 'export', what: id.replace('export-', '') });
+    case 'flow': analysis.toggleFlow(); break;
+    case 'export-png': analysis.chartsPng().then((blob) => download(blob, 'bayes-renorm-charts.png')); break;
+    default: link?.worker.postMessage({ type: 'export', what: id.replace('export-', '') });
   }
 }
 
@@ -356,8 +348,8 @@ function onModuleReady(wasm) {
   $('version').textContent = `bayes-renorm ${wasm.version()}, ` +
     (kernel === 'relaxed-simd' ? 'relaxed SIMD (fused multiply-add)' : 'SIMD (no fused multiply-add)');
   training.setChartModule(wasm, showError);
-  renorm.setChartModule(wasm, showError, (cutoff) => setState({ lambda: cutoff }));
-  beyond.setHandlers(showError, (evidence) => setState({ evidence }));
+  analysis.setChartModule(wasm, showError, (cutoff) => setState({ lambda: cutoff }));
+  softFlow.setHandlers(showError, (evidence) => setState({ evidence }));
 }
 if (window.wasmBindings) onModuleReady(window.wasmBindings);
 else addEventListener('bayes:module-ready', () => onModuleReady(window.wasmBindings));

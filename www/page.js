@@ -1,17 +1,19 @@
-// The page's shared chrome: the state every panel reads (document.body.dataset.state), the one
-// progress bar, the status sentence and the error banner.
+// The page's shared chrome: its state (page-states.js) on document.body.dataset.state, what
+// each state enables, the one progress bar, the status sentence and the error banner.
 import { enableFor } from './form.js';
+import { transition } from './page-states.js';
 
 const $ = (id) => document.getElementById(id);
 
-let current = 'loading';
+let page = { state: 'loading', origin: 'loading' };
 
-export const pageState = () => current;
+export const pageState = () => page.state;
 
-export function setPageState(next) {
-  current = next;
-  document.body.dataset.state = next;
-  enableFor(next);
+/** Moves the page on by `event` (a key of page-states.js's TRANSITIONS). */
+export function dispatch(event) {
+  page = transition(page, event);
+  document.body.dataset.state = page.state;
+  enableFor(page.state);
 }
 
 export function showError(message) {

@@ -1,10 +1,12 @@
 // The page's parameters as one declarative table. It drives the forms (form.js), URL parsing and
-// validation, the share link (location.hash) and the presets. Nothing else reads or writes the
-// hash. The defaults are the paper's settings. `group` says where a parameter's control sits.
+// validation, the share link (location.hash), the presets and the settings the workbench gets
+// (src/workbench/settings.rs, whose keys are these). Nothing else reads or writes the hash. The
+// defaults are the paper's settings. `group` says where a parameter's control sits; `page: true`
+// marks the two the page uses itself (which data to load, how many threads), not the workbench.
 export const PARAMS = [
   // group 'model' and 'training': the form at the top
   {
-    key: 'dataset', group: 'model', label: 'Dataset', type: 'enum', default: 'mnist',
+    key: 'dataset', group: 'model', page: true, label: 'Dataset', type: 'enum', default: 'mnist',
     options: { mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST' },
     help: 'Changing it downloads the other dataset.',
   },
@@ -18,28 +20,28 @@ export const PARAMS = [
     help: 'Adam step size.' },
   { key: 'seed', group: 'training', label: 'Seed', type: 'int', default: 42, min: 0, max: 4294967295,
     help: 'Seeds the initialisation, the shuffles and random pruning: the same seed gives the same numbers.' },
-  { key: 'workers', group: 'training', label: 'Workers', type: 'int', default: 2, min: 1, max: 8,
+  { key: 'workers', group: 'training', page: true, label: 'Workers', type: 'int', default: 2, min: 1, max: 8,
     help: 'Threads that share each batch. The same number gives the same numbers; 1 is the single-thread run, bit for bit.' },
   { key: 'subset', group: 'training', label: 'Training examples', type: 'int', default: 60000, min: 1, max: 60000,
     help: 'Trains (and takes the Fisher) on the first this many training images.' },
-  // group 'renorm': how the Fisher and the sweep are computed
+  // group 'analysis': how the Fisher and the sweep are computed
   {
-    key: 'fisher-variant', group: 'renorm', label: 'Fisher', type: 'enum', default: 'regression',
+    key: 'fisher-variant', group: 'analysis', label: 'Fisher', type: 'enum', default: 'regression',
     options: { regression: 'regression (NNGeometry)', empirical: 'empirical' },
     help: "The paper's is the regression Fisher; the empirical one squares the loss gradient.",
   },
   {
-    key: 'fisher-split', group: 'renorm', label: 'Fisher over', type: 'enum', default: 'train',
+    key: 'fisher-split', group: 'analysis', label: 'Fisher over', type: 'enum', default: 'train',
     options: { train: 'training images', test: 'test images' },
     help: "The paper's text: the training set. The authors' code: the test set.",
   },
   {
-    key: 'grid', group: 'renorm', label: 'Cutoff grid', type: 'enum', default: 'log',
+    key: 'grid', group: 'analysis', label: 'Cutoff grid', type: 'enum', default: 'log',
     options: { log: '40 log-spaced', paper: "paper's 0, 0.125, …, 2.375" },
   },
-  { key: 'random-seeds', group: 'renorm', label: 'Random seeds', type: 'int', default: 3, min: 1, max: 20,
+  { key: 'random-seeds', group: 'analysis', label: 'Random seeds', type: 'int', default: 3, min: 1, max: 20,
     help: 'Random pruning is repeated with this many seeds (seed, seed + 1, …): mean ± std.' },
-  { key: 'eval', group: 'renorm', label: 'Test images scored', type: 'int', default: 10000, min: 1, max: 10000,
+  { key: 'eval', group: 'analysis', label: 'Test images scored', type: 'int', default: 10000, min: 1, max: 10000,
     help: 'The sweep scores on the first this many test images (the authors used 10).' },
   // group 'view': next to the charts
   {
@@ -71,7 +73,7 @@ export const ACTIONS = [
   { id: 'preset-paper', panel: 'actions', label: "Paper's settings", help: "MNIST, m = 20, no biases, 10 epochs, batch 1000, Adam 1e-3, seed 42, all 60,000 images; regression Fisher over the training set, 40 log-spaced cutoffs, 3 random seeds, all 10,000 test images." },
   { id: 'preset-authors', panel: 'actions', label: "Authors' code", help: "As the authors' released notebook (reproduce --authors-setup): biases on, Fisher over the test set, the paper's grid, MSE on the first 10 test images." },
   { id: 'share', panel: 'actions', label: 'Copy link', help: 'Copy a link that opens the page with these settings.' },
-  { id: 'fisher', panel: 'renorm-actions', label: 'Fisher and sweep', help: 'Compute the Fisher and the sweep again with these settings, on the current model.' },
+  { id: 'fisher', panel: 'analysis-actions', label: 'Fisher and sweep', help: 'Compute the Fisher and the sweep again with these settings, on the current model.' },
   { id: 'flow', panel: 'slider', label: 'Play the RG flow', help: 'Move Λ from 0 to the largest Fisher value; press again to stop.' },
   { id: 'eigen', panel: 'eigen-actions', label: 'Compute the eigen-shells', help: "Each encoder row's 784 × 784 Fisher block over the Fisher's images, its eigendecomposition, and the test MSE with the least-informative directions removed." },
   { id: 'fine-tune', panel: 'fine-tune-actions', label: 'Fine-tune after pruning', help: 'Retrain the kept weights of every scheme at the chosen fractions removed.' },
@@ -83,33 +85,6 @@ export const ACTIONS = [
   { id: 'export-fisher', panel: 'exports', label: 'Fisher (.npy)', help: 'Every parameter\'s Fisher value, flat: E, D, b_E, b_D.' },
 ];
 
-// What the page is doing: document.body.dataset.state.
-export const STATES = ['idle', 'loading', 'training', 'paused', 'done', 'fisher', 'sweeping', 'ready',
-  'decomposing', 'tuning', 'flowing', 'error'];
-
-// The states in which each button, the import and the parameter form can be used.
-const SETTLED = ['idle', 'loading', 'done', 'ready', 'error'];
-export const ENABLED_IN = {
-  train: SETTLED,
-  pause: ['training', 'paused'],
-  cancel: ['loading', 'training', 'paused', 'fisher', 'sweeping', 'decomposing', 'tuning', 'flowing'],
-  'preset-paper': SETTLED,
-  'preset-authors': SETTLED,
-  share: STATES,
-  fisher: ['done', 'ready'],
-  flow: ['ready'],
-  eigen: ['ready'],
-  'fine-tune': ['ready'],
-  'soft-flow': ['ready'],
-  'export-csv': ['ready'],
-  'export-json': ['ready'],
-  'export-png': ['ready'],
-  'export-weights': ['ready'],
-  'export-fisher': ['ready'],
-  'import-weights': SETTLED,
-  params: SETTLED,
-};
-
 export function defaults() {
   return Object.fromEntries(PARAMS.map((p) => [p.key, p.default]));
 }
@@ -119,9 +94,12 @@ export const PRESETS = {
   authors: { ...defaults(), biases: true, 'fisher-split': 'test', grid: 'paper', eval: 10 },
 };
 
-/// The settings of `state` in `group`, as the worker takes them.
-export const settingsOf = (state, groups) => Object.fromEntries(
-  PARAMS.filter((p) => groups.includes(p.group)).map((p) => [p.key, state[p.key]]));
+/** The groups of parameters the workbench reads. */
+const WORKBENCH_GROUPS = ['model', 'training', 'analysis', 'beyond'];
+
+/** The workbench's settings in `state`: its parameters, under their URL keys. */
+export const settingsOf = (state) => Object.fromEntries(PARAMS
+  .filter((p) => WORKBENCH_GROUPS.includes(p.group) && !p.page).map((p) => [p.key, state[p.key]]));
 
 const BOOLEANS = { 1: true, true: true, 0: false, false: false };
 

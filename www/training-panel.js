@@ -7,7 +7,7 @@ const REDRAW_MS = 100;
 const $ = (id) => document.getElementById(id);
 const fixed = (value, digits = 6) => (value == null ? '' : value.toFixed(digits));
 
-let history = { batchLosses: [], testMse: [], batchesPerEpoch: 1, epochs: 1, examples: 0 };
+let history = { batchLosses: [], testMse: [], batchesPerEpoch: 1, epochs: 1 };
 let firstStep = false;
 const thousands = (n) => Math.round(n).toLocaleString('en');
 let wasm = null;
@@ -23,39 +23,46 @@ export function setChartModule(bindings, onError) {
   scheduleDraw();
 }
 
-/// Starts a new run's history: `plan` is the worker's `started` message. Returns the examples
-/// the run will train on in all.
-export function startRun(plan) {
-  history = { batchLosses: [], testMse: [], batchesPerEpoch: plan.batchesPerEpoch, epochs: plan.epochs, examples: plan.examples };
+/** Starts a new run's history (Train was pressed). */
+export function startRun() {
+  history = { batchLosses: [], testMse: [], batchesPerEpoch: 1, epochs: 1 };
   firstStep = false;
   $('epoch-table').tBodies[0].replaceChildren();
   $('epoch-table').hidden = true;
   scheduleDraw();
-  return totalExamples();
 }
 
-export const totalExamples = () => history.examples * history.epochs;
-
-/// A `progress` message: its batches go on the chart; returns the status sentence.
-export function addProgress(message) {
-  if (!firstStep) { firstStep = true; performance.mark('bayes:first-training-step'); }
-  for (const loss of message.batchLosses) history.batchLosses.push(loss);
+/**
+ * A training step's status (a progress message's `training`): its batches go on the chart.
+ * Returns the status sentence.
+ */
+export function addProgress(status) {
+  if (!firstStep) {
+    firstStep = true;
+    performance.mark('bayes:training-started');
+    performance.mark('bayes:first-training-step');
+  }
+  history.batchesPerEpoch = status.batchesPerEpoch;
+  history.epochs = status.epochs;
+  for (const loss of status.batchLosses) history.batchLosses.push(loss);
   scheduleDraw();
-  const loss = message.batchLosses.at(-1)?.toFixed(5) ?? '…';
-  return `Epoch ${Math.min(message.epoch + 1, history.epochs)} of ${history.epochs}, ` +
-    `batch ${message.batch} of ${history.batchesPerEpoch}: loss ${loss} · ` +
-    `${thousands(message.examplesPerSecond)} examples/s · about ${Math.ceil(message.etaSeconds)} s left`;
+  const loss = status.batchLosses.at(-1)?.toFixed(5) ?? '…';
+  return `Epoch ${Math.min(status.epoch + 1, status.epochs)} of ${status.epochs}, ` +
+    `batch ${status.batch} of ${status.batchesPerEpoch}: loss ${loss} · ` +
+    `${thousands(status.examplesPerSecond)} examples/s · about ${Math.ceil(status.etaSeconds)} s left`;
 }
 
-/// The sentence for a finished run (the worker's `done` message).
-export function doneSentence(message) {
-  return `Trained ${thousands(history.examples)} images × ${history.epochs} epochs in ` +
-    `${message.seconds.toFixed(1)} s (${thousands(message.examplesPerSecond)} examples/s on ` +
-    `${message.workers} worker${message.workers === 1 ? '' : 's'}): ` +
-    `test MSE ${message.testMse.toFixed(6)}, train MSE ${message.trainMse.toFixed(6)} in the last epoch.`;
+/** The sentence for a trained model, from its record (the worker's `trained` message). */
+export function doneSentence(record) {
+  const { config, examples, epoch_losses: losses } = record.source.Trained;
+  return `Trained ${thousands(examples)} images × ${config.epochs} epochs in ` +
+    `${record.seconds.toFixed(1)} s (${thousands(record.examplesPerSecond)} examples/s on ` +
+    `${record.parts} worker${record.parts === 1 ? '' : 's'}): ` +
+    `test MSE ${record.testMse.toFixed(6)}, train MSE ${losses.at(-1)?.toFixed(6)} in the last epoch.`;
 }
 
-/// One row of the epoch table, every number also in full precision in `data-value`.
+/** One row of the epoch table (a progress message's `epoch`), every number also in full
+ * precision in `data-value`. */
 export function addEpoch({ epoch, trainMse, testMse, seconds, examplesPerSecond }) {
   history.testMse.push(testMse);
   const row = $('epoch-table').tBodies[0].insertRow();

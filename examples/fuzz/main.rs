@@ -7,6 +7,9 @@
 //! Run: cargo run --release --example fuzz -- SECONDS [--seed N]
 //! Replay a saved input: cargo run --release --example fuzz -- --replay target/fuzz/crash-shard-1.bin
 
+// The mutations, shared with the property tests.
+#[path = "../../tests/common/fuzz/mod.rs"]
+mod fuzz;
 mod runner;
 mod targets;
 

@@ -158,7 +158,7 @@ impl ShardEntry {
 
 /// Cuts a split into shards of `SHARD_EXAMPLES` examples: `train-00.v1.shard`, `train-01.v1.shard`…
 pub fn encode_split(split: Split, data: &Dataset) -> Vec<EncodedShard> {
-    let n = data.pixels_per_example();
+    let n = data.input_dim();
     (0..data.len())
         .step_by(SHARD_EXAMPLES)
         .enumerate()

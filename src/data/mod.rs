@@ -5,13 +5,14 @@ pub mod assembly;
 pub mod files;
 pub mod idx;
 pub mod manifest;
+pub mod run_data;
 pub mod shard;
 pub mod stats;
 
 use ndarray::{Array2, ArrayViewMut2};
 
-use crate::model::{cast, Scalar};
-use crate::sparse::SparseRows;
+use crate::scalar::{cast, Scalar};
+use crate::sparse::{eight_zeros, SparseRows};
 
 /// Labels are digits (MNIST) or clothing classes (Fashion-MNIST): 0 to 9. The loaders reject others.
 pub const CLASSES: usize = 10;
@@ -50,20 +51,20 @@ impl Dataset {
     }
 
     /// n, the input dimension of a model for these images.
-    pub fn pixels_per_example(&self) -> usize {
+    pub fn input_dim(&self) -> usize {
         self.rows * self.cols
     }
 
     /// The pixels of example `index`.
     pub fn image(&self, index: usize) -> &[u8] {
-        let n = self.pixels_per_example();
+        let n = self.input_dim();
         &self.pixels[index * n..(index + 1) * n]
     }
 
     /// A copy of the first `count` examples (all of them if there are fewer).
     pub fn first(&self, count: usize) -> Dataset {
         let count = count.min(self.len());
-        let n = self.pixels_per_example();
+        let n = self.input_dim();
         Dataset::new(
             self.rows,
             self.cols,
@@ -75,7 +76,7 @@ impl Dataset {
     /// A copy of the examples at `indices`, in that order.
     pub fn select(&self, indices: &[usize]) -> Dataset {
         let labels = indices.iter().map(|&i| self.labels[i]).collect();
-        let mut pixels = Vec::with_capacity(indices.len() * self.pixels_per_example());
+        let mut pixels = Vec::with_capacity(indices.len() * self.input_dim());
         for &i in indices {
             pixels.extend_from_slice(self.image(i));
         }
@@ -107,7 +108,7 @@ impl Dataset {
 
     /// x = pixel / 255 for the examples `indices`, one per row (torchvision's ToTensor).
     pub fn batch<T: Scalar>(&self, indices: impl ExactSizeIterator<Item = usize>) -> Array2<T> {
-        let mut out = Array2::zeros((indices.len(), self.pixels_per_example()));
+        let mut out = Array2::zeros((indices.len(), self.input_dim()));
         self.fill_batch(indices, out.view_mut());
         out
     }
@@ -120,7 +121,7 @@ impl Dataset {
     ) -> Option<SparseRows<T>> {
         SparseRows::of_pixels(
             indices.map(|index| self.image(index)),
-            self.pixels_per_example(),
+            self.input_dim(),
             &unit_table(),
         )
     }
@@ -154,12 +155,6 @@ impl Dataset {
             }
         }
     }
-}
-
-/// Whether `pixels` are eight zeros: one comparison, where MNIST's background gives most of an
-/// image's eight-pixel runs.
-pub(crate) fn eight_zeros(pixels: &[u8]) -> bool {
-    <[u8; 8]>::try_from(pixels).is_ok_and(|eight| u64::from_ne_bytes(eight) == 0)
 }
 
 /// p / 255 for every byte, computed in T as `p as T / 255` is.

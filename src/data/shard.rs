@@ -94,6 +94,8 @@ pub enum ShardError {
         listed: usize,
         found: usize,
     },
+    #[error("shard {shard} is not in the manifest")]
+    NotInManifest { shard: String },
     #[error("shard {shard}: label {value} of example {index} is not a class 0-9")]
     LabelOutOfRange {
         shard: String,
@@ -117,7 +119,7 @@ pub(crate) fn hex(digest: &[u8]) -> String {
 /// fields (the converter only writes 5,000-example shards of 28x28 images).
 pub fn encode_shard(data: &Dataset) -> Vec<u8> {
     assert_eq!(
-        data.labels.len() * data.pixels_per_example(),
+        data.labels.len() * data.input_dim(),
         data.pixels.len(),
         "one label per image"
     );

@@ -10,7 +10,8 @@
 use ndarray::{Array2, ArrayView2};
 
 use crate::fisher::{regression_factors, SumOverExamples};
-use crate::model::{Autoencoder, ForwardPass, Scalar};
+use crate::model::{Autoencoder, ForwardPass};
+use crate::scalar::Scalar;
 
 /// Sums c_j(x)·x_p·x_q over examples for every unit j and pixel pair p ≤ q.
 pub struct BlockAccumulator<T: Scalar> {

@@ -7,6 +7,6 @@ pub mod shells;
 
 pub use blocks::{BlockAccumulator, FisherBlocks};
 pub use run::{EigenProgress, EigenRow, EigenRun, EigenSummary};
-#[cfg(feature = "eigensolver")]
+#[cfg(any(feature = "eigensolver", not(target_arch = "wasm32")))]
 pub use shells::faer_symmetric_eigen;
 pub use shells::{decompose_row, EigenShells, RowEigen, SymmetricEigen};

@@ -8,15 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use super::blocks::{BlockAccumulator, FisherBlocks};
 use super::shells::{decompose_row, EigenShells, RowEigen, SymmetricEigen};
-use crate::analysis::{AnalysisResult, FISHER_BATCH};
 use crate::data::Dataset;
-use crate::fisher::SumOverExamples;
+use crate::fisher::{SumOverExamples, FISHER_BATCH};
 use crate::model::Autoencoder;
 use crate::prune::dataset_mse;
 use crate::sweep::SweepRow;
-
-/// Test images per forward pass while scoring.
-const EVAL_BATCH: usize = 1000;
 
 /// The eigen-shells at one count, beside the diagonal shells at the same count.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -127,7 +123,7 @@ impl EigenRun {
     ) -> Self {
         let targets: Vec<(usize, f64)> = rows.iter().map(|r| (r.removed, r.fisher_mse)).collect();
         let mut targets: Vec<(usize, f64)> =
-            crate::order::sorted_copies(&targets, |&(removed, _)| removed as f64);
+            crate::sorting::sorted_copies(&targets, |&(removed, _)| removed as f64);
         targets.dedup_by_key(|&mut (removed, _)| removed);
         EigenRun {
             model: model.clone(),
@@ -145,23 +141,6 @@ impl EigenRun {
             solver,
             stage: Some(Stage::Blocks(Box::new(BlockAccumulator::new(model)))),
         }
-    }
-
-    /// For `model` after its diagonal analysis `analysis` (what `reproduce` and the page run).
-    pub fn after(
-        model: &Autoencoder<f32>,
-        analysis: &AnalysisResult,
-        solver: SymmetricEigen,
-    ) -> Self {
-        EigenRun::new(
-            model,
-            &analysis.fisher.encoder,
-            analysis.fisher.examples,
-            &analysis.rows,
-            analysis.unpruned_mse,
-            analysis.tolerance,
-            solver,
-        )
     }
 
     /// One step: a batch of the blocks, one row's eigendecomposition, or one count of the sweep.
@@ -280,7 +259,7 @@ impl EigenRun {
     }
 
     fn mse(&self, shells: &EigenShells, removed: usize, test: &Dataset) -> f64 {
-        dataset_mse(&shells.pruned(removed), test, EVAL_BATCH)
+        dataset_mse(&shells.pruned(removed), test)
     }
 
     /// Bisects between the last sweep count within the tolerance and the next one, if any.

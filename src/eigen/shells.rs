@@ -25,7 +25,7 @@ pub struct RowEigen {
 pub type SymmetricEigen = fn(usize, &[f64]) -> (Vec<f64>, Vec<f64>);
 
 /// faer's self-adjoint solver, one thread.
-#[cfg(feature = "eigensolver")]
+#[cfg(any(feature = "eigensolver", not(target_arch = "wasm32")))]
 pub fn faer_symmetric_eigen(n: usize, matrix: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let eigen = faer::Mat::<f64>::from_fn(n, n, |a, b| matrix[a * n + b])
         .self_adjoint_eigen(faer::Side::Lower)
@@ -116,7 +116,7 @@ impl EigenShells {
             .flat_map(|(j, row)| row.values.iter().map(move |&v| (v, j)))
             .collect();
         // Equal eigenvalues stay in (row, rank) order.
-        let order: Vec<(f64, usize)> = crate::order::sorted_copies(&directions, |&(v, _)| v);
+        let order: Vec<(f64, usize)> = crate::sorting::sorted_copies(&directions, |&(v, _)| v);
         EigenShells {
             model: model.clone(),
             sorted_values: order.iter().map(|&(v, _)| v).collect(),

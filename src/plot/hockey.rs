@@ -46,7 +46,7 @@ fn colour_of(scheme: &str) -> RGBColor {
 pub fn draw<DB: DrawingBackend>(backend: DB, chart: &HockeyStick) -> DrawResult<DB> {
     let root = backend.into_drawing_area();
     root.fill(&WHITE)?;
-    let rows = crate::order::sorted_by_key(chart.rows, |row| row.removed as f64);
+    let rows = crate::sorting::sorted_by_key(chart.rows, |row| row.removed as f64);
     // The random band's edges: mean ± one sample standard deviation.
     let band = |r: &SweepRow, sign: f64| {
         r.random_mse_mean

@@ -4,21 +4,21 @@
 //! this crate that has it (`bayes-renorm-eigen_bg.wasm`, exporting `symmetricEigen` below).
 //! Only the n × n block and its decomposition cross between the two.
 
-#[cfg(feature = "eigensolver")]
+#[cfg(any(feature = "eigensolver", not(target_arch = "wasm32")))]
 use wasm_bindgen::prelude::*;
 
 use crate::eigen::SymmetricEigen;
 
 /// The solver this build calls.
 pub fn solver() -> SymmetricEigen {
-    #[cfg(feature = "eigensolver")]
+    #[cfg(any(feature = "eigensolver", not(target_arch = "wasm32")))]
     return crate::eigen::faer_symmetric_eigen;
-    #[cfg(not(feature = "eigensolver"))]
+    #[cfg(not(any(feature = "eigensolver", not(target_arch = "wasm32"))))]
     return imported::symmetric_eigen;
 }
 
 /// The eigen build's side: eigenvalues, then U row-major (`SymmetricEigen`), in one array.
-#[cfg(feature = "eigensolver")]
+#[cfg(any(feature = "eigensolver", not(target_arch = "wasm32")))]
 #[wasm_bindgen(js_name = symmetricEigen)]
 pub fn symmetric_eigen(n: usize, matrix: &[f64]) -> Result<Vec<f64>, JsError> {
     if matrix.len() != n * n || matrix.iter().any(|v| !v.is_finite()) {
@@ -32,7 +32,7 @@ pub fn symmetric_eigen(n: usize, matrix: &[f64]) -> Result<Vec<f64>, JsError> {
     Ok(values)
 }
 
-#[cfg(not(feature = "eigensolver"))]
+#[cfg(not(any(feature = "eigensolver", not(target_arch = "wasm32"))))]
 mod imported {
     use wasm_bindgen::prelude::*;
 

@@ -1,38 +1,15 @@
 //! The only place that touches wasm-bindgen: a thin facade over the core for `www/`, split by
-//! side. `session` is what the worker drives (data, training), `pool` what its helper workers
-//! compute; `charts` is what the main thread draws. None computes anything itself: they
+//! side. `session` is what the worker drives (one `Workbench`), `helper` what its pool's helper
+//! workers compute; `charts` is what the main thread draws. None computes anything itself: they
 //! convert and delegate.
 
-pub mod beyond;
 pub mod charts;
 pub mod eigensolver;
-pub mod pool;
-pub mod renorm;
+pub mod helper;
 pub mod session;
 
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-
-use crate::sweep::{Knee, SweepRow};
-
-/// A finished analysis as the worker hands it to the main thread, besides the typed arrays
-/// (weights, Fisher values, digits): what the charts, the slider and the status need.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SweepView {
-    pub rows: Vec<SweepRow>,
-    pub unpruned_mse: f64,
-    pub knee: Option<Knee>,
-    pub tolerance: f64,
-    pub eval_examples: usize,
-    /// The first random-pruning seed: the slider's random row repeats that run.
-    pub random_seed: u64,
-    pub encoder_mean: f64,
-    pub all_parameters_mean: f64,
-    pub zero_fraction: f64,
-    pub fisher_examples: usize,
-}
 
 #[wasm_bindgen(start)]
 pub fn start() {
@@ -105,7 +82,7 @@ pub fn bench_core(
 }
 
 /// `performance.now()` of the window or worker: sub-millisecond, where `Date.now()` is not.
-fn performance_now() -> f64 {
+pub(crate) fn performance_now() -> f64 {
     js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("performance"))
         .and_then(|performance| {
             let now = js_sys::Reflect::get(&performance, &JsValue::from_str("now"))?;
@@ -121,7 +98,12 @@ fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {
     serde_wasm_bindgen::to_value(value).map_err(|e| JsError::new(&e.to_string()))
 }
 
-/// A core type from a JS value (the page's settings objects).
+/// A core type from a JS value (the page's settings and results objects).
 fn from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, JsError> {
     serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("settings: {e}")))
+}
+
+/// A JS `Error` with the core's message.
+fn js_error(error: impl std::fmt::Display) -> JsError {
+    JsError::new(&error.to_string())
 }

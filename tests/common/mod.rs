@@ -1,9 +1,11 @@
 //! Independent reference computations shared by the native tests: the autoencoder written as the
-//! textbook sums of SPEC.md, with plain loops, and helpers to keep finite differences valid.
-#![allow(dead_code)] // each test binary uses a different subset
+//! textbook sums of docs/math.md, with plain loops, and helpers to keep finite differences valid.
+//! The native tests, the browser tests and the fuzzer (examples/fuzz) each use a part.
+#![allow(dead_code)]
 
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
+pub mod fuzz;
 pub mod recording_backend;
 
 use bayes_renorm::model::{Autoencoder, Gradients};
@@ -220,4 +222,52 @@ pub fn authors_fixture_formula() -> Autoencoder<f64> {
             ((o % 28) as f64 - (o / 28) as f64) / 1000.0
         })),
     }
+}
+
+/// `count` seeded images of `rows x cols`: each is one of four fixed random patterns plus noise,
+/// so an autoencoder with a few latent units can learn them.
+pub fn synthetic_dataset(
+    seed: u64,
+    count: usize,
+    rows: usize,
+    cols: usize,
+) -> bayes_renorm::data::Dataset {
+    let mut rng = Rng::new(seed, bayes_renorm::rng::stream::SYNTHETIC_DATA, 0);
+    let n = rows * cols;
+    let patterns: Vec<Vec<f64>> = (0..4)
+        .map(|_| (0..n).map(|_| rng.next_f64()).collect())
+        .collect();
+    let mut labels = Vec::with_capacity(count);
+    let mut pixels = Vec::with_capacity(count * n);
+    for _ in 0..count {
+        let class = rng.below(patterns.len());
+        labels.push(class as u8);
+        for &base in &patterns[class] {
+            let value = (base + 0.1 * rng.next_f64()).min(1.0);
+            pixels.push((value * 255.0).round() as u8);
+        }
+    }
+    bayes_renorm::data::Dataset::new(rows, cols, labels, pixels)
+}
+
+/// The paper's analysis (the workbench's defaults), random pruning with seeds `seed`, `seed + 1`,
+/// … (`random_seeds` of them).
+pub fn paper_analysis(seed: u64, random_seeds: u64) -> bayes_renorm::analysis::AnalysisConfig {
+    let settings = bayes_renorm::workbench::Settings {
+        seed,
+        random_seeds,
+        ..Default::default()
+    };
+    settings.analysis_config(None)
+}
+
+/// `paper_analysis` with the authors' released notebook's analysis: the Fisher over the test
+/// split, the paper's grid, the MSE on the first 10 test images.
+pub fn authors_analysis(seed: u64, random_seeds: u64) -> bayes_renorm::analysis::AnalysisConfig {
+    let settings = bayes_renorm::workbench::Settings {
+        seed,
+        random_seeds,
+        ..bayes_renorm::workbench::Settings::authors()
+    };
+    settings.analysis_config(None)
 }

@@ -5,9 +5,9 @@
 
 use std::io::Write;
 
+use crate::fuzz::{random_bytes, randomly_mutated};
 use bayes_renorm::data::idx::{idx_images_bytes, idx_labels_bytes, read_idx};
 use bayes_renorm::data::{Dataset, CLASSES};
-use bayes_renorm::fuzz::{random_bytes, randomly_mutated};
 use bayes_renorm::rng::Rng;
 use flate2::{write::GzEncoder, Compression};
 

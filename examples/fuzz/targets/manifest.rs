@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 
+use crate::fuzz::json;
 use bayes_renorm::data::assembly::ShardedSplit;
 use bayes_renorm::data::manifest::{Manifest, Split, MNIST};
 use bayes_renorm::data::shard::sha256_hex;
 use bayes_renorm::data::Dataset;
-use bayes_renorm::fuzz::json;
 use bayes_renorm::rng::Rng;
 use serde_json::Value;
 

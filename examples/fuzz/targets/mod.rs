@@ -9,8 +9,8 @@ mod weights;
 
 use std::path::Path;
 
+use crate::fuzz::{random_bytes, randomly_mutated};
 use bayes_renorm::data::shard::decode_shard;
-use bayes_renorm::fuzz::{random_bytes, randomly_mutated};
 use bayes_renorm::rng::Rng;
 
 pub trait Target {

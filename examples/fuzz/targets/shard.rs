@@ -3,11 +3,11 @@
 
 use std::io::Write;
 
+use crate::fuzz::{fix_shard_payload_len, random_bytes, randomly_mutated};
 use bayes_renorm::data::shard::{
     decode_shard, encode_shard, sha256_hex, COLS, FORMAT_VERSION, MAGIC, ROWS,
 };
 use bayes_renorm::data::{Dataset, CLASSES};
-use bayes_renorm::fuzz::{fix_shard_payload_len, random_bytes, randomly_mutated};
 use bayes_renorm::rng::Rng;
 use flate2::{write::ZlibEncoder, Compression};
 

@@ -2,7 +2,7 @@
 //! same model. Half the inputs edit the JSON header and re-prefix its length, so they get past
 //! the length check to safetensors' and our own validation of names, dtypes, shapes and offsets.
 
-use bayes_renorm::fuzz::{json, randomly_mutated};
+use crate::fuzz::{json, randomly_mutated};
 use bayes_renorm::model::Autoencoder;
 use bayes_renorm::rng::Rng;
 use bayes_renorm::weights::{from_safetensors, to_safetensors};

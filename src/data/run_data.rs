@@ -1,0 +1,173 @@
+//! The two splits a run works on. The page's come shard by shard (`add_shard`, in any order);
+//! `reproduce` has them whole from the start. Either way a job reads the unbroken prefix that
+//! has arrived.
+
+use serde::Serialize;
+
+use super::assembly::ShardedSplit;
+use super::manifest::{Manifest, Split};
+use super::shard::ShardError;
+use super::stats::SplitSummary;
+use super::Dataset;
+
+/// One shard the page should fetch, in the order to fetch them.
+#[derive(Clone, Debug, Serialize)]
+pub struct ShardToFetch {
+    pub split: &'static str,
+    pub file: String,
+    pub bytes: usize,
+    pub count: usize,
+    /// The page caches a shard under its checksum, so a changed manifest misses the cache.
+    pub sha256: String,
+}
+
+/// The data's name, credit and the statistics of what has arrived (SPEC.md's MNIST facts).
+#[derive(Clone, Debug, Serialize)]
+pub struct DataSummary {
+    pub dataset: String,
+    pub name: String,
+    pub credit: String,
+    pub licence: String,
+    pub train: SplitSummary,
+    pub test: SplitSummary,
+}
+
+pub struct RunData {
+    /// The page's manifest; `None` for data loaded whole.
+    manifest: Option<Manifest>,
+    /// The dataset's id (the page) or directory (`reproduce`): the report's `data`.
+    name: String,
+    input_dim: usize,
+    train: ShardedSplit,
+    test: ShardedSplit,
+}
+
+impl RunData {
+    /// Nothing yet: the shards `manifest` lists are to come.
+    pub fn from_manifest(manifest: Manifest) -> Self {
+        let split =
+            |split| ShardedSplit::new(manifest.shards(split).iter().map(|s| s.count).collect());
+        RunData {
+            name: manifest.dataset.clone(),
+            input_dim: manifest.rows * manifest.cols,
+            train: split(Split::Train),
+            test: split(Split::Test),
+            manifest: Some(manifest),
+        }
+    }
+
+    /// Both splits, whole (`train` may be empty when a run needs none of it).
+    pub fn whole(name: String, train: Dataset, test: Dataset) -> Self {
+        let whole = |data: Dataset| {
+            let mut split = ShardedSplit::new(vec![data.len()]);
+            split.insert(0, data);
+            split
+        };
+        RunData {
+            manifest: None,
+            name,
+            input_dim: test.input_dim(),
+            train: whole(train),
+            test: whole(test),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// n: pixels per image, the input dimension of a model for this data.
+    pub fn input_dim(&self) -> usize {
+        self.input_dim
+    }
+
+    /// The shards to fetch: the test split first, since every epoch ends by scoring it, then the
+    /// training shards in order.
+    pub fn shards_to_fetch(&self) -> Vec<ShardToFetch> {
+        let Some(manifest) = &self.manifest else {
+            return Vec::new();
+        };
+        [Split::Test, Split::Train]
+            .into_iter()
+            .flat_map(|split| {
+                manifest
+                    .shards(split)
+                    .iter()
+                    .map(move |entry| ShardToFetch {
+                        split: split.name(),
+                        file: entry.file.clone(),
+                        bytes: entry.bytes,
+                        count: entry.count,
+                        sha256: entry.sha256.clone(),
+                    })
+            })
+            .collect()
+    }
+
+    /// Validates one downloaded shard against the manifest (checksum, header, count) and files
+    /// it at its manifest position. Returns the number of examples it held.
+    pub fn add_shard(
+        &mut self,
+        split: Split,
+        file: &str,
+        bytes: &[u8],
+    ) -> Result<usize, ShardError> {
+        let unknown = || ShardError::NotInManifest {
+            shard: file.to_string(),
+        };
+        let manifest = self.manifest.as_ref().ok_or_else(unknown)?;
+        let entries = manifest.shards(split);
+        let index = (entries.iter().position(|entry| entry.file == file)).ok_or_else(unknown)?;
+        let data = entries[index].decode(bytes)?;
+        let count = data.len();
+        match split {
+            Split::Train => self.train.insert(index, data),
+            Split::Test => self.test.insert(index, data),
+        }
+        Ok(count)
+    }
+
+    /// Counts, label histograms and pixel statistics of both splits as loaded so far.
+    pub fn summary(&self) -> DataSummary {
+        let field = |get: fn(&Manifest) -> &String| {
+            self.manifest
+                .as_ref()
+                .map_or(String::new(), |m| get(m).clone())
+        };
+        DataSummary {
+            dataset: self.name.clone(),
+            name: field(|m| &m.name),
+            credit: field(|m| &m.credit),
+            licence: field(|m| &m.licence),
+            train: self.train.stats().summary(),
+            test: self.test.stats().summary(),
+        }
+    }
+
+    /// The training images that have arrived, as an unbroken prefix of the split.
+    pub fn train(&self) -> &Dataset {
+        self.train.ready()
+    }
+
+    /// The test images that have arrived, as an unbroken prefix of the split.
+    pub fn test(&self) -> &Dataset {
+        self.test.ready()
+    }
+
+    /// A split's arrived prefix.
+    pub fn split(&self, split: Split) -> &Dataset {
+        match split {
+            Split::Train => self.train(),
+            Split::Test => self.test(),
+        }
+    }
+
+    /// Training images in the whole split, once every shard has arrived.
+    pub fn train_expected(&self) -> usize {
+        self.train.expected_len()
+    }
+
+    pub fn test_complete(&self) -> bool {
+        self.test.is_complete()
+    }
+}

@@ -1,0 +1,94 @@
+//! The eigen-shells job (`crate::eigen`): the analysed model's Fisher blocks over the Fisher's
+//! examples, one eigendecomposition per encoder row, then the test MSE at the sweep's counts.
+
+use super::analysing::Analysed;
+use super::clock::{Slot, Stopwatch};
+use super::progress::{JobKind, Progress, Stage};
+use crate::data::run_data::RunData;
+use crate::data::Dataset;
+use crate::eigen::{EigenProgress, EigenRun, EigenShells, EigenSummary, SymmetricEigen};
+use crate::model::Autoencoder;
+
+pub struct EigenJob {
+    run: EigenRun,
+    /// The test images the sweep scored on, which the eigen-shells score on too.
+    eval: Dataset,
+    fisher_split: crate::data::manifest::Split,
+    last: EigenProgress,
+}
+
+impl EigenJob {
+    /// The eigen-shells of `model` after its analysis, decomposed by `solver`.
+    pub fn begin(
+        model: &Autoencoder<f32>,
+        analysed: &Analysed,
+        data: &RunData,
+        solver: SymmetricEigen,
+        watch: &mut Stopwatch,
+    ) -> EigenJob {
+        let result = &analysed.result;
+        let fisher = &result.fisher;
+        let run = EigenRun::new(
+            model,
+            &fisher.encoder,
+            fisher.examples,
+            &result.rows,
+            result.unpruned_mse,
+            result.tolerance,
+            solver,
+        );
+        watch.seconds.eigen = 0.0;
+        watch.eigen = Default::default();
+        EigenJob {
+            run,
+            eval: data.test().first(result.eval_examples),
+            fisher_split: analysed.config.fisher_split,
+            last: EigenProgress::Blocks { done: 0, total: 1 },
+        }
+    }
+
+    pub fn step(&mut self, data: &RunData, watch: &mut Stopwatch, deadline: f64) -> Progress {
+        let split = data.split(self.fisher_split);
+        loop {
+            let slot = self.slot();
+            self.last = self.run.step(split, &self.eval);
+            if watch.lap(Some(slot)) >= deadline || self.run.is_done() {
+                break;
+            }
+        }
+        let job = Some(JobKind::Eigen);
+        if self.run.is_done() {
+            let mut progress = Progress::new(job, Stage::Refine, 1, 1);
+            progress.finished = Some(JobKind::Eigen);
+            return progress;
+        }
+        let (stage, done, total) = match self.last {
+            EigenProgress::Blocks { done, total } => (Stage::Blocks, done, total),
+            EigenProgress::Decompose { done, total } => (Stage::Decompose, done, total),
+            EigenProgress::Sweep { done, total } => (Stage::EigenSweep, done, total),
+            EigenProgress::Refine { done, total } => (Stage::Refine, done, total),
+            EigenProgress::Done => (Stage::Refine, 1, 1),
+        };
+        // Each stage reaches done == total on its way; only the last one ends the job.
+        Progress::new(job, stage, done, total.max(done + 1))
+    }
+
+    /// The stage the next step works on: the last one's, or the next once it is complete.
+    pub fn slot(&self) -> Slot {
+        match self.last {
+            EigenProgress::Blocks { done, total } if done < total => Slot::Blocks,
+            EigenProgress::Blocks { .. } => Slot::Decompose,
+            EigenProgress::Decompose { done, total } if done < total => Slot::Decompose,
+            EigenProgress::Decompose { .. } => Slot::EigenSweep,
+            EigenProgress::Sweep { done, total } if done < total => Slot::EigenSweep,
+            EigenProgress::Sweep { .. } | EigenProgress::Refine { .. } | EigenProgress::Done => {
+                Slot::Refine
+            }
+        }
+    }
+
+    /// The summary and the decompositions, once done.
+    pub fn finish(self) -> Option<(EigenSummary, EigenShells)> {
+        self.run.into_results()
+    }
+}

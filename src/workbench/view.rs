@@ -1,0 +1,313 @@
+//! What the page's main thread holds of an analysed model, so the Λ and evidence sliders redraw
+//! without asking the worker: the shells at any cutoff, the fixed test digits' reconstructions,
+//! and the later jobs' results. The worker's workbench writes it (`Workbench::view_bytes` and
+//! friends) and the main thread reads it back here; the charts draw what it computes.
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+
+use super::analysing::Analysed;
+use crate::data::Dataset;
+use crate::eigen::{EigenShells, EigenSummary};
+use crate::finetune::FineTuneSummary;
+use crate::model::Autoencoder;
+use crate::prune::{image_mse, reconstructions, Scheme, Shells};
+use crate::softflow::{self, SoftFlow, SoftFlowConfig, SoftFlowSummary};
+use crate::sweep::{FisherScale, Knee, SweepRow};
+use crate::weights::{read_wire, write_wire};
+use crate::wire::{Reader, WireError, Writer};
+
+/// The analysis as the charts, the slider and the status need it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnalysisSummary {
+    pub rows: Vec<SweepRow>,
+    pub unpruned_mse: f64,
+    pub knee: Option<Knee>,
+    pub tolerance: f64,
+    pub eval_examples: usize,
+    pub fisher_examples: usize,
+    pub encoder_mean: f64,
+    pub all_parameters_mean: f64,
+    pub zero_fraction: f64,
+    /// The first random-pruning seed: the slider's random row repeats the sweep's first run.
+    pub pruning_seed: u64,
+}
+
+/// Labelled rows of the fixed digits' reconstructions, each image with its MSE.
+pub struct Reconstructions {
+    /// Image size: rows, cols.
+    pub shape: (usize, usize),
+    pub originals: Vec<f32>,
+    pub rows: Vec<ReconstructionRow>,
+}
+
+pub struct ReconstructionRow {
+    pub label: String,
+    pub images: Vec<f32>,
+    pub mse: Vec<f64>,
+}
+
+pub struct AnalysisView {
+    shells: Shells,
+    scale: Option<FisherScale>,
+    fisher_values: Vec<f32>,
+    digits: Dataset,
+    summary: AnalysisSummary,
+    fine_tune: Option<FineTuneSummary>,
+    eigen: Option<(EigenSummary, EigenShells)>,
+    soft_flow: Option<(SoftFlowSummary, SoftFlow)>,
+}
+
+/// An analysed model for an `AnalysisView`: the model, its encoder's Fisher, the fixed test
+/// digits (the first of each label in `test`) and the analysis' summary.
+pub fn view_bytes(model: &Autoencoder<f32>, analysed: &Analysed, test: &Dataset) -> Vec<u8> {
+    let result = &analysed.result;
+    let digits = test.select(&test.first_of_each_label());
+    let summary = AnalysisSummary {
+        rows: result.rows.clone(),
+        unpruned_mse: result.unpruned_mse,
+        knee: result.knee.clone(),
+        tolerance: result.tolerance,
+        eval_examples: result.eval_examples,
+        fisher_examples: result.fisher.examples,
+        encoder_mean: result.stats.encoder.mean,
+        all_parameters_mean: result.stats.all_parameters.mean,
+        zero_fraction: result.stats.encoder.zero_fraction,
+        pruning_seed: analysed.pruning_seed,
+    };
+    let mut out = Writer::new();
+    write_wire(model, &mut out);
+    let fisher: Vec<f32> = result.fisher.encoder.iter().copied().collect();
+    out.f32s(&fisher)
+        .usize(digits.rows)
+        .usize(digits.cols)
+        .bytes(&digits.pixels)
+        .json(&summary);
+    out.finish()
+}
+
+/// Finished eigen-shells for `AnalysisView::set_eigen`.
+pub fn eigen_bytes(summary: &EigenSummary, shells: &EigenShells) -> Vec<u8> {
+    let (values, vectors, coefficients) = shells.flat();
+    let mut out = Writer::new();
+    out.json(summary)
+        .f64s(&values)
+        .f32s(&vectors)
+        .f64s(&coefficients);
+    out.finish()
+}
+
+impl AnalysisView {
+    /// From `Workbench::view_bytes`.
+    pub fn from_bytes(bytes: &[u8]) -> Result<AnalysisView, WireError> {
+        let mut input = Reader::new(bytes, "the analysed model");
+        let model = read_wire(&mut input)?;
+        let fisher =
+            Array2::from_shape_vec(model.encoder.dim(), input.f32s()?).map_err(|_| WireError {
+                what: "the analysed model",
+                problem: "the Fisher values do not match the encoder's shape".into(),
+            })?;
+        let (rows, cols) = (input.usize()?, input.usize()?);
+        let pixels = input.bytes()?.to_vec();
+        let summary: AnalysisSummary = input.json()?;
+        input.finish()?;
+        let count = pixels.len() / (rows * cols).max(1);
+        Ok(AnalysisView {
+            scale: FisherScale::of(fisher.as_slice().expect("a fresh array")),
+            fisher_values: fisher.iter().copied().collect(),
+            shells: Shells::new(&model, &fisher, summary.pruning_seed),
+            digits: Dataset::new(rows, cols, vec![0; count], pixels),
+            summary,
+            fine_tune: None,
+            eigen: None,
+            soft_flow: None,
+        })
+    }
+
+    pub fn summary(&self) -> &AnalysisSummary {
+        &self.summary
+    }
+
+    /// The encoder's Fisher values, row-major.
+    pub fn fisher_values(&self) -> &[f32] {
+        &self.fisher_values
+    }
+
+    pub fn fisher(&self) -> &Array2<f32> {
+        self.shells.fisher()
+    }
+
+    /// The fixed digits' size: rows, cols.
+    pub fn image_shape(&self) -> (usize, usize) {
+        (self.digits.rows, self.digits.cols)
+    }
+
+    /// The cutoff at slider position `t` in [0, 1]: 0, then log-spaced over the Fisher values.
+    pub fn cutoff_at(&self, t: f64) -> f32 {
+        self.scale.map_or(0.0, |s| s.cutoff_at(t))
+    }
+
+    /// The slider position of `cutoff`.
+    pub fn position_of(&self, cutoff: f32) -> f64 {
+        self.scale.map_or(0.0, |s| s.position_of(cutoff))
+    }
+
+    /// Encoder weights the cutoff removes, |{F ≤ Λ}|.
+    pub fn removed(&self, cutoff: f32) -> usize {
+        self.shells.removed(cutoff)
+    }
+
+    /// Encoder weights in all.
+    pub fn total(&self) -> usize {
+        self.fisher_values.len()
+    }
+
+    /// Λ*, if the sweep found one.
+    pub fn knee_cutoff(&self) -> Option<f32> {
+        self.summary.knee.as_ref().map(|k| k.cutoff)
+    }
+
+    /// Originals, then the Fisher-, random-, magnitude- and saliency-pruned reconstructions at
+    /// `cutoff`, all with the same number of weights removed.
+    pub fn reconstructions(&self, cutoff: f32) -> Reconstructions {
+        let k = self.removed(cutoff);
+        let rows = [
+            ("Fisher", Scheme::Fisher),
+            ("random", Scheme::Random),
+            ("magnitude", Scheme::Magnitude),
+            ("saliency", Scheme::Saliency),
+        ]
+        .map(|(label, scheme)| self.row(label.to_string(), &self.shells.pruned(scheme, k)));
+        self.with_originals(rows.into())
+    }
+
+    fn row(&self, label: String, model: &Autoencoder<f32>) -> ReconstructionRow {
+        let (output, mse) = reconstructions(model, &self.digits);
+        ReconstructionRow {
+            label,
+            images: output.into_raw_vec_and_offset().0,
+            mse,
+        }
+    }
+
+    fn originals(&self) -> Array2<f32> {
+        self.digits.batch::<f32>(0..self.digits.len())
+    }
+
+    fn with_originals(&self, rows: Vec<ReconstructionRow>) -> Reconstructions {
+        Reconstructions {
+            shape: self.image_shape(),
+            originals: self.originals().into_raw_vec_and_offset().0,
+            rows,
+        }
+    }
+
+    /// Fine-tuning's results: the hockey stick shows them.
+    pub fn set_fine_tune(&mut self, summary: FineTuneSummary) {
+        self.fine_tune = Some(summary);
+    }
+
+    pub fn fine_tune(&self) -> Option<&FineTuneSummary> {
+        self.fine_tune.as_ref()
+    }
+
+    /// The eigen-shells, from `Workbench::eigen_bytes`.
+    pub fn set_eigen(&mut self, bytes: &[u8]) -> Result<(), WireError> {
+        let mut input = Reader::new(bytes, "the eigen-shells");
+        let summary: EigenSummary = input.json()?;
+        let (values, vectors, coefficients) = (input.f64s()?, input.f32s()?, input.f64s()?);
+        input.finish()?;
+        let shells = EigenShells::from_flat(self.shells.model(), values, vectors, coefficients)
+            .map_err(|problem| WireError {
+                what: "the eigen-shells",
+                problem,
+            })?;
+        self.eigen = Some((summary, shells));
+        Ok(())
+    }
+
+    pub fn eigen_summary(&self) -> Option<&EigenSummary> {
+        self.eigen.as_ref().map(|(summary, _)| summary)
+    }
+
+    /// Directions the eigen-shell cutoff Λ removes, |{(j, k) : λ_jk ≤ Λ}|.
+    pub fn eigen_removed(&self, cutoff: f32) -> Option<usize> {
+        let (_, shells) = self.eigen.as_ref()?;
+        Some(shells.removed(cutoff as f64))
+    }
+
+    /// The fixed digits; the diagonal shells at `cutoff`; the eigen-shells at `cutoff`; and the
+    /// eigen-shells with as many directions removed as the diagonal shells remove weights.
+    pub fn eigen_reconstructions(&self, cutoff: f32) -> Option<Reconstructions> {
+        let (_, eigen) = self.eigen.as_ref()?;
+        let k = self.removed(cutoff);
+        let k_eigen = eigen.removed(cutoff as f64);
+        let rows = vec![
+            self.row(
+                format!("diagonal: {k} weights"),
+                &self.shells.pruned(Scheme::Fisher, k),
+            ),
+            self.row(
+                format!("eigen at Λ: {k_eigen} dirs"),
+                &eigen.pruned(k_eigen),
+            ),
+            self.row(format!("eigen: {k} dirs"), &eigen.pruned(k)),
+        ];
+        Some(self.with_originals(rows))
+    }
+
+    /// The soft flow's curve; the evidence slider redraws from the flow it gives back.
+    pub fn set_soft_flow(&mut self, summary: SoftFlowSummary) {
+        let config = SoftFlowConfig {
+            alpha: summary.alpha,
+            samples: summary.samples,
+            seed: summary.seed,
+        };
+        let flow = SoftFlow::new(self.shells.model(), self.shells.fisher(), config);
+        self.soft_flow = Some((summary, flow));
+    }
+
+    pub fn soft_flow(&self) -> Option<&SoftFlowSummary> {
+        self.soft_flow.as_ref().map(|(summary, _)| summary)
+    }
+
+    /// The most evidence the flow starts from: the Fisher's examples.
+    pub fn max_evidence(&self) -> usize {
+        self.summary.fisher_examples
+    }
+
+    /// The evidence at slider position `t` in [0, 1], log-spaced from 0 to `max_evidence`.
+    pub fn evidence_at(&self, t: f64) -> f64 {
+        softflow::evidence_at(t, self.max_evidence())
+    }
+
+    pub fn evidence_position(&self, evidence: f64) -> f64 {
+        softflow::evidence_position(evidence, self.max_evidence())
+    }
+
+    /// Weights washed out at `evidence` (posterior std above |E*|).
+    pub fn washed_out(&self, evidence: f64) -> Option<usize> {
+        let (summary, _) = self.soft_flow.as_ref()?;
+        let model = self.shells.model();
+        Some(softflow::washed_out(
+            &model.encoder,
+            self.shells.fisher(),
+            evidence,
+            summary.alpha,
+        ))
+    }
+
+    /// The fixed digits, and their posterior-predictive mean reconstructions at `evidence`.
+    pub fn soft_reconstructions(&self, evidence: f64) -> Option<Reconstructions> {
+        let (_, flow) = self.soft_flow.as_ref()?;
+        let mean = flow.mean_reconstruction(evidence, &self.digits);
+        let mse = image_mse(&mean, &self.originals());
+        let row = ReconstructionRow {
+            label: format!("mean of {} draws", flow.config().samples),
+            images: mean.into_raw_vec_and_offset().0,
+            mse,
+        };
+        Some(self.with_originals(vec![row]))
+    }
+}

@@ -1,0 +1,180 @@
+// The analysis panel: one analysed model held on the main thread (the wasm AnalysisView), the
+// cutoff slider over its Fisher values, the four charts it redraws, the RG-flow animation, and
+// the charts as one PNG. Every number comes from the wasm module.
+const $ = (id) => document.getElementById(id);
+const STEPS = 1000; // slider positions; 0 is Λ = 0, the rest log-spaced over the Fisher values
+const FLOW_SECONDS = 8;
+const CHARTS = ['loss-chart', 'hockey-stick', 'fisher-hist', 'fisher-maps', 'recon'];
+// The later jobs' charts join the PNG once they are drawn.
+const LATER_CHARTS = ['eigen-recon', 'soft-flow-chart', 'soft-recon'];
+const drawn = (canvas) => canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data
+  .some((value, i) => i % 4 === 3 && value > 0);
+
+let wasm = null;
+let view = null;
+let cutoff = 0;
+let histLog = false;
+let reportError = () => {};
+let onCutoffChange = () => {};
+let pending = null; // the input time of a queued redraw
+let lastRedraw = -Infinity;
+let flowing = null; // the animation frame of the RG flow
+let stale = false; // the view is of an earlier model than the worker's
+let extraDraw = null; // another panel's chart that follows the cutoff: (view, cutoff) => void
+
+/** Draws `draw(view, cutoff)` with the charts here at every cutoff (null: nothing more). */
+export function setExtraDraw(draw) {
+  extraDraw = draw;
+}
+
+/// The wasm bindings (they draw on this thread), where drawing errors go, and who hears of a
+/// new cutoff (for the URL).
+export function setChartModule(bindings, onError, onCutoff) {
+  wasm = bindings;
+  reportError = onError;
+  onCutoffChange = onCutoff;
+}
+
+/// The analysed model on this thread (another panel draws from it too), or null.
+export const currentView = () => view;
+
+/// Redraws the four charts at the current cutoff.
+export function redrawCharts() {
+  if (view) queueRedraw(performance.now());
+}
+
+/// True when the charts show the worker's current model and analysis.
+export const hasAnalysis = () => view !== null && !stale;
+export const currentCutoff = () => cutoff;
+
+const thousands = (n) => Math.round(n).toLocaleString('en');
+
+/**
+ * The worker's `analysed` message: a new model to show (AnalysisView's bytes), at the cutoff
+ * `lambda` ('knee' or a number). Returns a sentence on what the analysis found.
+ */
+export function showAnalysis({ view: bytes, seconds }, lambda) {
+  const next = new wasm.AnalysisView(bytes);
+  view?.free();
+  view = next;
+  setStale(false);
+  $('lambda').disabled = false;
+  const knee = view.kneeCutoff();
+  setCutoff(lambda === 'knee' ? (knee ?? 0) : lambda, performance.now());
+  const summary = view.summary();
+  const found = summary.knee
+    ? `information scale Λ* = ${summary.knee.cutoff.toExponential(3)}: ${thousands(summary.knee.removed)} encoder weights ` +
+      `(${(100 * summary.knee.fraction).toFixed(1)} %) removed within ${100 * summary.tolerance} % of the unpruned MSE`
+    : 'no cutoff keeps the MSE within the tolerance';
+  return `Fisher over ${thousands(summary.fisherExamples)} images in ${seconds.fisher.toFixed(2)} s ` +
+    `(mean ${summary.encoderMean.toFixed(4)}), sweep in ${seconds.sweep.toFixed(1)} s: ${found}.`;
+}
+
+function setStale(value) {
+  stale = value;
+  $('analysis-panel').classList.toggle('stale', Boolean(view) && value);
+}
+
+/// The panel shows an earlier model while a new one is trained or analysed.
+export function markStale() {
+  setStale(true);
+  stopFlow();
+}
+
+/// A cancelled training run leaves the worker's model and analysis as they were.
+export function markCurrent() {
+  setStale(false);
+}
+
+export function setHistogramScale(scale) {
+  histLog = scale === 'log';
+  if (view) queueRedraw(performance.now());
+}
+
+function setCutoff(value, since) {
+  cutoff = value;
+  $('lambda').value = String(Math.round(view.positionOf(cutoff) * STEPS));
+  const removed = view.removed(cutoff);
+  const total = view.total();
+  $('lambda-value').textContent = `Λ = ${cutoff.toExponential(3)}`;
+  $('removed').textContent =
+    `${thousands(removed)} of ${thousands(total)} encoder weights, ` +
+    `${(100 * removed / total).toFixed(1)} %`;
+  document.body.dataset.removed = removed;
+  queueRedraw(since);
+}
+
+/// Redraws at once when the last redraw is a frame old, else once in the next frame: a single
+/// slider step costs only the drawing, and a fast drag at most one redraw a frame.
+function queueRedraw(since) {
+  if (pending !== null) return;
+  pending = since;
+  if (performance.now() - lastRedraw >= 16) redraw();
+  else requestAnimationFrame(redraw);
+}
+
+function redraw() {
+  const since = pending;
+  pending = null;
+  lastRedraw = performance.now();
+  try {
+    // Each chart's cost is a User Timing measure too (DevTools, the end-to-end test).
+    const timed = (name, draw) => {
+      const start = performance.now();
+      draw();
+      performance.measure(`bayes:draw-${name}`, { start });
+    };
+    timed('histogram', () => view.drawHistogram($('fisher-hist'), histLog, cutoff));
+    timed('hockey', () => view.drawHockey($('hockey-stick'), cutoff));
+    timed('maps', () => view.drawMaps($('fisher-maps'), cutoff));
+    timed('recon', () => view.drawRecon($('recon'), cutoff));
+    if (extraDraw) timed('extra', () => extraDraw(view, cutoff));
+  } catch (error) {
+    reportError(`Drawing the renormalization charts failed: ${error.message ?? error}`);
+  }
+  // From the slider's input event to the charts redrawn: read by the end-to-end test.
+  performance.measure('bayes:slider-update', { start: since });
+}
+
+function onSlider(event) {
+  if (!view) return;
+  setCutoff(view.cutoffAt(Number($('lambda').value) / STEPS), event.timeStamp);
+}
+
+function stopFlow() {
+  if (flowing !== null) cancelAnimationFrame(flowing);
+  flowing = null;
+  $('flow').textContent = 'Play the RG flow';
+}
+
+/// Λ from 0 to the largest Fisher value over FLOW_SECONDS: the shells integrated out one by one.
+export function toggleFlow() {
+  if (!view) return;
+  if (flowing !== null) { stopFlow(); onCutoffChange(cutoff); return; }
+  $('flow').textContent = 'Stop';
+  const started = performance.now();
+  const frame = (now) => {
+    const t = Math.min(1, (now - started) / (FLOW_SECONDS * 1000));
+    setCutoff(view.cutoffAt(t), now);
+    if (t < 1) flowing = requestAnimationFrame(frame);
+    else { stopFlow(); onCutoffChange(cutoff); }
+  };
+  flowing = requestAnimationFrame(frame);
+}
+
+/// Every chart stacked in one PNG.
+export function chartsPng() {
+  const canvases = [...CHARTS.map($), ...LATER_CHARTS.map($).filter(drawn)].filter((c) => c.width > 0 && c.height > 0);
+  const sheet = document.createElement('canvas');
+  sheet.width = Math.max(...canvases.map((c) => c.width));
+  sheet.height = canvases.reduce((sum, c) => sum + c.height, 0);
+  const context = sheet.getContext('2d');
+  context.fillStyle = 'white';
+  context.fillRect(0, 0, sheet.width, sheet.height);
+  let y = 0;
+  for (const canvas of canvases) { context.drawImage(canvas, 0, y); y += canvas.height; }
+  return new Promise((resolve) => sheet.toBlob(resolve, 'image/png'));
+}
+
+$('lambda').addEventListener('input', onSlider);
+$('lambda').addEventListener('change', () => onCutoffChange(cutoff));

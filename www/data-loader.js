@@ -1,0 +1,104 @@
+// Downloads a dataset's shards (or reads them from the offline copy, shard-cache.js) and hands
+// each to the session, which validates it against the manifest. Jobs that wait for shards are
+// woken as each one arrives.
+import { cachedShard, forgetShard, pruneStale, storeShard } from './shard-cache.js';
+
+const waiting = new Set(); // resolvers of jobs waiting for shards
+let failed = false;
+
+/** Resolves true when another shard has arrived, false once none can come. */
+export function dataArrived() {
+  if (failed) return Promise.resolve(false);
+  return new Promise((resolve) => waiting.add(resolve));
+}
+
+function wake(value) {
+  for (const resolve of waiting) resolve(value);
+  waiting.clear();
+}
+
+/** The load failed: jobs waiting for data give up (the error has been reported). */
+export function loadFailed() {
+  failed = true;
+  wake(false);
+}
+
+/**
+ * The bytes at `url`, reporting each chunk's length to `onChunk`.
+ * @param {URL} url
+ * @param {(bytes: number) => void} onChunk
+ */
+async function fetchBytes(url, onChunk) {
+  const response = await fetch(url);
+  const name = url.pathname.split('/').slice(-3).join('/');
+  if (!response.ok) throw new Error(`${name}: HTTP ${response.status} ${response.statusText}`);
+  // Some hosts answer a missing file with their own page and status 200.
+  const type = response.headers.get('content-type') ?? '';
+  if (type.startsWith('text/html')) {
+    throw new Error(`${name}: the host sent a web page (${type}) instead of the file; is the file missing on the server?`);
+  }
+  const reader = response.body.getReader();
+  const chunks = [];
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    onChunk(value.byteLength);
+  }
+  return new Uint8Array(await new Blob(chunks).arrayBuffer());
+}
+
+/**
+ * Loads `dataset` (a folder under data/) into a new Session, posting progress as it goes.
+ * @param {string} dataset
+ * @param {typeof import('./bayes-renorm.js').Session} Session
+ * @param {(session: object) => void} onSession called once the manifest is read
+ * @param {(message: object) => void} post the worker's postMessage
+ */
+export async function loadDataset(dataset, Session, onSession, post) {
+  const base = new URL(`data/${dataset}/`, import.meta.url);
+  const manifestText = new TextDecoder().decode(await fetchBytes(new URL('manifest.json', base), () => {}));
+  const session = new Session(manifestText, `data/${dataset}/manifest.json`);
+  onSession(session);
+  const shards = session.shardsToFetch();
+  const total = shards.reduce((sum, s) => sum + s.bytes, 0);
+  let loaded = 0; // bytes, downloaded or read from the offline copy
+  let downloaded = 0;
+  let decodeMs = 0;
+  let offlineProblem = null; // why the offline copy is not kept, once known
+  const download = (shard) => fetchBytes(new URL(shard.file, base), (n) => {
+    loaded += n;
+    downloaded += n;
+    post({ type: 'download', file: shard.file, loaded, total });
+  });
+  const offline = async (what) => {
+    try { return await what(); } catch (error) { offlineProblem ??= String(error.message ?? error); return null; }
+  };
+  for (const shard of shards) {
+    let bytes = offlineProblem ? null : await offline(() => cachedShard(base, shard));
+    const kept = bytes !== null;
+    if (kept) {
+      loaded += bytes.byteLength;
+      post({ type: 'download', file: shard.file, loaded, total, kept: true });
+    } else {
+      bytes = await download(shard);
+    }
+    const started = performance.now();
+    try {
+      session.addShard(shard.split, shard.file, bytes);
+    } catch (error) {
+      if (!kept) throw error;
+      // A damaged offline copy: drop it and download the shard instead.
+      loaded -= bytes.byteLength;
+      await offline(() => forgetShard(base, shard));
+      bytes = await download(shard);
+      session.addShard(shard.split, shard.file, bytes);
+      await offline(() => storeShard(base, shard, bytes));
+    }
+    decodeMs += performance.now() - started;
+    if (!kept && !offlineProblem) await offline(() => storeShard(base, shard, bytes));
+    wake(true);
+  }
+  if (!offlineProblem) await offline(() => pruneStale(base, shards));
+  post({ type: 'loaded', summary: session.summary(), bytes: loaded, downloaded, decodeMs, offlineProblem });
+}

@@ -1,0 +1,68 @@
+// The one loop every job runs in: the session's workbench steps for about CHUNK_MS, then the
+// worker yields to its event loop, so pause, resume and cancel are seen between chunks. With a
+// pool, each chunk first hands the helpers what the session shares, and hands their results
+// back when it says it awaits them. Nothing here knows what a job does or how it is split.
+
+/** Milliseconds of work per chunk: short enough for a prompt pause, long enough to be cheap. */
+export const CHUNK_MS = 75;
+
+// A MessageChannel round trip is not clamped to 4 ms as a nested setTimeout is.
+const channel = new MessageChannel();
+let afterYield = null;
+channel.port1.onmessage = () => afterYield();
+const yieldToEvents = () => new Promise((resolve) => {
+  afterYield = resolve;
+  channel.port2.postMessage(null);
+});
+
+/**
+ * Steps `session` until every job it was started with has finished.
+ * @param {object} run
+ * @param {object} run.session the wasm Session, its jobs started
+ * @param {object|null} run.pool a WorkerPool (pool.js), or null for one thread
+ * @param {{cancelled: boolean, paused: boolean, wait: () => Promise<void>,
+ *   unlessCancelled: (p: Promise) => Promise}} run.control the job's pause and cancel
+ * @param {(progress: object) => void} run.onProgress each step's Progress
+ * @param {() => Promise<boolean>} run.dataArrived resolves when another shard is here; false if
+ *   none can come
+ * @param {(paused: boolean) => void} run.onPause
+ * @returns {Promise<boolean>} true when the jobs finished, false when cancelled
+ */
+export async function runInChunks({ session, pool, control, onProgress, dataArrived, onPause }) {
+  let replies = null; // the helpers' answers to the last shares, while they are out
+  for (;;) {
+    if (control.cancelled) {
+      session.cancel();
+      return false;
+    }
+    if (control.paused) {
+      session.pause();
+      onPause(true);
+      await control.wait();
+      if (!control.paused) onPause(false);
+      continue;
+    }
+    if (pool && !replies) {
+      const tasks = session.shares(pool.helperCount);
+      if (tasks.length > 0) {
+        replies = pool.run(tasks);
+        replies.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
+      }
+    }
+    const progress = session.step(CHUNK_MS);
+    if (progress.awaitingHelpers) {
+      const results = await control.unlessCancelled(replies);
+      if (results) results.forEach((result, helper) => session.accept(helper, result));
+      replies = null;
+    }
+    onProgress(progress);
+    if (progress.idle) return true;
+    if (progress.stage === 'waiting') {
+      if (!(await control.unlessCancelled(dataArrived()))) {
+        if (!control.cancelled) return false;
+      }
+      continue;
+    }
+    await yieldToEvents();
+  }
+}
