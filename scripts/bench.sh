@@ -20,13 +20,17 @@ done
 source scripts/setup.sh
 mkdir -p target/bench
 trunk --config trunk.toml build --release
-cargo build --quiet --release --example bench --bin reproduce
+# CARGO_PROFILE=test (scripts/test.sh's smoke run) reuses the tests' optimised build; figures are
+# taken from release builds.
+profile=${CARGO_PROFILE:-release}
+[ "$profile" = release ] && dir=release || dir=debug
+cargo build --quiet --profile "$profile" --example bench --bin reproduce
 
 echo "bench: native" >&2
-target/release/examples/bench "${smoke[@]}" >target/bench/native.json
+target/$dir/examples/bench "${smoke[@]}" >target/bench/native.json
 reproduce_args=()
 [ ${#smoke[@]} -gt 0 ] && reproduce_args=(--subset 2000 --epochs 1)
-target/release/reproduce "${reproduce_args[@]}" >target/bench/native-reproduce.json 2>target/bench/native-reproduce.log
+target/$dir/reproduce "${reproduce_args[@]}" >target/bench/native-reproduce.json 2>target/bench/native-reproduce.log
 
 echo "bench: headless Chromium" >&2
 node tests/e2e/bench.mjs dist target/bench/native.json target/bench/native-reproduce.json target/bench.json "${smoke[@]}"

@@ -34,7 +34,7 @@ const TOKENS = [
   '100', '20', '9007199254740993', String(Number.MAX_VALUE), ...KEYS,
 ];
 
-/// mulberry32: small, seeded, the same sequence for the same seed.
+/** mulberry32: small, seeded, the same sequence for the same seed. */
 function generator(seed) {
   let a = Number(BigInt.asUintN(32, seed ^ (seed >> 32n)));
   const next = () => {
@@ -58,7 +58,7 @@ function randomText(rng, maxLength) {
   return text;
 }
 
-/// A value `parseValue` accepts for `param`, drawn at random.
+/** A value `parseValue` accepts for `param`, drawn at random. */
 function validValue(rng, param) {
   const number = () => param.min + rng.below(1000) / 1000 * (param.max - param.min);
   switch (param.type) {
@@ -77,8 +77,10 @@ function validState(rng) {
   return state;
 }
 
-/// One edit of `text`: a slice deleted or doubled, a token or random text inserted, a
-/// character replaced.
+/**
+ * One edit of `text`: a slice deleted or doubled, a token or random text inserted, a
+ * character replaced.
+ */
 function mutate(rng, text) {
   const at = rng.below(text.length + 1);
   const end = at + rng.below(8);
@@ -91,7 +93,7 @@ function mutate(rng, text) {
   }
 }
 
-/// Entries of parameter (or other) keys and edge, valid or random values, sometimes encoded.
+/** Entries of parameter (or other) keys and edge, valid or random values, sometimes encoded. */
 function entries(rng) {
   const parts = Array.from({ length: rng.below(9) }, () => {
     const param = rng.pick(PARAMS);
@@ -108,7 +110,7 @@ function entries(rng) {
   return (rng.below(2) === 0 ? '#' : '') + parts.join(rng.below(10) === 0 ? '&&' : '&');
 }
 
-/// encodeURIComponent throws on lone surrogates; those go in raw.
+/** encodeURIComponent throws on lone surrogates; those go in raw. */
 function safeEncode(encode, text) {
   try { return encode(text); } catch { return text; }
 }
@@ -142,7 +144,7 @@ const same = (a, b) => (Array.isArray(a) && Array.isArray(b)
   ? a.length === b.length && a.every((v, i) => v === b[i])
   : a === b);
 
-/// Checks readState's promises on `hash`; true if it reported nothing. Throws on a broken one.
+/** Checks readState's promises on `hash`; true if it reported nothing. Throws on a broken one. */
 function run(hash) {
   const fail = (what) => { throw new Error(`${what} for ${JSON.stringify(hash)}`); };
   const { state, problems, unknown } = readState(hash);

@@ -13,13 +13,16 @@ seed=${2:-$(date +%s%N)}
 native_seconds=$(awk -v s="$seconds" 'BEGIN { print s * 0.8 }')
 url_seconds=$(awk -v s="$seconds" 'BEGIN { print s * 0.2 }')
 
-cargo build --quiet --release --example fuzz
+# CARGO_PROFILE=test (scripts/test.sh) reuses the tests' optimised build instead of a release one.
+profile=${CARGO_PROFILE:-release}
+[ "$profile" = release ] && dir=release || dir=debug
+cargo build --quiet --profile "$profile" --example fuzz
 mkdir -p target/fuzz
 log=target/fuzz/last-run.txt
 echo "fuzz: seed $seed, ${native_seconds} s native parsers, ${url_seconds} s URL state" | tee "$log"
 
 status=0
-target/release/examples/fuzz "$native_seconds" --seed "$seed" | tee -a "$log" || status=1
+target/$dir/examples/fuzz "$native_seconds" --seed "$seed" | tee -a "$log" || status=1
 node scripts/fuzz-url-state.mjs "$url_seconds" --seed "$seed" | tee -a "$log" || status=1
 
 # Columns of a figures line: name executions N accepted N rejected N panics N.

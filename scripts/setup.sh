@@ -9,13 +9,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # The CLI must equal the crate's wasm-bindgen exactly, so read it from Cargo.toml.
 WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
 TRUNK_VERSION=0.21.14      # 0.22 needs a newer rustc than 1.95
-WASM_PACK_VERSION=0.15.1
 APT_PACKAGES=(chromium chromium-driver)
 
 # The tools are compiled once per machine and are not the hot path, so they are built at
 # opt-level 0 without LTO rather than with their crates' release profiles (trunk's asks for fat
 # LTO and one codegen unit). On two idle cores their first install went from 12 minutes (19
-# CPU-minutes) to 5 (9). Trunk and wasm-pack so built run as fast as before: they mostly wait on
+# CPU-minutes) to 5 (9). Trunk so built runs as fast as before: it mostly waits on
 # cargo, wasm-bindgen, node and the disk. wasm-bindgen's own work does count (once per page build
 # and per browser-test binary), so the crates doing it keep opt-level 1: with them at 0 it took
 # 1.0-1.3 s on the page's module instead of 0.3-0.5 s.
@@ -110,12 +109,12 @@ cargo_install_pinned() {
   cargo install "$crate" --version "$version" --locked --force "${TOOL_PROFILE[@]}" "$@"
 }
 
-# One after the other: on two cores, building them side by side took as long (4.6 minutes).
+# One after the other: on two cores, building them side by side took as long. wasm-bindgen-cli
+# brings wasm-bindgen-test-runner, which runs the browser tests.
 install_rust_tools() {
   has_version wasm-bindgen "$WASM_BINDGEN_VERSION" ||
     cargo_install_pinned wasm-bindgen-cli "$WASM_BINDGEN_VERSION" "${WASM_BINDGEN_PROFILE[@]}"
   has_version trunk "$TRUNK_VERSION" || cargo_install_pinned trunk "$TRUNK_VERSION"
-  has_version wasm-pack "$WASM_PACK_VERSION" || cargo_install_pinned wasm-pack "$WASM_PACK_VERSION"
 }
 
 # install_node_modules <dir>: npm ci there whenever its lockfile changed.

@@ -1,52 +1,80 @@
 #!/usr/bin/env bash
-# Every check the project has: formatting, lints, native tests, browser tests, end to end.
-# Installs what is missing first (scripts/setup.sh). Exits non-zero on the first failure.
+# Every check the project has: formatting, lints, native tests, fuzzing, browser tests, end to
+# end, and the benchmark in smoke mode. Installs what is missing first (scripts/setup.sh). Exits
+# non-zero on the first failure, and prints each step's minutes at the end.
+#
+# Each compilation is done once and reused (docs/builds.md): clippy lints the crate while it is
+# being built (clippy-driver as the workspace's compiler, as `cargo clippy` does for checks); the
+# native tests, `reproduce` and the examples share one optimised build (the test profile); the
+# browser tests share Trunk's wasm dependencies, and its relaxed-SIMD build's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+started=$SECONDS
+step_names=()
+step_starts=()
+step() {
+  printf '\n\033[1m== %s\033[0m\n' "$*" >&2
+  step_names+=("$*")
+  step_starts+=("$SECONDS")
+}
+report() {
+  local i end
+  printf '\n\033[1mminutes per step\033[0m\n' >&2
+  for i in "${!step_names[@]}"; do
+    end=${step_starts[$((i + 1))]:-$SECONDS}
+    awk -v m="$(( end - step_starts[i] ))" -v n="${step_names[$i]}" 'BEGIN { printf "%6.1f  %s\n", m / 60, n }' >&2
+  done
+  awk -v m="$(( SECONDS - started ))" 'BEGIN { printf "%6.1f  in all\n", m / 60 }' >&2
+}
+trap report EXIT
+
+# Lints: every build of this crate below goes through clippy, warnings as errors.
+RUSTC_WORKSPACE_WRAPPER=$(rustup which clippy-driver)
+CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+export RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
+# The commands, examples and native tests are one build, at the test profile (optimised).
+export CARGO_PROFILE=test
 
 step "cargo fmt --check"
 cargo fmt --check
 
-step "cargo clippy (native and wasm32, all targets; the page's module without the eigensolver)"
-cargo clippy --all-targets -- -D warnings
-cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
-cargo clippy --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings
-
-step "native tests"
-cargo test
+step "native build and tests (clippy as it builds; one test binary)"
+cargo test --all-targets --no-run
+cargo test --test native
 
 step "fuzz the parsers (short; scripts/fuzz.sh 600 for the ten-minute run)"
 ./scripts/fuzz.sh 20
 
-step "browser tests (wasm-pack, headless Chromium)"
-# The browser test repeats this native training run through the page's Session.
-BAYES_NATIVE_REFERENCE=$(cargo run --quiet --release --example reference_run)
+step "the page: Trunk's build, with its relaxed-SIMD and eigensolver builds"
+trunk --config trunk.toml build --release
+
+step "browser tests (headless Chromium)"
+# The browser tests repeat this native run through the page's Session.
+BAYES_NATIVE_REFERENCE=$(target/debug/examples/reference_run)
 export BAYES_NATIVE_REFERENCE
-# The runner's default 20-second limit per webdriver call once cut off browser_renorm (Fisher and
-# sweep over the committed test shards, synchronous on the page's main thread) on a loaded machine.
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver
+# The runner's default 20-second limit per webdriver call once cut off a test on a loaded machine.
 export WASM_BINDGEN_TEST_TIMEOUT=180
-BAYES_KERNEL=simd128 wasm-pack test --headless --chrome --release -- -- --nocapture
-# Again with relaxed SIMD, the build the page runs where the browser has it (build-tools/
-# relaxed-module.sh): its fused multiply-add products against the triple loops, and its training
-# against the native run within 1e-6.
-BAYES_KERNEL=relaxed-simd CARGO_TARGET_DIR=target/relaxed \
-  RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" \
-  wasm-pack test --headless --chrome --release -- --test dense --test browser_session -- --nocapture
+cargo test --release --target wasm32-unknown-unknown --test browser -- --nocapture
+# Again with relaxed SIMD (the build the page runs where the browser has it): only the tests of
+# what it changes (tests/browser/main.rs), on the relaxed page build's dependencies.
+CARGO_TARGET_DIR=target/relaxed RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" \
+  cargo test --release --target wasm32-unknown-unknown --test browser -- --nocapture
 
 step "end to end: the built page in Chromium, served under a sub-path"
-trunk --config trunk.toml build --release
 # The page must show the numbers `reproduce` prints for the same settings.
 mkdir -p target/e2e
-cargo run --quiet --release --bin reproduce -- --subset 2000 --epochs 1 \
-  >target/e2e/native-subset-2000.json 2>target/e2e/native-subset-2000.log
-cargo run --quiet --release --bin reproduce -- --subset 2000 --epochs 1 --batch 100 \
-  >target/e2e/native-subset-2000-batch-100.json 2>target/e2e/native-subset-2000-batch-100.log
-cargo run --quiet --release --bin reproduce -- --subset 2000 --epochs 1 --grid paper --random-seeds 1 \
-  --eval-examples 1000 --eigen >target/e2e/native-beyond-2000.json 2>target/e2e/native-beyond-2000.log
-cargo run --quiet --release --bin reproduce -- --eigen >target/e2e/native-paper.json 2>target/e2e/native-paper.log
+reproduce() {
+  local name=$1
+  shift
+  target/debug/reproduce "$@" >"target/e2e/native-$name.json" 2>"target/e2e/native-$name.log"
+}
+reproduce subset-2000 --subset 2000 --epochs 1
+reproduce subset-2000-batch-100 --subset 2000 --epochs 1 --batch 100
+reproduce beyond-2000 --subset 2000 --epochs 1 --grid paper --random-seeds 1 --eval-examples 1000 --eigen
+reproduce paper --eigen
 node tests/e2e/run.mjs dist target/e2e
 
 step "benchmark, smoke mode (every workload, small; no figure is asserted)"

@@ -1,6 +1,6 @@
 //! bayes-renorm: Bayesian renormalization (Berman, Klinger, Stapleton 2023) of an MNIST
 //! autoencoder. The core modules are pure Rust and know nothing of the web; `web` is the only
-//! wasm-bindgen facade.
+//! wasm-bindgen facade, and exists only in the wasm build.
 
 pub mod adam;
 pub mod analysis;
@@ -24,6 +24,7 @@ pub mod sparse;
 pub mod summary;
 pub mod sweep;
 pub mod train;
+#[cfg(target_arch = "wasm32")]
 pub mod web;
 pub mod weights;
 pub mod wire;

@@ -27,23 +27,25 @@ export function setExtraDraw(draw) {
   extraDraw = draw;
 }
 
-/// The wasm bindings (they draw on this thread), where drawing errors go, and who hears of a
-/// new cutoff (for the URL).
+/**
+ * The wasm bindings (they draw on this thread), where drawing errors go, and who hears of a
+ * new cutoff (for the URL).
+ */
 export function setChartModule(bindings, onError, onCutoff) {
   wasm = bindings;
   reportError = onError;
   onCutoffChange = onCutoff;
 }
 
-/// The analysed model on this thread (another panel draws from it too), or null.
+/** The analysed model on this thread (another panel draws from it too), or null. */
 export const currentView = () => view;
 
-/// Redraws the four charts at the current cutoff.
+/** Redraws the four charts at the current cutoff. */
 export function redrawCharts() {
   if (view) queueRedraw(performance.now());
 }
 
-/// True when the charts show the worker's current model and analysis.
+/** True when the charts show the worker's current model and analysis. */
 export const hasAnalysis = () => view !== null && !stale;
 export const currentCutoff = () => cutoff;
 
@@ -75,13 +77,13 @@ function setStale(value) {
   $('analysis-panel').classList.toggle('stale', Boolean(view) && value);
 }
 
-/// The panel shows an earlier model while a new one is trained or analysed.
+/** The panel shows an earlier model while a new one is trained or analysed. */
 export function markStale() {
   setStale(true);
   stopFlow();
 }
 
-/// A cancelled training run leaves the worker's model and analysis as they were.
+/** A cancelled training run leaves the worker's model and analysis as they were. */
 export function markCurrent() {
   setStale(false);
 }
@@ -104,8 +106,10 @@ function setCutoff(value, since) {
   queueRedraw(since);
 }
 
-/// Redraws at once when the last redraw is a frame old, else once in the next frame: a single
-/// slider step costs only the drawing, and a fast drag at most one redraw a frame.
+/**
+ * Redraws at once when the last redraw is a frame old, else once in the next frame: a single
+ * slider step costs only the drawing, and a fast drag at most one redraw a frame.
+ */
 function queueRedraw(since) {
   if (pending !== null) return;
   pending = since;
@@ -147,7 +151,7 @@ function stopFlow() {
   $('flow').textContent = 'Play the RG flow';
 }
 
-/// Λ from 0 to the largest Fisher value over FLOW_SECONDS: the shells integrated out one by one.
+/** Λ from 0 to the largest Fisher value over FLOW_SECONDS: the shells integrated out one by one. */
 export function toggleFlow() {
   if (!view) return;
   if (flowing !== null) { stopFlow(); onCutoffChange(cutoff); return; }
@@ -162,7 +166,7 @@ export function toggleFlow() {
   flowing = requestAnimationFrame(frame);
 }
 
-/// Every chart stacked in one PNG.
+/** Every chart stacked in one PNG. */
 export function chartsPng() {
   const canvases = [...CHARTS.map($), ...LATER_CHARTS.map($).filter(drawn)].filter((c) => c.width > 0 && c.height > 0);
   const sheet = document.createElement('canvas');

@@ -27,8 +27,10 @@ export function showSummary(summary) {
   document.body.dataset.dataLoaded = summary.dataset;
 }
 
-/// Registers the service worker (offline use and fast reloads, sw.js) and wires the offline
-/// panel. Where the browser refuses, the page works online and the panel says why.
+/**
+ * Registers the service worker (offline use and fast reloads, sw.js) and wires the offline
+ * panel. Where the browser refuses, the page works online and the panel says why.
+ */
 export function startOffline(datasetNames) {
   names = datasetNames;
   $('clear-offline').addEventListener('click', async () => {
@@ -50,7 +52,7 @@ export function startOffline(datasetNames) {
 
 let names = {};
 
-/// Shows which datasets are kept for offline use and their size, or `problem`.
+/** Shows which datasets are kept for offline use and their size, or `problem`. */
 export async function showOffline(problem) {
   const status = $('offline-status');
   if (problem) {

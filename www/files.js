@@ -1,7 +1,7 @@
 // What leaves the page: downloads (exports) and the share link.
 const $ = (id) => document.getElementById(id);
 
-/// Saves `blob` as a file called `name`.
+/** Saves `blob` as a file called `name`. */
 export function download(blob, name) {
   const link = document.createElement('a');
   link.href = URL.createObjectURL(blob);
@@ -10,7 +10,7 @@ export function download(blob, name) {
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
 }
 
-/// Copies the page's link (its hash holds every setting), or shows it when copying is refused.
+/** Copies the page's link (its hash holds every setting), or shows it when copying is refused. */
 export async function shareLink() {
   const link = location.href;
   try {

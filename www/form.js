@@ -30,9 +30,11 @@ const textOf = (input) => (input.type === 'checkbox' ? (input.checked ? '1' : '0
 
 const FORM_PARAMS = PARAMS.filter((p) => p.group !== 'url');
 
-/// Builds each parameter's control in the element with id `params-<group>`, and each button in
-/// the element with id `<panel>`. `onChange(key, value)` gets every edit, with the default in
-/// place of a rejected value; `onAction(id)` every button press.
+/**
+ * Builds each parameter's control in the element with id `params-<group>`, and each button in
+ * the element with id `<panel>`. `onChange(key, value)` gets every edit, with the default in
+ * place of a rejected value; `onAction(id)` every button press.
+ */
 export function buildForm({ onChange, onAction }) {
   for (const param of FORM_PARAMS) {
     const row = document.createElement('div');
@@ -70,7 +72,7 @@ export function buildForm({ onChange, onAction }) {
   }
 }
 
-/// Puts `state` into the controls.
+/** Puts `state` into the controls. */
 export function showValues(state) {
   for (const param of FORM_PARAMS) {
     const input = document.getElementById(param.key);
@@ -79,15 +81,17 @@ export function showValues(state) {
   }
 }
 
-/// The message next to control `key`, or none.
+/** The message next to control `key`, or none. */
 function showProblem(key, message) {
   const slot = document.getElementById(`${key}-problem`);
   slot.textContent = message || '';
   slot.hidden = !message;
 }
 
-/// What `readState` rejected: next to each control, and in the notice for parameters without a
-/// control and for unknown keys.
+/**
+ * What `readState` rejected: next to each control, and in the notice for parameters without a
+ * control and for unknown keys.
+ */
 export function showProblems({ problems, unknown }) {
   const inNotice = [];
   for (const param of PARAMS) {
@@ -101,7 +105,7 @@ export function showProblems({ problems, unknown }) {
   notice.hidden = inNotice.length === 0;
 }
 
-/// Enables what `ENABLED_IN` allows in page state `pageState`.
+/** Enables what `ENABLED_IN` allows in page state `pageState`. */
 export function enableFor(pageState) {
   for (const action of ACTIONS) {
     document.getElementById(action.id).disabled = !ENABLED_IN[action.id].includes(pageState);

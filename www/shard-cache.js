@@ -9,14 +9,14 @@ const BYTES_HEADER = 'x-shard-bytes';
 const keyOf = (base, shard) => new URL(`${shard.file}?sha256=${shard.sha256}`, base).href;
 const open = () => caches.open(SHARDS);
 
-/// The kept bytes of `shard` (an entry of the manifest at `base`), or null.
+/** The kept bytes of `shard` (an entry of the manifest at `base`), or null. */
 export async function cachedShard(base, shard) {
   if (!globalThis.caches) return null;
   const response = await (await open()).match(keyOf(base, shard));
   return response ? new Uint8Array(await response.arrayBuffer()) : null;
 }
 
-/// Keeps a validated shard. Throws when storage refuses it (the caller reports that).
+/** Keeps a validated shard. Throws when storage refuses it (the caller reports that). */
 export async function storeShard(base, shard, bytes) {
   if (!globalThis.caches) throw new Error('this browser keeps no offline copy here (no Cache API)');
   const headers = { 'content-type': 'application/octet-stream', [BYTES_HEADER]: String(bytes.byteLength) };
@@ -27,7 +27,7 @@ export async function forgetShard(base, shard) {
   await (await open()).delete(keyOf(base, shard));
 }
 
-/// Drops the kept shards under `base` that `shards` (the current manifest) does not list.
+/** Drops the kept shards under `base` that `shards` (the current manifest) does not list. */
 export async function pruneStale(base, shards) {
   const keep = new Set(shards.map((shard) => keyOf(base, shard)));
   const cache = await open();
@@ -36,7 +36,7 @@ export async function pruneStale(base, shards) {
   }
 }
 
-/// What is kept, by dataset id (the folder under data/): {shards, bytes}.
+/** What is kept, by dataset id (the folder under data/): {shards, bytes}. */
 export async function offlineCopies() {
   if (!globalThis.caches) return {};
   const cache = await open();
@@ -51,7 +51,7 @@ export async function offlineCopies() {
   return copies;
 }
 
-/// Removes every kept dataset and manifest; the next load downloads them again.
+/** Removes every kept dataset and manifest; the next load downloads them again. */
 export async function clearOffline() {
   await caches.delete(SHARDS);
   await caches.delete(MANIFESTS);

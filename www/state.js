@@ -48,14 +48,14 @@ export const PARAMS = [
     key: 'hist-scale', group: 'view', label: 'Histogram', type: 'enum', default: 'linear',
     options: { linear: "paper's 22 linear bins", log: 'log axis, 40 bins' },
   },
-  // group 'beyond': the questions the paper leaves open
-  { key: 'fine-tune-epochs', group: 'beyond', label: 'Fine-tune epochs', type: 'int', default: 1, min: 1, max: 20,
+  // group 'studies': the questions the paper leaves open (fine-tuning, the soft flow)
+  { key: 'fine-tune-epochs', group: 'studies', label: 'Fine-tune epochs', type: 'int', default: 1, min: 1, max: 20,
     help: 'How long the kept weights retrain after pruning (fresh Adam, the training settings).' },
-  { key: 'fine-tune-at', group: 'beyond', label: 'Fine-tune at removed', type: 'fractions', default: [0.6, 0.75, 0.9],
+  { key: 'fine-tune-at', group: 'studies', label: 'Fine-tune at removed', type: 'fractions', default: [0.6, 0.75, 0.9],
     min: 0, max: 1, help: 'Fractions of the encoder removed, comma-separated.' },
-  { key: 'soft-alpha', group: 'beyond', label: 'Prior precision α', type: 'prior', default: 'init', min: 0, max: 1e9,
+  { key: 'soft-alpha', group: 'studies', label: 'Prior precision α', type: 'prior', default: 'init', min: 0, max: 1e9,
     help: "'init': the initialisation's precision, 3·fan_in. 0: eq. 38 as written (it diverges)." },
-  { key: 'soft-samples', group: 'beyond', label: 'Posterior draws K', type: 'int', default: 16, min: 1, max: 64 },
+  { key: 'soft-samples', group: 'studies', label: 'Posterior draws K', type: 'int', default: 16, min: 1, max: 64 },
   // no form control: the sliders, and how the page opens
   { key: 'lambda', group: 'url', label: 'Cutoff Λ', type: 'cutoff', default: 'knee', min: 0, max: 1e6,
     help: "The slider's cutoff: a number, or 'knee' for the information scale Λ*." },
@@ -95,7 +95,7 @@ export const PRESETS = {
 };
 
 /** The groups of parameters the workbench reads. */
-const WORKBENCH_GROUPS = ['model', 'training', 'analysis', 'beyond'];
+const WORKBENCH_GROUPS = ['model', 'training', 'analysis', 'studies'];
 
 /** The workbench's settings in `state`: its parameters, under their URL keys. */
 export const settingsOf = (state) => Object.fromEntries(PARAMS
@@ -103,7 +103,7 @@ export const settingsOf = (state) => Object.fromEntries(PARAMS
 
 const BOOLEANS = { 1: true, true: true, 0: false, false: false };
 
-/// The value of `text` for `param`, or the reason it is not one.
+/** The value of `text` for `param`, or the reason it is not one. */
 export function parseValue(param, text) {
   if (param.type === 'enum') {
     if (Object.hasOwn(param.options, text)) return { value: text };
@@ -136,7 +136,7 @@ export function parseValue(param, text) {
   return { value: number };
 }
 
-/// What to show next to a control whose text was rejected.
+/** What to show next to a control whose text was rejected. */
 export function problemMessage(param, text, problem) {
   return `"${text}" ${problem}; using the default, ${formatValue(param, param.default)}.`;
 }
@@ -147,9 +147,11 @@ export function formatValue(param, value) {
   return String(value);
 }
 
-/// State from a location hash such as "#dataset=mnist&lr=0.01". Every bad entry falls back to
-/// its default and is reported, so a mangled link still opens a working page:
-/// `problems` maps a parameter key to its message, `unknown` lists keys that are not parameters.
+/**
+ * State from a location hash such as "#dataset=mnist&lr=0.01". Every bad entry falls back to
+ * its default and is reported, so a mangled link still opens a working page:
+ * `problems` maps a parameter key to its message, `unknown` lists keys that are not parameters.
+ */
 export function readState(hash) {
   const state = defaults();
   const problems = {};
@@ -170,8 +172,10 @@ export function readState(hash) {
   return { state, problems, unknown };
 }
 
-/// The hash for `state`, every parameter spelled out so a shared link means the same thing even
-/// if the defaults change.
+/**
+ * The hash for `state`, every parameter spelled out so a shared link means the same thing even
+ * if the defaults change.
+ */
 export function writeState(state) {
   const entries = PARAMS.map((p) => [p.key, formatValue(p, state[p.key])]);
   return `#${new URLSearchParams(entries)}`;

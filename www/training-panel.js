@@ -15,8 +15,10 @@ let reportError = () => {};
 let drawQueued = false;
 let lastDraw = -Infinity;
 
-/// The wasm bindings that draw charts (they load on the main thread as well as in the worker),
-/// and where to say that drawing failed.
+/**
+ * The wasm bindings that draw charts (they load on the main thread as well as in the worker),
+ * and where to say that drawing failed.
+ */
 export function setChartModule(bindings, onError) {
   wasm = bindings;
   reportError = onError;

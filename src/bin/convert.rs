@@ -3,6 +3,10 @@
 //! Usage, from the crate root: `cargo run --release --bin convert [IDX_ROOT] [OUT_ROOT]`
 //! (defaults `../shared/data` and `www/data`). Reads `IDX_ROOT/<dataset>/*-idx?-ubyte[.gz]`,
 //! writes `OUT_ROOT/<dataset>/{manifest.json, train-NN.v1.shard, test-NN.v1.shard}`.
+//!
+//! Native only: the page's build (Trunk builds every target) compiles this to nothing.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -3,6 +3,10 @@
 //! Usage: `cargo run --release --bin inspect DIR`, where DIR holds either `manifest.json` and
 //! shards (`www/data/mnist`) or IDX files (`../shared/data/mnist`). Exits 1 when any file fails
 //! validation, 2 on bad usage.
+//!
+//! Native only: the page's build (Trunk builds every target) compiles this to nothing.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -1,4 +1,8 @@
 //! `reproduce`: the paper end to end, natively (see `Args`, which is also `--help`).
+//!
+//! Native only: the page's build (Trunk builds every target) compiles this to nothing.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

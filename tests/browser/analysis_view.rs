@@ -1,19 +1,14 @@
-//! The renormalization through the page's facade in the browser: the worker's Session computes
-//! the Fisher and the sweep of the authors' weights fixture over the committed test shards, and
-//! the main thread's RenormView counts and draws at any cutoff. Both are compared with the
-//! native run of `examples/reference_run.rs` (`BAYES_NATIVE_REFERENCE`, set by scripts/test.sh).
+//! The analysis through the page's facade in the browser: the worker's Session computes the
+//! Fisher and the sweep of the authors' weights fixture over the committed test shards, and the
+//! main thread's AnalysisView counts and draws at any cutoff. Both are compared with the native
+//! run of `examples/reference_run.rs` (`BAYES_NATIVE_REFERENCE`, set by scripts/test.sh).
 
 use crate::common;
 
-use bayes_renorm::analysis::Grid;
-use bayes_renorm::data::manifest::Split;
-use bayes_renorm::fisher::FisherVariant;
 use bayes_renorm::sweep::{Knee, SweepRow};
-use bayes_renorm::web::beyond::SoftFlowSettings;
-use bayes_renorm::web::charts::RenormView;
-use bayes_renorm::web::renorm::RenormSettings;
+use bayes_renorm::web::charts::AnalysisView;
 use bayes_renorm::web::session::Session;
-use bayes_renorm::web::SweepView;
+use bayes_renorm::workbench::view::AnalysisSummary;
 use common::browser::{canvas, distinct_colours, js, pixels, MNIST_MANIFEST, MNIST_TEST_SHARDS};
 use serde::Deserialize;
 use wasm_bindgen_test::*;
@@ -23,11 +18,11 @@ const FIXTURE: &[u8] = include_bytes!("../fixtures/authors_weights.safetensors")
 
 #[derive(Deserialize)]
 struct NativeReference {
-    renorm: NativeRenorm,
+    analysis: NativeAnalysis,
 }
 
 #[derive(Deserialize)]
-struct NativeRenorm {
+struct NativeAnalysis {
     encoder_mean: f64,
     zero_fraction: f64,
     unpruned_mse: f64,
@@ -38,21 +33,28 @@ struct NativeRenorm {
 
 #[derive(Deserialize)]
 struct Progress {
-    #[serde(default)]
-    stage: String,
-    #[serde(default)]
-    done: usize,
-    #[serde(default)]
-    total: usize,
+    idle: bool,
 }
 
-fn native() -> NativeRenorm {
+fn native() -> NativeAnalysis {
     let Some(native) = option_env!("BAYES_NATIVE_REFERENCE") else {
         panic!("build through scripts/test.sh, which sets BAYES_NATIVE_REFERENCE");
     };
     serde_json::from_str::<NativeReference>(native)
         .expect("the reference JSON")
-        .renorm
+        .analysis
+}
+
+/// Runs `jobs` on `session` to the end, in chunks as the worker does.
+fn run(session: &mut Session, jobs: &[&str], settings: serde_json::Value) {
+    session.start(js(&jobs), js(&settings)).unwrap();
+    loop {
+        let progress: Progress =
+            serde_wasm_bindgen::from_value(session.step(50.0).unwrap()).unwrap();
+        if progress.idle {
+            break;
+        }
+    }
 }
 
 /// The fixture imported into a session with the test split, analysed as the native run was.
@@ -64,26 +66,11 @@ fn analysed_session() -> Session {
     session
         .import_weights("authors_weights.safetensors", FIXTURE)
         .unwrap();
-    let settings = RenormSettings {
-        fisher_split: Split::Test,
-        fisher_variant: FisherVariant::Regression,
-        grid: Grid::Log,
-        random_seeds: 3,
-        eval_examples: 10_000,
-        seed: 42,
-    };
-    assert_eq!(session.fisher_examples_needed(js(&settings)).unwrap(), 0);
-    session.start_analysis(js(&settings)).unwrap();
-    loop {
-        let progress: Progress =
-            serde_wasm_bindgen::from_value(session.analysis_step().unwrap()).unwrap();
-        if progress.stage == "done" {
-            break;
-        }
-        if session.sweep_view().is_ok() {
-            break;
-        }
-    }
+    let settings = serde_json::json!({
+        "fisher-split": "test", "fisher-variant": "regression", "grid": "log", "random-seeds": 3,
+        "eval": 10_000, "seed": 42,
+    });
+    run(&mut session, &["analyse"], settings);
     session
 }
 
@@ -98,17 +85,23 @@ fn close(a: f64, b: f64, rel: f64, what: &str) {
 fn fisher_and_sweep_in_wasm_agree_with_the_native_run() {
     let native = native();
     let session = analysed_session();
-    let view: SweepView = serde_wasm_bindgen::from_value(session.sweep_view().unwrap()).unwrap();
+    let view = AnalysisView::new(&session.view_bytes().unwrap()).unwrap();
+    let summary: AnalysisSummary = serde_wasm_bindgen::from_value(view.summary().unwrap()).unwrap();
     close(
-        view.encoder_mean,
+        summary.encoder_mean,
         native.encoder_mean,
         1e-5,
         "Fisher encoder mean",
     );
-    assert_eq!(view.zero_fraction, native.zero_fraction, "exact zeros");
-    close(view.unpruned_mse, native.unpruned_mse, 1e-6, "unpruned MSE");
-    assert_eq!(view.rows.len(), native.rows.len());
-    for (ours, theirs) in view.rows.iter().zip(&native.rows) {
+    assert_eq!(summary.zero_fraction, native.zero_fraction, "exact zeros");
+    close(
+        summary.unpruned_mse,
+        native.unpruned_mse,
+        1e-6,
+        "unpruned MSE",
+    );
+    assert_eq!(summary.rows.len(), native.rows.len());
+    for (ours, theirs) in summary.rows.iter().zip(&native.rows) {
         close(ours.cutoff as f64, theirs.cutoff as f64, 1e-5, "cutoff");
         assert_eq!(ours.removed, theirs.removed, "removed at {}", theirs.cutoff);
         close(ours.fisher_mse, theirs.fisher_mse, 1e-5, "Fisher-pruned");
@@ -121,7 +114,7 @@ fn fisher_and_sweep_in_wasm_agree_with_the_native_run() {
         }
     }
     assert_eq!(
-        view.knee.map(|k| k.removed),
+        summary.knee.map(|k| k.removed),
         native.knee.map(|k| k.removed),
         "the knee"
     );
@@ -130,14 +123,8 @@ fn fisher_and_sweep_in_wasm_agree_with_the_native_run() {
 #[wasm_bindgen_test]
 fn the_slider_counts_as_natively_and_every_chart_draws() {
     let native = native();
-    let session = analysed_session();
-    let view = RenormView::new(
-        &session.weights_file().unwrap(),
-        &session.fisher_encoder().unwrap(),
-        &session.fixed_digits(),
-        session.sweep_view().unwrap(),
-    )
-    .unwrap();
+    let mut session = analysed_session();
+    let mut view = AnalysisView::new(&session.view_bytes().unwrap()).unwrap();
     assert_eq!(view.total(), 15_680);
     for &(cutoff, count) in &native.counts {
         let ours = view.removed(cutoff);
@@ -147,22 +134,9 @@ fn the_slider_counts_as_natively_and_every_chart_draws() {
     assert_eq!(view.cutoff_at(0.0), 0.0);
 
     // The soft flow's curve from the worker side, then its two charts on this side.
-    let mut session = session;
-    let settings = SoftFlowSettings {
-        alpha: None,
-        samples: 2,
-        seed: 42,
-    };
-    session.start_soft_flow(js(&settings)).unwrap();
-    loop {
-        let progress: Progress =
-            serde_wasm_bindgen::from_value(session.beyond_step(1).unwrap()).unwrap();
-        if progress.done == progress.total {
-            break;
-        }
-    }
-    let mut view = view;
-    view.set_soft_flow(session.soft_flow_result().unwrap(), 42)
+    let settings = serde_json::json!({"soft-samples": 2, "seed": 42, "fisher-split": "test"});
+    run(&mut session, &["soft-flow"], settings);
+    view.set_soft_flow(session.soft_flow_result().unwrap())
         .unwrap();
     assert_eq!(view.evidence_at(1.0), 10_000.0, "all the Fisher's examples");
     let washed = view.washed_out(0.0).unwrap();

@@ -1,14 +1,19 @@
-//! The browser tests (wasm-pack test): the page's facade over the same core, in Chromium, against
-//! the native build's numbers (scripts/test.sh passes them in `BAYES_NATIVE_REFERENCE`) and the
-//! kernels' triple loops. One binary, so it is built and started once.
+//! The browser tests: the page's facade over the same core, in Chromium, against the native
+//! build's numbers (scripts/test.sh passes them in `BAYES_NATIVE_REFERENCE`) and the kernels'
+//! triple loops. One binary, so it is built and started once. Built with relaxed SIMD (the
+//! page's other build), only what that changes runs: the products and training.
 #![cfg(target_arch = "wasm32")]
 
 #[path = "../common/mod.rs"]
 mod common;
 
+#[cfg(not(target_feature = "relaxed-simd"))]
 mod analysis_view;
+#[cfg(not(target_feature = "relaxed-simd"))]
 mod bench_shards;
+#[cfg(not(target_feature = "relaxed-simd"))]
 mod charts;
+#[cfg(not(target_feature = "relaxed-simd"))]
 mod data;
 #[path = "../native/dense.rs"]
 mod dense;

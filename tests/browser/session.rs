@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use bayes_renorm::web::session::{RunSettings, Session};
+use bayes_renorm::web::session::Session;
 use common::browser::{js, MNIST_MANIFEST};
 use serde::Deserialize;
 use wasm_bindgen_test::*;
@@ -41,12 +41,26 @@ struct NativeRun {
     test_mse: f64,
 }
 
+/// The parts of a `Progress` these tests read.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct StepReport {
+struct Progress {
+    training: Option<Training>,
+    epoch: Option<Epoch>,
+    idle: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Training {
     batch_losses: Vec<f64>,
-    epoch_train_mse: Option<f64>,
-    finished: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Epoch {
+    train_mse: f64,
+    test_mse: f64,
 }
 
 fn loaded_session() -> Session {
@@ -54,27 +68,22 @@ fn loaded_session() -> Session {
     for (split, file, bytes) in SHARDS {
         session.add_shard(split, file, bytes).unwrap();
     }
-    assert_eq!(session.train_examples_ready(), 5000);
-    assert!(session.test_split_ready());
     session
 }
 
-/// The paper's settings for `epochs` epochs on the first 5,000 images.
+/// Trains with the paper's settings for `epochs` epochs on the first 5,000 images, as the page
+/// sends them (www/state.js keys).
 fn start(session: &mut Session, epochs: usize, seed: u64) {
-    let settings = RunSettings {
-        latent: 20,
-        biases: false,
-        epochs,
-        batch: 1000,
-        lr: 1e-3,
-        seed,
-        subset: 5000,
-    };
-    session.start_training(js(&settings)).unwrap();
+    let settings = serde_json::json!({
+        "latent": 20, "biases": false, "epochs": epochs, "batch": 1000, "lr": 1e-3, "seed": seed,
+        "subset": 5000,
+    });
+    session.start(js(&["train"]), js(&settings)).unwrap();
 }
 
-fn step(session: &mut Session, batches: usize) -> StepReport {
-    serde_wasm_bindgen::from_value(session.train_step(batches).unwrap()).unwrap()
+/// One chunk of about `budget_ms`.
+fn step(session: &mut Session, budget_ms: f64) -> Progress {
+    serde_wasm_bindgen::from_value(session.step(budget_ms).unwrap()).unwrap()
 }
 
 #[wasm_bindgen_test]
@@ -86,12 +95,12 @@ fn the_session_trains_like_the_native_build() {
     let native = native.training;
     let mut session = loaded_session();
     start(&mut session, 1, 42);
-    let (mut losses, mut epoch_losses) = (Vec::new(), Vec::new());
+    let (mut losses, mut epochs) = (Vec::new(), Vec::new());
     loop {
-        let report = step(&mut session, 2);
-        losses.extend(report.batch_losses);
-        epoch_losses.extend(report.epoch_train_mse);
-        if report.finished {
+        let progress = step(&mut session, 5.0);
+        losses.extend(progress.training.into_iter().flat_map(|t| t.batch_losses));
+        epochs.extend(progress.epoch);
+        if progress.idle {
             break;
         }
     }
@@ -102,15 +111,14 @@ fn the_session_trains_like_the_native_build() {
             "batch {batch}: wasm {ours} vs native {theirs}"
         );
     }
-    assert_eq!(epoch_losses.len(), 1);
-    assert!((epoch_losses[0] - native.epoch_losses[0]).abs() <= 1e-6);
-    let test_mse = session.test_mse().unwrap();
+    assert_eq!(epochs.len(), 1);
+    assert!((epochs[0].train_mse - native.epoch_losses[0]).abs() <= 1e-6);
+    let test_mse = epochs[0].test_mse;
     assert!(
         (test_mse - native.test_mse).abs() <= 1e-6,
         "test MSE: wasm {test_mse} vs native {}",
         native.test_mse
     );
-    session.finish_training(0.0).unwrap();
 }
 
 async fn sleep_ms(ms: i32) {
@@ -127,13 +135,16 @@ async fn sleep_ms(ms: i32) {
 async fn pausing_between_chunks_gives_identical_weights() {
     let mut straight = loaded_session();
     start(&mut straight, 2, 42);
-    while !step(&mut straight, 1000).finished {}
+    while !step(&mut straight, 1e9).idle {}
 
     let mut paused = loaded_session();
     start(&mut paused, 2, 42);
     let mut chunks = 0;
-    while !step(&mut paused, 3).finished {
+    while !step(&mut paused, 1.0).idle {
         chunks += 1;
+        if chunks % 3 == 0 {
+            paused.pause();
+        }
         sleep_ms(20).await; // the worker's pause: nothing runs until it resumes
     }
     assert!(chunks >= 3, "the run was cut into pieces");
@@ -143,6 +154,6 @@ async fn pausing_between_chunks_gives_identical_weights() {
     // Another seed gives other weights, so the digest does tell runs apart.
     let mut other = loaded_session();
     start(&mut other, 2, 43);
-    while !step(&mut other, 1000).finished {}
+    while !step(&mut other, 1e9).idle {}
     assert_ne!(other.weights_digest().unwrap(), digest);
 }

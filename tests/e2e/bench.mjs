@@ -18,7 +18,7 @@ const nativeReproduce = JSON.parse(fs.readFileSync(nativeReproducePath, 'utf8'))
 const PAGE_HASH = smoke ? '#subset=2000&epochs=1' : '';
 const SLIDER_POSITIONS = [100, 500, 800, 300, 950, 600, 200, 900, 400, 700];
 
-/// The core's workloads in the page's worker, on the shards the page serves.
+/** The core's workloads in the page's worker, on the shards the page serves. */
 async function coreInWorker(openPage, plan) {
   const { page, close } = await openPage();
   await waitForState(page, 'idle');
@@ -36,7 +36,7 @@ async function coreInWorker(openPage, plan) {
   return figures;
 }
 
-/// The page as a visitor uses it: open, Train at once, wait for `ready`, move the slider.
+/** The page as a visitor uses it: open, Train at once, wait for `ready`, move the slider. */
 async function pageRun(openPage) {
   const { page, problems, close } = await openPage(PAGE_HASH);
   await page.click('#train');

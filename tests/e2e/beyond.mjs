@@ -13,7 +13,7 @@ async function exported(page, button) {
   return fs.readFileSync(await download.path()).toString();
 }
 
-/// `native` is reproduce's report for SMALL's settings with every "beyond" option.
+/** `native` is reproduce's report for SMALL's settings with every "beyond" option. */
 export async function beyondScenario({ openPage }, nativeDir) {
   const native = JSON.parse(fs.readFileSync(path.join(nativeDir, 'native-beyond-2000.json')));
   const { page, problems, close } = await openPage(`${SMALL}&fine-tune-at=0.5,0.9&soft-samples=2`);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { check, figure, pageWorker, waitForState } from './harness.mjs';
 import { SMALL } from './training.mjs';
 
-/// Every text #data-status shows while the page loads, from its first moment.
+/** Every text #data-status shows while the page loads, from its first moment. */
 const recordDataStatus = (page) => page.addInitScript(() => {
   window.dataStatuses = [];
   addEventListener('DOMContentLoaded', () => {
@@ -17,7 +17,7 @@ const recordDataStatus = (page) => page.addInitScript(() => {
   });
 });
 
-/// The committed MNIST shards' total size in MB, as the page prints it.
+/** The committed MNIST shards' total size in MB, as the page prints it. */
 function shardMegabytes(distDir) {
   const dir = path.join(distDir, 'data', 'mnist');
   const bytes = fs.readdirSync(dir).filter((f) => f.endsWith('.shard'))

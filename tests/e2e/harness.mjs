@@ -16,8 +16,10 @@ const TYPES = {
   '.wasm': 'application/wasm', '.json': 'application/json', '.png': 'image/png',
 };
 
-/// Files served in place of dist's, by path under the sub-path (the offline test changes the
-/// manifest as a new deployment would).
+/**
+ * Files served in place of dist's, by path under the sub-path (the offline test changes the
+ * manifest as a new deployment would).
+ */
 const overrides = new Map();
 
 function serve(root) {
@@ -46,12 +48,16 @@ function serve(root) {
 const checks = [];
 const figures = [];
 
+const started = performance.now();
+
+/** A named check; its line says when it ran (seconds since the start), to see where time goes. */
 export function check(name, ok, detail = '') {
   checks.push({ name, ok: Boolean(ok) });
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail !== '' ? `: ${detail}` : ''}`);
+  const at = ((performance.now() - started) / 1e3).toFixed(0).padStart(4);
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${at} s  ${name}${detail !== '' ? `: ${detail}` : ''}`);
 }
 
-/// A measurement for the report (never asserted on).
+/** A measurement for the report (never asserted on). */
 export function figure(name, value) {
   figures.push([name, value]);
   console.log(`     figure: ${name}: ${value}`);
@@ -66,8 +72,10 @@ export async function start(distDir) {
   });
   const base = `http://127.0.0.1:${server.address().port}${SUB_PATH}`;
 
-  /// A fresh page (its own context) at `base + hash`; `setup(page)` runs before it loads;
-  /// `gzip`: from a host that sends the shards with `Content-Encoding: gzip`.
+  /**
+   * A fresh page (its own context) at `base + hash`; `setup(page)` runs before it loads;
+   * `gzip`: from a host that sends the shards with `Content-Encoding: gzip`.
+   */
   async function openPage(hash = '', setup = async () => {}, { gzip = false } = {}) {
     const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
     const page = await context.newPage();
@@ -81,13 +89,13 @@ export async function start(distDir) {
     return { page, problems, close: () => context.close() };
   }
 
-  /// Stops the browser and the server.
+  /** Stops the browser and the server. */
   async function close() {
     await browser.close();
     server.close();
   }
 
-  /// Stops, prints the figures and the checks; true when every check passed.
+  /** Stops, prints the figures and the checks; true when every check passed. */
   async function finish() {
     await close();
     const failed = checks.filter((c) => !c.ok);
@@ -97,26 +105,26 @@ export async function start(distDir) {
     return failed.length === 0;
   }
 
-  /// Serves `bytes` at `relativePath` (under dist) from now on; null restores dist's file.
+  /** Serves `bytes` at `relativePath` (under dist) from now on; null restores dist's file. */
   const override = (relativePath, bytes) => (bytes === null ? overrides.delete(relativePath) : overrides.set(relativePath, bytes));
 
   return { openPage, finish, close, override, base, browserVersion: browser.version() };
 }
 
-/// The page's worker (www/worker.js), the newest if it was replaced: not one of its helpers.
+/** The page's worker (www/worker.js), the newest if it was replaced: not one of its helpers. */
 export const pageWorker = (page) => page.workers().filter((w) => w.url().endsWith('/worker.js')).at(-1);
 
-/// The file that clicking `button` downloads: {name, bytes}.
+/** The file that clicking `button` downloads: {name, bytes}. */
 export async function downloadOf(page, button) {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click(`#${button}`)]);
   return { name: download.suggestedFilename(), bytes: fs.readFileSync(await download.path()) };
 }
 
-/// Waits until the page is in `state` (document.body.dataset.state).
+/** Waits until the page is in `state` (document.body.dataset.state). */
 export const waitForState = (page, state, timeout = 120_000) =>
   page.waitForSelector(`body[data-state="${state}"]`, { timeout });
 
-/// Sets a control as a user would, and lets the page see the change.
+/** Sets a control as a user would, and lets the page see the change. */
 export async function setControl(page, id, value) {
   if (typeof value === 'boolean') await page.setChecked(`#${id}`, value);
   else if (await page.$eval(`#${id}`, (el) => el.tagName) === 'SELECT') await page.selectOption(`#${id}`, value);
@@ -124,7 +132,7 @@ export async function setControl(page, id, value) {
   await page.dispatchEvent(`#${id}`, 'change');
 }
 
-/// Moves the slider as a user dragging it would (`input`, then `change` on release).
+/** Moves the slider as a user dragging it would (`input`, then `change` on release). */
 export async function moveSlider(page, position) {
   await page.$eval('#lambda', (slider, position) => {
     slider.value = String(position);
@@ -134,7 +142,7 @@ export async function moveSlider(page, position) {
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
 }
 
-/// True when the canvas has been drawn on: its pixels are not all one colour.
+/** True when the canvas has been drawn on: its pixels are not all one colour. */
 export const canvasDrawn = (page, id) => page.$eval(`#${id}`, (canvas) => {
   const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
   const colours = new Set();
@@ -142,8 +150,10 @@ export const canvasDrawn = (page, id) => page.$eval(`#${id}`, (canvas) => {
   return colours.size > 5;
 });
 
-/// Every number of the epoch table, full precision: [{epoch, trainMse, testMse, seconds,
-/// examplesPerSecond}].
+/**
+ * Every number of the epoch table, full precision: [{epoch, trainMse, testMse, seconds,
+ * examplesPerSecond}].
+ */
 export const epochTable = (page) => page.$$eval('#epoch-table tbody tr', (rows) => rows.map((row) => {
   const [epoch, trainMse, testMse, seconds, examplesPerSecond] = Array.from(row.cells, (c) => Number(c.dataset.value));
   return { epoch, trainMse, testMse, seconds, examplesPerSecond };

@@ -12,7 +12,7 @@ const keptCopies = (page) => page.evaluate(() => JSON.parse(document.body.datase
 const keptKeys = (page) => page.evaluate(async () =>
   (await (await caches.open('bayes-renorm-shards')).keys()).map((request) => new URL(request.url).pathname.split('/').at(-1) + new URL(request.url).search));
 
-/// Reloads and waits until the data is loaded and the offline panel has caught up.
+/** Reloads and waits until the data is loaded and the offline panel has caught up. */
 async function reloadLoaded(page) {
   await page.reload();
   await waitForState(page, 'idle', 120_000);

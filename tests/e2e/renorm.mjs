@@ -10,10 +10,10 @@ import { SMALL } from './training.mjs';
 
 const CHARTS = ['loss-chart', 'hockey-stick', 'fisher-hist', 'fisher-maps', 'recon'];
 
-/// A canvas's pixels, to tell whether a redraw changed it.
+/** A canvas's pixels, to tell whether a redraw changed it. */
 const pixels = (page, id) => page.$eval(`#${id}`, (c) => c.toDataURL());
 
-/// Checks on the page that has just run the paper (`native` is reproduce's report for it).
+/** Checks on the page that has just run the paper (`native` is reproduce's report for it). */
 export async function paperRenormChecks(page, native, screenshot) {
   const timing = await page.evaluate(() => {
     const mark = (name) => performance.getEntriesByName(name)[0]?.startTime;
@@ -130,8 +130,10 @@ export async function paperRenormChecks(page, native, screenshot) {
     (await downloadOf(page, 'export-csv')).bytes.toString().trim() === csvBefore);
 }
 
-/// The Fisher eigen-shells of the page's model against reproduce's (`native.eigen`), and their
-/// reconstructions following Λ.
+/**
+ * The Fisher eigen-shells of the page's model against reproduce's (`native.eigen`), and their
+ * reconstructions following Λ.
+ */
 export async function eigenChecks(page, native) {
   const hockey = await pixels(page, 'hockey-stick');
   // The eigensolver is in a second build of the module, which the worker fetches for the
@@ -175,7 +177,7 @@ export async function eigenChecks(page, native) {
     `${low} → ${high} directions`);
 }
 
-/// `#embed=1&autorun=1`: trains on opening, then shows the compact layout's charts and slider.
+/** `#embed=1&autorun=1`: trains on opening, then shows the compact layout's charts and slider. */
 export async function embedScenario({ openPage }, screenshotDir) {
   const { page, close } = await openPage(`${SMALL}&embed=1&autorun=1`);
   await page.setViewportSize({ width: 360, height: 800 });

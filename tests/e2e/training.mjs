@@ -13,7 +13,7 @@ export const SMALL = '#subset=2000&epochs=1&grid=paper&random-seeds=1&eval=1000'
 const QUICK_ANALYSIS = { grid: 'paper', 'random-seeds': 1, eval: 1000 };
 const TEST_MSE_IN_STATUS = /test MSE 0\.\d{6}/;
 
-/// Long tasks (over 50 ms) on the main thread, with their start times, from page load on.
+/** Long tasks (over 50 ms) on the main thread, with their start times, from page load on. */
 async function observeLongTasks(page) {
   await page.addInitScript(() => {
     window.longTasks = [];
@@ -25,8 +25,10 @@ async function observeLongTasks(page) {
 
 const readNative = (dir, name) => JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));
 
-/// The paper's defaults on full MNIST, Train pressed as soon as the page opens: the page's
-/// numbers against `reproduce`'s, and the figures of the issue.
+/**
+ * The paper's defaults on full MNIST, Train pressed as soon as the page opens: the page's
+ * numbers against `reproduce`'s, and the figures of the issue.
+ */
 async function paperRun({ openPage }, nativeDir, screenshot, renormChecks) {
   const native = readNative(nativeDir, 'native-paper.json');
   const { page, problems, close } = await openPage('', observeLongTasks);
@@ -148,9 +150,11 @@ async function smallRun({ openPage }, nativeDir) {
   await close();
 }
 
-/// With the second training shard held back (shards come one after another, so all later ones
-/// wait too), a 2,000-image run starts and finishes on the shards that have arrived, and gives
-/// the same numbers as when everything is loaded.
+/**
+ * With the second training shard held back (shards come one after another, so all later ones
+ * wait too), a 2,000-image run starts and finishes on the shards that have arrived, and gives
+ * the same numbers as when everything is loaded.
+ */
 async function earlyStart({ openPage }, nativeDir) {
   const native = readNative(nativeDir, 'native-subset-2000.json');
   const { page, close } = await openPage(SMALL, (p) => p.route('**/train-01.v1.shard', async (route) => {
@@ -229,8 +233,10 @@ async function crashes({ openPage }) {
   await close();
 }
 
-/// A browser without relaxed SIMD (emulated: wasm-module.js's probe made to fail) runs the other
-/// build, never fetches the relaxed one, and trains to reproduce's numbers all the same.
+/**
+ * A browser without relaxed SIMD (emulated: wasm-module.js's probe made to fail) runs the other
+ * build, never fetches the relaxed one, and trains to reproduce's numbers all the same.
+ */
 async function withoutRelaxedSimd({ openPage, override, base }, nativeDir) {
   const native = readNative(nativeDir, 'native-subset-2000.json');
   const source = await (await fetch(new URL('wasm-module.js', base))).text();
