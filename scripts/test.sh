@@ -73,7 +73,7 @@ reproduce() {
 }
 reproduce subset-2000 --subset 2000 --epochs 1
 reproduce subset-2000-batch-100 --subset 2000 --epochs 1 --batch 100
-reproduce beyond-2000 --subset 2000 --epochs 1 --grid paper --random-seeds 1 --eval-examples 1000 --eigen
+reproduce studies-2000 --subset 2000 --epochs 1 --grid paper --random-seeds 1 --eval-examples 1000 --eigen
 reproduce paper --eigen
 node tests/e2e/run.mjs dist target/e2e
 

@@ -17,7 +17,7 @@ use crate::fisher::{FisherAccumulator, FisherTerms, FisherVariant, FISHER_BATCH}
 use crate::model::{Autoencoder, Gradients};
 use crate::sweep::{Baselines, Sweep};
 use crate::train::GradientPart;
-use crate::weights::{read_wire, write_wire};
+use crate::weights::{read_wire, read_wire_into, write_wire};
 use crate::wire::{Reader, WireError, Writer};
 
 const GRADIENT: u8 = 1;
@@ -229,6 +229,8 @@ impl TaskResult {
 #[derive(Default)]
 pub struct Helper {
     run_images: Option<(u64, Dataset)>,
+    /// The model of the last gradient task, which the next batch's weights overwrite.
+    model: Option<Autoencoder<f32>>,
 }
 
 impl Helper {
@@ -295,7 +297,7 @@ impl Helper {
     /// One part of a training batch, from the run's images (which arrive with its first batch).
     fn gradient(&mut self, input: &mut Reader, payload: Vec<u8>) -> Result<TaskResult, WireError> {
         let run = input.u64()?;
-        let model = read_wire(input)?;
+        let model = read_wire_into(input, &mut self.model)?;
         let rows = input.usizes()?;
         let batch_rows = input.usize()?;
         let error = |problem: String| WireError {

@@ -447,6 +447,17 @@ pub fn write_wire(model: &Autoencoder<f32>, out: &mut Writer) {
 
 /// A model from `write_wire`'s message.
 pub fn read_wire(input: &mut Reader) -> Result<Autoencoder<f32>, WireError> {
+    let mut kept = None;
+    read_wire_into(input, &mut kept)?;
+    Ok(kept.expect("read_wire_into sets the model"))
+}
+
+/// `read_wire` into `kept`, reusing it when it has the message's shape (a helper takes new
+/// weights for every batch).
+pub fn read_wire_into<'a>(
+    input: &mut Reader,
+    kept: &'a mut Option<Autoencoder<f32>>,
+) -> Result<&'a Autoencoder<f32>, WireError> {
     let (n, m, biases) = (input.usize()?, input.usize()?, input.bool()?);
     let parameters = input.f32s()?;
     // Checked before any allocation: the shape must account for exactly the values sent.
@@ -461,7 +472,13 @@ pub fn read_wire(input: &mut Reader) -> Result<Autoencoder<f32>, WireError> {
             ),
         });
     }
-    let mut model = Autoencoder::init(n, m, biases, 0);
+    let same_shape = |model: &Autoencoder<f32>| {
+        (model.input_dim(), model.latent_dim(), model.has_biases()) == (n, m, biases)
+    };
+    if !kept.as_ref().is_some_and(same_shape) {
+        *kept = Some(Autoencoder::init(n, m, biases, 0));
+    }
+    let model = kept.as_mut().expect("set just above");
     model
         .set_parameters(&parameters)
         .expect("the count was checked against the shape");

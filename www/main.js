@@ -114,10 +114,13 @@ function train() {
   setStatus(document.body.dataset.dataLoaded ? 'Starting…' : 'Training starts when its data has arrived…');
 }
 
-/** A weights file, or the kept model when the worker that held it has died (`record`). */
+/**
+ * A weights file (a Uint8Array, moved to the worker), or the kept model when the worker that
+ * held it has died (with its `record`).
+ */
 function importModel({ name, bytes, record }) {
   link.worker.postMessage({ type: 'import', name, bytes, record, settings: settingsOf(state), workers: state.workers },
-    [bytes]);
+    [bytes.buffer]);
   dispatch('import');
 }
 
@@ -137,7 +140,7 @@ async function importWeights(file) {
   clearError();
   ensureWorker();
   analysis.markStale();
-  const bytes = await file.arrayBuffer();
+  const bytes = new Uint8Array(await file.arrayBuffer());
   importing = { dataset: state.dataset, name: file.name, bytes: bytes.slice(0), record: null };
   importModel({ name: file.name, bytes, record: null });
   setStatus(`Reading ${file.name}…`);

@@ -165,8 +165,8 @@ onmessage = async ({ data }) => {
       break;
     case 'import':
       await startJob('import', async () => {
-        if (data.record) session.restoreModel(new Uint8Array(data.bytes), data.record);
-        else session.importWeights(data.name, new Uint8Array(data.bytes));
+        if (data.record) session.restoreModel(data.bytes, data.record);
+        else session.importWeights(data.name, data.bytes);
         postMessage({ type: 'imported', name: data.name, weightsDigest: session.weightsDigest() });
         job.name = 'analyse';
         session.start(['analyse'], data.settings);

@@ -81,7 +81,9 @@ pub struct EpochRecord {
     pub train_mse: f64,
     /// MSE over the whole test split, at the epoch's end.
     pub test_mse: f64,
+    /// The epoch's seconds, scoring included.
     pub seconds: f64,
+    /// Training images per second of training proper.
     pub examples_per_second: f64,
 }
 

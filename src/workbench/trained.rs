@@ -26,8 +26,9 @@ pub struct ModelRecord {
     pub source: ModelSource,
     /// MSE over the whole test split (for loaded weights, once the split is here to score).
     pub test_mse: Option<f64>,
-    /// Seconds its training took (0 for loaded weights).
+    /// Seconds its training took, scoring each epoch included (0 for loaded weights).
     pub seconds: f64,
+    /// Examples trained per second of training proper (the epochs' scoring left out).
     pub examples_per_second: f64,
     /// Threads each training batch was split among: its last bits depend on it (1 for loaded
     /// weights and for `reproduce`).

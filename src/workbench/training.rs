@@ -24,6 +24,9 @@ pub struct TrainJob {
     last_test_mse: Option<f64>,
     /// The run's seconds when the current epoch began.
     epoch_started: f64,
+    /// Seconds spent scoring the test split at the epochs' ends, which examples/s leave out.
+    scoring: f64,
+    epoch_scoring_started: f64,
     /// Parts per batch, once a pool shared the first: every later batch is split the same way.
     parts: Option<usize>,
     /// The batch out with the helpers.
@@ -76,6 +79,8 @@ impl TrainJob {
             reported_epochs: 0,
             last_test_mse: None,
             epoch_started: 0.0,
+            scoring: 0.0,
+            epoch_scoring_started: 0.0,
             parts: None,
             round: None,
         })
@@ -135,18 +140,21 @@ impl TrainJob {
     fn ended_epoch(&mut self, data: &RunData, watch: &mut Stopwatch) -> Option<EpochRecord> {
         let losses = self.trainer.progress().epoch_losses;
         let train_mse = *losses.get(self.reported_epochs)?;
+        let before = watch.lap(Some(Slot::Train));
         let test_mse = dataset_mse(self.trainer.model(), data.test());
-        watch.lap(Some(Slot::Train));
+        self.scoring += watch.lap(Some(Slot::Train)) - before;
         let seconds = watch.seconds.train - self.epoch_started;
+        let training = seconds - (self.scoring - self.epoch_scoring_started);
         let record = EpochRecord {
             epoch: self.reported_epochs,
             train_mse,
             test_mse,
             seconds,
-            examples_per_second: self.trainer.data().len() as f64 / seconds.max(f64::MIN_POSITIVE),
+            examples_per_second: self.trainer.data().len() as f64 / training.max(f64::MIN_POSITIVE),
         };
         self.reported_epochs += 1;
         self.epoch_started = watch.seconds.train;
+        self.epoch_scoring_started = self.scoring;
         self.last_test_mse = Some(test_mse);
         Some(record)
     }
@@ -156,7 +164,7 @@ impl TrainJob {
         let examples_total = (self.trainer.data().len() * p.epochs) as u64;
         let losses = &self.trainer.batch_losses()[self.reported_batches..];
         self.reported_batches += losses.len();
-        let per_second = p.examples_seen as f64 / watch.seconds.train.max(f64::MIN_POSITIVE);
+        let per_second = p.examples_seen as f64 / self.training_seconds(watch);
         let mut progress = Progress::new(
             Some(JobKind::Train),
             Stage::Training,
@@ -178,9 +186,15 @@ impl TrainJob {
         progress
     }
 
+    /// Seconds of training proper: the run's, less the scoring of the test split.
+    fn training_seconds(&self, watch: &Stopwatch) -> f64 {
+        (watch.seconds.train - self.scoring).max(f64::MIN_POSITIVE)
+    }
+
     /// The trained model and its record.
     pub fn finish(self, data: &RunData, watch: &Stopwatch) -> TrainedModel {
         let seconds = watch.seconds.train;
+        let training = self.training_seconds(watch);
         let p = self.trainer.progress();
         let test_mse =
             (self.last_test_mse).unwrap_or_else(|| dataset_mse(self.trainer.model(), data.test()));
@@ -192,7 +206,7 @@ impl TrainJob {
             },
             test_mse: Some(test_mse),
             seconds,
-            examples_per_second: p.examples_seen as f64 / seconds.max(f64::MIN_POSITIVE),
+            examples_per_second: p.examples_seen as f64 / training,
             parts: self.parts.unwrap_or(1),
         };
         let model = self.trainer.into_parts().0;

@@ -1,12 +1,12 @@
 // Runs one group of end-to-end scenarios, for working on it: node tests/e2e/run-one.mjs NAME
-// [dist-dir] [native-dir], NAME one of data, training, renorm, beyond, hardening,
+// [dist-dir] [native-dir], NAME one of data, training, analysis, studies, hardening,
 // offline.
 import path from 'node:path';
 import { start } from './harness.mjs';
 import { dataScenarios } from './data.mjs';
 import { trainingScenarios } from './training.mjs';
-import { embedScenario, paperRenormChecks } from './renorm.mjs';
-import { beyondScenario } from './beyond.mjs';
+import { embedScenario, paperAnalysisChecks } from './analysis.mjs';
+import { studiesScenario } from './studies.mjs';
 import { hardeningScenarios } from './hardening.mjs';
 import { offlineScenario } from './offline.mjs';
 
@@ -15,9 +15,9 @@ const distDir = path.resolve(dist);
 const nativeDir = path.resolve(native);
 const GROUPS = {
   data: (h) => dataScenarios(h),
-  training: (h) => trainingScenarios(h, nativeDir, path.join(nativeDir, 'page-ready.png'), paperRenormChecks),
-  renorm: (h) => embedScenario(h, nativeDir),
-  beyond: (h) => beyondScenario(h, nativeDir),
+  training: (h) => trainingScenarios(h, nativeDir, path.join(nativeDir, 'page-ready.png'), paperAnalysisChecks),
+  analysis: (h) => embedScenario(h, nativeDir),
+  studies: (h) => studiesScenario(h, nativeDir),
   hardening: (h) => hardeningScenarios(h, distDir),
   offline: (h) => offlineScenario(h, distDir),
 };

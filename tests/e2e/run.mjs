@@ -6,8 +6,8 @@ import zlib from 'node:zlib';
 import { figure, start } from './harness.mjs';
 import { dataScenarios } from './data.mjs';
 import { trainingScenarios } from './training.mjs';
-import { embedScenario, paperRenormChecks } from './renorm.mjs';
-import { beyondScenario } from './beyond.mjs';
+import { embedScenario, paperAnalysisChecks } from './analysis.mjs';
+import { studiesScenario } from './studies.mjs';
 import { hardeningScenarios } from './hardening.mjs';
 import { offlineScenario } from './offline.mjs';
 
@@ -24,9 +24,9 @@ const harness = await start(distDir);
 let passed = false;
 try {
   await dataScenarios(harness);
-  await trainingScenarios(harness, nativeDir, screenshot, paperRenormChecks);
+  await trainingScenarios(harness, nativeDir, screenshot, paperAnalysisChecks);
   await embedScenario(harness, nativeDir);
-  await beyondScenario(harness, nativeDir);
+  await studiesScenario(harness, nativeDir);
   await hardeningScenarios(harness, distDir);
   await offlineScenario(harness, distDir);
 } finally {

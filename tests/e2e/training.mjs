@@ -29,7 +29,7 @@ const readNative = (dir, name) => JSON.parse(fs.readFileSync(path.join(dir, name
  * The paper's defaults on full MNIST, Train pressed as soon as the page opens: the page's
  * numbers against `reproduce`'s, and the figures of the issue.
  */
-async function paperRun({ openPage }, nativeDir, screenshot, renormChecks) {
+async function paperRun({ openPage }, nativeDir, screenshot, analysisChecks) {
   const native = readNative(nativeDir, 'native-paper.json');
   const { page, problems, close } = await openPage('', observeLongTasks);
   await page.click('#train');
@@ -74,7 +74,7 @@ async function paperRun({ openPage }, nativeDir, screenshot, renormChecks) {
     [Number(timing.dataset.examplesPerSecond), perEpoch[5], perEpoch.at(-1)].map(Math.round).join(' / '));
   figure('peak wasm memory in the worker (MB)', (Number(timing.dataset.memoryBytes) / 1e6).toFixed(1));
   figure('test MSE, page vs reproduce', `${table.at(-1).testMse.toFixed(6)} vs ${native.train.test_mse.toFixed(6)}`);
-  await renormChecks(page, native, screenshot);
+  await analysisChecks(page, native, screenshot);
   await close();
 }
 
@@ -265,8 +265,8 @@ async function withoutRelaxedSimd({ openPage, override, base }, nativeDir) {
   }
 }
 
-export async function trainingScenarios(harness, nativeDir, screenshot, renormChecks) {
-  await paperRun(harness, nativeDir, screenshot, renormChecks);
+export async function trainingScenarios(harness, nativeDir, screenshot, analysisChecks) {
+  await paperRun(harness, nativeDir, screenshot, analysisChecks);
   await smallRun(harness, nativeDir);
   await withoutRelaxedSimd(harness, nativeDir);
   await poolScenario(harness, nativeDir);

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { canvasDrawn, check, waitForState } from './harness.mjs';
 import path from 'node:path';
 import { SMALL } from './training.mjs';
-import { eigenChecks } from './renorm.mjs';
+import { eigenChecks } from './analysis.mjs';
 
 const pixels = (page, id) => page.$eval(`#${id}`, (c) => c.toDataURL());
 
@@ -13,9 +13,9 @@ async function exported(page, button) {
   return fs.readFileSync(await download.path()).toString();
 }
 
-/** `native` is reproduce's report for SMALL's settings with every "beyond" option. */
-export async function beyondScenario({ openPage }, nativeDir) {
-  const native = JSON.parse(fs.readFileSync(path.join(nativeDir, 'native-beyond-2000.json')));
+/** `native` is reproduce's report for SMALL's settings with the studies it runs. */
+export async function studiesScenario({ openPage }, nativeDir) {
+  const native = JSON.parse(fs.readFileSync(path.join(nativeDir, 'native-studies-2000.json')));
   const { page, problems, close } = await openPage(`${SMALL}&fine-tune-at=0.5,0.9&soft-samples=2`);
   await waitForState(page, 'idle');
   await page.click('#train');

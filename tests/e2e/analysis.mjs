@@ -14,7 +14,7 @@ const CHARTS = ['loss-chart', 'hockey-stick', 'fisher-hist', 'fisher-maps', 'rec
 const pixels = (page, id) => page.$eval(`#${id}`, (c) => c.toDataURL());
 
 /** Checks on the page that has just run the paper (`native` is reproduce's report for it). */
-export async function paperRenormChecks(page, native, screenshot) {
+export async function paperAnalysisChecks(page, native, screenshot) {
   const timing = await page.evaluate(() => {
     const mark = (name) => performance.getEntriesByName(name)[0]?.startTime;
     return { started: mark('bayes:training-started'), trained: mark('bayes:training-done'), ready: mark('bayes:ready'),
