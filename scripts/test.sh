@@ -59,9 +59,8 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROM
 export WASM_BINDGEN_TEST_TIMEOUT=180
 cargo test --release --target wasm32-unknown-unknown --test browser -- --nocapture
 # Again with relaxed SIMD (the build the page runs where the browser has it): only the tests of
-# what it changes (tests/browser/main.rs), on the relaxed page build's dependencies.
-CARGO_TARGET_DIR=target/relaxed RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" \
-  cargo test --release --target wasm32-unknown-unknown --test browser -- --nocapture
+# what it changes (tests/browser/main.rs).
+cargo test --release --target wasm32-unknown-unknown --test browser --features relaxed-simd -- --nocapture
 
 step "end to end: the built page in Chromium, served under a sub-path"
 # The page must show the numbers `reproduce` prints for the same settings.

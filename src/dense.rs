@@ -1,7 +1,9 @@
 //! The model's three dense product shapes, in one place. Natively they are ndarray's `dot`
 //! (matrixmultiply, with AVX/FMA kernels). In wasm, f32 runs a small kernel of our own
-//! (`kernel`), with relaxed SIMD's fused multiply-add where the build has it (`build-tools/`
-//! builds the page's module both ways; the worker loads the one the browser validates).
+//! (`kernel`), with relaxed SIMD's fused multiply-add in the build with the feature
+//! `relaxed-simd` (the page ships both builds and loads the one the browser validates;
+//! docs/builds.md). Only the kernel's functions are compiled for relaxed SIMD, so the two builds
+//! share every dependency.
 //!
 //! Each output entry is summed over k in order, one accumulator per entry, so a result does
 //! not depend on the tiling. With FMA it differs from the unfused sum in the last bits.
@@ -141,26 +143,36 @@ mod kernel {
     use ndarray::Array2;
 
     pub const ENABLED: bool = cfg!(target_feature = "simd128");
-    pub const NAME: &str = if cfg!(target_feature = "relaxed-simd") {
+    pub const NAME: &str = if cfg!(feature = "relaxed-simd") {
         "relaxed-simd"
     } else {
         "simd128"
     };
 
+    // With the feature, each function below is compiled for relaxed SIMD. `inline(always)` and
+    // `target_feature` exclude each other, so that build asks only `inline`: functions with the
+    // same features inline into each other.
+
     /// c + a · b, fused where the build has relaxed SIMD.
-    #[inline(always)]
+    #[cfg_attr(
+        feature = "relaxed-simd",
+        target_feature(enable = "relaxed-simd"),
+        inline
+    )]
+    #[cfg_attr(not(feature = "relaxed-simd"), inline(always))]
     fn madd(a: v128, b: v128, c: v128) -> v128 {
-        #[cfg(target_feature = "relaxed-simd")]
+        #[cfg(feature = "relaxed-simd")]
         {
             f32x4_relaxed_madd(a, b, c)
         }
-        #[cfg(not(target_feature = "relaxed-simd"))]
+        #[cfg(not(feature = "relaxed-simd"))]
         {
             f32x4_add(f32x4_mul(a, b), c)
         }
     }
 
     /// out[i, j] = Σ_k a(i, k) · m[k, j], with m row-major (vectors run along its rows).
+    #[cfg_attr(feature = "relaxed-simd", target_feature(enable = "relaxed-simd"))]
     pub fn product(a: &Array2<f32>, layout: Layout, m: &Array2<f32>) -> Array2<f32> {
         let a = a.as_slice().expect("standard layout");
         let (rows, depth, cols) = (layout.rows, layout.depth, m.ncols());
@@ -188,7 +200,12 @@ mod kernel {
     }
 
     /// Rows i..i + R of the output, eight columns at a time, then four, then one.
-    #[inline(always)]
+    #[cfg_attr(
+        feature = "relaxed-simd",
+        target_feature(enable = "relaxed-simd"),
+        inline
+    )]
+    #[cfg_attr(not(feature = "relaxed-simd"), inline(always))]
     fn row_block<const R: usize>(
         a: &[f32],
         layout: Layout,
@@ -218,7 +235,12 @@ mod kernel {
     }
 
     /// An R × 4V block of the output in R·V vector accumulators, over the whole depth.
-    #[inline(always)]
+    #[cfg_attr(
+        feature = "relaxed-simd",
+        target_feature(enable = "relaxed-simd"),
+        inline
+    )]
+    #[cfg_attr(not(feature = "relaxed-simd"), inline(always))]
     fn tile<const R: usize, const V: usize>(
         a: &[f32],
         layout: Layout,

@@ -152,7 +152,7 @@ pub fn sweep_task<'a>(
 /// A helper's answer, decoded by the lead.
 #[derive(Clone, Debug)]
 pub enum TaskResult {
-    Gradient(GradientPart),
+    Gradient(Box<GradientPart>),
     /// One batch's terms after another.
     Fisher(Vec<FisherTerms<f32>>),
     /// Order after order, each at every cutoff.
@@ -194,10 +194,10 @@ impl TaskResult {
                 let flat = input.f32s()?;
                 let gradients = (Gradients::from_flat(model, &flat))
                     .ok_or_else(|| wrong_length("a helper's gradients"))?;
-                TaskResult::Gradient(GradientPart {
+                TaskResult::Gradient(Box::new(GradientPart {
                     squared_error,
                     gradients,
-                })
+                }))
             }
             FISHER => {
                 let batches = input.usize()?;
@@ -319,8 +319,8 @@ impl Helper {
         if let Some(&bad) = rows.iter().find(|&&row| row >= data.len()) {
             return Err(error(format!("example {bad} asked for, of {}", data.len())));
         }
-        Ok(TaskResult::Gradient(GradientPart::of(
-            &model, data, &rows, batch_rows,
-        )))
+        Ok(TaskResult::Gradient(Box::new(GradientPart::of(
+            model, data, &rows, batch_rows,
+        ))))
     }
 }

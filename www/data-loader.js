@@ -64,7 +64,6 @@ export async function loadDataset(dataset, Session, onSession, post) {
   const total = shards.reduce((sum, s) => sum + s.bytes, 0);
   let loaded = 0; // bytes, downloaded or read from the offline copy
   let downloaded = 0;
-  let decodeMs = 0;
   let offlineProblem = null; // why the offline copy is not kept, once known
   const download = (shard) => fetchBytes(new URL(shard.file, base), (n) => {
     loaded += n;
@@ -83,7 +82,6 @@ export async function loadDataset(dataset, Session, onSession, post) {
     } else {
       bytes = await download(shard);
     }
-    const started = performance.now();
     try {
       session.addShard(shard.split, shard.file, bytes);
     } catch (error) {
@@ -95,10 +93,9 @@ export async function loadDataset(dataset, Session, onSession, post) {
       session.addShard(shard.split, shard.file, bytes);
       await offline(() => storeShard(base, shard, bytes));
     }
-    decodeMs += performance.now() - started;
     if (!kept && !offlineProblem) await offline(() => storeShard(base, shard, bytes));
     wake(true);
   }
   if (!offlineProblem) await offline(() => pruneStale(base, shards));
-  post({ type: 'loaded', summary: session.summary(), bytes: loaded, downloaded, decodeMs, offlineProblem });
+  post({ type: 'loaded', summary: session.summary(), bytes: loaded, downloaded, offlineProblem });
 }

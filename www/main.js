@@ -185,7 +185,7 @@ function onWorkerMessage(message) {
       const kept = message.bytes - message.downloaded;
       const text = `Loaded ${message.summary.name}: ${MB(message.downloaded)} MB downloaded` +
         `${kept > 0 ? `, ${MB(kept)} MB from the offline copy` : ''}; ` +
-        `decoded and validated in ${message.decodeMs.toFixed(0)} ms.`;
+        `decoded and validated in ${(message.summary.decode_seconds * 1e3).toFixed(0)} ms.`;
       showDataStatus(text);
       showOffline(message.offlineProblem && `not kept (${message.offlineProblem})`);
       if (pageState() === 'loading') {

@@ -1,7 +1,9 @@
 // The one loop every job runs in: the session's workbench steps for about CHUNK_MS, then the
-// worker yields to its event loop, so pause, resume and cancel are seen between chunks. With a
-// pool, each chunk first hands the helpers what the session shares, and hands their results
-// back when it says it awaits them. Nothing here knows what a job does or how it is split.
+// worker posts its progress and yields to its event loop, so pause, resume and cancel are seen
+// between chunks. With a pool, each step first hands the helpers what the session shares, and
+// hands their results back when it says it awaits them; a step the session does not report
+// (its chunk has time left) is followed at once by the next. Nothing here knows what a job does
+// or how it is split.
 
 /** Milliseconds of work per chunk: short enough for a prompt pause, long enough to be cheap. */
 export const CHUNK_MS = 75;
@@ -55,6 +57,8 @@ export async function runInChunks({ session, pool, control, onProgress, dataArri
       if (results) results.forEach((result, helper) => session.accept(helper, result));
       replies = null;
     }
+    // Within its budget, the chunk goes on without a message or a yield.
+    if (!progress.report) continue;
     onProgress(progress);
     if (progress.idle) return true;
     if (progress.stage === 'waiting') {

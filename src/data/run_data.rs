@@ -30,6 +30,8 @@ pub struct DataSummary {
     pub licence: String,
     pub train: SplitSummary,
     pub test: SplitSummary,
+    /// Seconds spent decoding and validating the shards so far (set by whoever times it).
+    pub decode_seconds: f64,
 }
 
 pub struct RunData {
@@ -141,6 +143,7 @@ impl RunData {
             licence: field(|m| &m.licence),
             train: self.train.stats().summary(),
             test: self.test.stats().summary(),
+            decode_seconds: 0.0,
         }
     }
 

@@ -62,15 +62,13 @@ impl Session {
         let split = (Split::ALL.into_iter())
             .find(|s| s.name() == split)
             .ok_or_else(|| JsError::new(&format!("unknown split '{split}'")))?;
-        self.bench
-            .data_mut()
-            .add_shard(split, file, bytes)
-            .map_err(js_error)
+        self.bench.add_shard(split, file, bytes).map_err(js_error)
     }
 
-    /// Counts, label histograms and pixel statistics of both splits as loaded so far.
+    /// Counts, label histograms and pixel statistics of both splits as loaded so far, and the
+    /// seconds their decoding took.
     pub fn summary(&self) -> Result<JsValue, JsError> {
-        to_js(&self.bench.data().summary())
+        to_js(&self.bench.data_summary())
     }
 
     /// Runs `jobs` (`['train', 'analyse']`, …) in order with `settings` (the page's parameter

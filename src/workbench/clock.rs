@@ -62,6 +62,11 @@ impl Stopwatch {
         }
     }
 
+    /// The clock's reading, charging nothing.
+    pub fn now(&self) -> f64 {
+        (self.clock)()
+    }
+
     /// Charges the seconds since the last lap to `slot` (to nothing when `None`, or when stopped)
     /// and starts the next; returns the time.
     pub fn lap(&mut self, slot: Option<Slot>) -> f64 {

@@ -33,7 +33,8 @@ pub use settings::Settings;
 pub use trained::{ModelRecord, ModelSource, TrainedModel};
 
 use crate::data::manifest::Split;
-use crate::data::run_data::RunData;
+use crate::data::run_data::{DataSummary, RunData};
+use crate::data::shard::ShardError;
 use crate::eigen::{EigenShells, EigenSummary, SymmetricEigen};
 use crate::finetune::FineTuneSummary;
 use crate::model::Autoencoder;
@@ -71,6 +72,10 @@ pub struct Workbench {
     /// Training runs started: a helper keeps a run's images under its number.
     runs: u64,
     solver: SymmetricEigen,
+    /// Seconds spent decoding shards.
+    decode_seconds: f64,
+    /// The end of the chunk a step that did not report was in.
+    chunk_deadline: Option<f64>,
 }
 
 impl Workbench {
@@ -89,6 +94,8 @@ impl Workbench {
             watch: Stopwatch::new(clock),
             runs: 0,
             solver,
+            decode_seconds: 0.0,
+            chunk_deadline: None,
         }
     }
 
@@ -96,9 +103,25 @@ impl Workbench {
         &self.data
     }
 
-    /// The data, to add shards as they arrive.
-    pub fn data_mut(&mut self) -> &mut RunData {
-        &mut self.data
+    /// Validates one downloaded shard and files it (`RunData::add_shard`), timing the work.
+    pub fn add_shard(
+        &mut self,
+        split: Split,
+        file: &str,
+        bytes: &[u8],
+    ) -> Result<usize, ShardError> {
+        let started = self.watch.now();
+        let added = self.data.add_shard(split, file, bytes);
+        self.decode_seconds += self.watch.now() - started;
+        added
+    }
+
+    /// What has arrived, and the seconds its decoding took.
+    pub fn data_summary(&self) -> DataSummary {
+        DataSummary {
+            decode_seconds: self.decode_seconds,
+            ..self.data.summary()
+        }
     }
 
     pub fn settings(&self) -> &Settings {
@@ -119,9 +142,13 @@ impl Workbench {
     /// every job asked for; the results of earlier jobs stay.
     pub fn step(&mut self, budget: f64) -> Result<Progress, WorkbenchError> {
         let now = self.lap();
-        let progress = self.step_until(now + budget);
-        if progress.is_err() {
-            self.cancel();
+        // A step that did not report goes on with the same chunk.
+        let deadline = self.chunk_deadline.take().unwrap_or(now + budget);
+        let progress = self.step_until(deadline);
+        match &progress {
+            Ok(progress) if !progress.report => self.chunk_deadline = Some(deadline),
+            Ok(_) => {}
+            Err(_) => self.cancel(),
         }
         progress
     }
@@ -309,6 +336,7 @@ impl Workbench {
     /// Stops the clock until the next step.
     pub fn pause(&mut self) {
         self.lap();
+        self.chunk_deadline = None;
         self.watch.stop();
     }
 
@@ -316,6 +344,7 @@ impl Workbench {
     pub fn cancel(&mut self) {
         self.lap();
         self.job = None;
+        self.chunk_deadline = None;
         self.queue.clear();
         self.watch.stop();
     }

@@ -99,6 +99,10 @@ pub struct Progress {
     pub total: usize,
     /// The lead's share is done: `accept` the helpers' results, then step on.
     pub awaiting_helpers: bool,
+    /// Whether to show this step: false for a step that stopped only for the helpers, within
+    /// the chunk's budget, whose news the next step reports. The page's worker then posts
+    /// nothing and goes on with the chunk (a pool trains a batch a step).
+    pub report: bool,
     pub training: Option<TrainingStatus>,
     /// The epoch that ended in this step.
     pub epoch: Option<EpochRecord>,
@@ -118,6 +122,7 @@ impl Progress {
             done,
             total,
             awaiting_helpers: false,
+            report: true,
             training: None,
             epoch: None,
             rows: Vec::new(),

@@ -111,12 +111,19 @@ impl TrainJob {
                 break;
             }
             if let Some(round) = self.round.as_mut() {
+                let mut now = watch.now();
                 if round.own.is_none() {
                     let trainer = &self.trainer;
                     let (model, examples) = (trainer.model(), trainer.data());
                     let own = GradientPart::of(model, examples, &round.rows[0], round.batch_rows());
                     round.own = Some(own);
-                    watch.lap(Some(Slot::Train));
+                    now = watch.lap(Some(Slot::Train));
+                }
+                if epoch.is_none() && now < deadline {
+                    // The chunk goes on once the helpers answer: nothing to show yet.
+                    let mut quiet = Progress::new(Some(JobKind::Train), Stage::Training, 0, 0);
+                    (quiet.awaiting_helpers, quiet.report) = (true, false);
+                    return Ok(quiet);
                 }
                 awaiting_helpers = true;
                 break;
@@ -262,7 +269,7 @@ impl TrainJob {
                 "a helper answered a gradient task with another kind of result".into(),
             ));
         };
-        *slot = Some(part);
+        *slot = Some(*part);
         if !round.results.iter().all(Option::is_some) {
             return Ok(());
         }

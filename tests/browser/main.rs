@@ -7,13 +7,13 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-#[cfg(not(target_feature = "relaxed-simd"))]
+#[cfg(not(feature = "relaxed-simd"))]
 mod analysis_view;
-#[cfg(not(target_feature = "relaxed-simd"))]
+#[cfg(not(feature = "relaxed-simd"))]
 mod bench_shards;
-#[cfg(not(target_feature = "relaxed-simd"))]
+#[cfg(not(feature = "relaxed-simd"))]
 mod charts;
-#[cfg(not(target_feature = "relaxed-simd"))]
+#[cfg(not(feature = "relaxed-simd"))]
 mod data;
 #[path = "../native/dense.rs"]
 mod dense;
