@@ -51,7 +51,9 @@ step "the page: Trunk's build, with its relaxed-SIMD and eigensolver builds"
 trunk --config trunk.toml build --release
 
 step "browser tests (headless Chromium)"
-# The browser tests repeat this native run through the page's Session.
+# The browser tests repeat this native run through the page's Session. (Cargo leaves examples
+# built by `cargo test` under hashed names only, so this build just names it; nothing recompiles.)
+cargo build --quiet --profile test --example reference_run
 BAYES_NATIVE_REFERENCE=$(target/debug/examples/reference_run)
 export BAYES_NATIVE_REFERENCE
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver

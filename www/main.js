@@ -12,6 +12,7 @@ import * as eigen from './eigen-panel.js';
 import * as fineTune from './fine-tune-panel.js';
 import * as softFlow from './soft-flow-panel.js';
 import { download, shareLink } from './files.js';
+import * as link from './worker-link.js';
 
 const $ = (id) => document.getElementById(id);
 const MB = (bytes) => (bytes / 1e6).toFixed(1);
@@ -41,48 +42,27 @@ function setState(changes) {
 
 // ---- the worker --------------------------------------------------------------------------------
 
-/** The worker, the dataset it holds, and whether it holds the model too. */
-let link = null;
-/** The last trained or imported model, {dataset, name, bytes, record}, kept here as well as in
- * the worker: if the worker dies (out of memory in the analysis, say), nothing trained is lost. */
-let kept = null;
-let importing = null; // the file being imported, kept once the worker accepts it
-
 /** What the page says of the model it holds. */
-const modelSentence = () => (kept?.record ? training.doneSentence(JSON.parse(kept.record))
-  : kept ? `Imported ${kept.name}.` : '');
-
-function stopWorker() {
-  link?.worker.terminate();
-  link = null;
+function modelSentence() {
+  const model = link.keptModel();
+  if (!model) return '';
+  return model.record ? training.doneSentence(JSON.parse(model.record)) : `Imported ${model.name}.`;
 }
 
 function startWorker() {
-  stopWorker();
   analysis.markStale();
   clearError();
   clearData();
   setProgress(0, 1);
   setStatus('Starting the worker…');
   dispatch('load');
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-  const current = { worker, dataset: state.dataset, hasModel: false };
-  // Messages from a worker that has been replaced are dropped.
-  worker.onmessage = ({ data }) => { if (current === link) onWorkerMessage(data); };
-  worker.onerror = (event) => {
-    if (current !== link) return;
-    event.preventDefault();
-    const where = event.filename ? ` (${event.filename}:${event.lineno})` : '';
-    workerFailed(`The background worker stopped: ${event.message || 'it could not start'}${where}.`);
-  };
-  link = current;
-  worker.postMessage({ type: 'load', dataset: state.dataset, workers: state.workers });
+  link.startWorker(state.dataset, state.workers, onWorkerMessage, workerFailed);
 }
 
 /** The worker crashed or its wasm module panicked: drop it, say why, and let Train start over. */
 function workerFailed(message) {
-  stopWorker();
-  if (kept?.dataset === state.dataset) {
+  link.stopWorker();
+  if (link.keepsModel(state.dataset)) {
     showError(`${message} The trained weights are kept in the page: press “Fisher and sweep” to ` +
       'analyse them again in a new worker (with fewer test images or random seeds if it ran out ' +
       'of memory), or Train to start over. The data will be loaded again.');
@@ -96,12 +76,12 @@ function workerFailed(message) {
 }
 
 function ensureWorker() {
-  if (!link || link.dataset !== state.dataset) startWorker();
+  if (link.workerDataset() !== state.dataset) startWorker();
 }
 
 /** Asks the worker to run `jobs` with the page's settings; `event` moves the page. */
 function run(jobs, event) {
-  link.worker.postMessage({ type: 'run', jobs, settings: settingsOf(state), workers: state.workers });
+  link.send({ type: 'run', jobs, settings: settingsOf(state), workers: state.workers });
   dispatch(event);
 }
 
@@ -114,23 +94,15 @@ function train() {
   setStatus(document.body.dataset.dataLoaded ? 'Starting…' : 'Training starts when its data has arrived…');
 }
 
-/**
- * A weights file (a Uint8Array, moved to the worker), or the kept model when the worker that
- * held it has died (with its `record`).
- */
-function importModel({ name, bytes, record }) {
-  link.worker.postMessage({ type: 'import', name, bytes, record, settings: settingsOf(state), workers: state.workers },
-    [bytes.buffer]);
-  dispatch('import');
-}
-
 function analyse() {
   clearError();
   analysis.markStale();
-  if (!link?.hasModel && kept?.dataset === state.dataset) {
+  const orphaned = link.orphanedModel(state.dataset);
+  if (orphaned) {
     // The worker that held the model stopped: a new one takes the kept weights, then analyses.
     ensureWorker();
-    importModel({ ...kept, bytes: kept.bytes.slice(0) });
+    link.sendModel(orphaned, settingsOf(state), state.workers);
+    dispatch('import');
   } else {
     run(['analyse'], 'analyse');
   }
@@ -141,8 +113,8 @@ async function importWeights(file) {
   ensureWorker();
   analysis.markStale();
   const bytes = new Uint8Array(await file.arrayBuffer());
-  importing = { dataset: state.dataset, name: file.name, bytes: bytes.slice(0), record: null };
-  importModel({ name: file.name, bytes, record: null });
+  link.sendModel({ dataset: state.dataset, name: file.name, bytes, record: null }, settingsOf(state), state.workers);
+  dispatch('import');
   setStatus(`Reading ${file.name}…`);
 }
 
@@ -212,8 +184,7 @@ function onWorkerMessage(message) {
       setStatus('Cancelled. The last finished results are kept.');
       break;
     case 'trained': {
-      link.hasModel = true;
-      kept = { dataset: state.dataset, name: 'bayes-renorm-weights.safetensors', bytes: message.weights, record: message.record };
+      link.trained(state.dataset, message);
       dispatch('trained');
       performance.mark('bayes:training-done');
       setStatus(modelSentence());
@@ -225,9 +196,7 @@ function onWorkerMessage(message) {
       break;
     }
     case 'imported':
-      link.hasModel = true;
-      kept = importing ?? kept; // a kept model taken over by a new worker stays as it was
-      importing = null;
+      link.imported();
       document.body.dataset.weightsDigest = message.weightsDigest;
       break;
     case 'analysed':
@@ -269,7 +238,7 @@ const LATER_JOBS = { eigen: 'eigen-shells', 'fine-tune': 'fine-tuning', 'soft-fl
 
 function onError({ job, message }) {
   if (job === 'load') {
-    stopWorker();
+    link.stopWorker();
     setStatus('Loading failed.');
     showError(`Could not load the data: ${message}`);
     dispatch('load-failed');
@@ -278,7 +247,7 @@ function onError({ job, message }) {
     showError(`Could not ${job} the file: ${message}`);
     if (job === 'import') {
       analysis.markCurrent();
-      importing = null;
+      link.importFailed();
       dispatch('import-failed');
     }
   } else if (Object.hasOwn(LATER_JOBS, job)) {
@@ -301,14 +270,14 @@ function preset(values) {
 function onAction(id) {
   switch (id) {
     case 'train': train(); break;
-    case 'pause': link?.worker.postMessage({ type: pageState() === 'paused' ? 'resume' : 'pause' }); break;
+    case 'pause': link.send({ type: pageState() === 'paused' ? 'resume' : 'pause' }); break;
     case 'cancel':
       if (pageState() === 'loading') {
-        stopWorker();
+        link.stopWorker();
         dispatch('load-cancelled');
         setStatus('Loading cancelled. Press Train to load the data and train.');
       } else {
-        link?.worker.postMessage({ type: 'cancel' });
+        link.send({ type: 'cancel' });
       }
       break;
     case 'preset-paper': preset(PRESETS.paper); break;
@@ -322,7 +291,7 @@ function onAction(id) {
       break;
     case 'flow': analysis.toggleFlow(); break;
     case 'export-png': analysis.chartsPng().then((blob) => download(blob, 'bayes-renorm-charts.png')); break;
-    default: link?.worker.postMessage({ type: 'export', what: id.replace('export-', '') });
+    default: link.send({ type: 'export', what: id.replace('export-', '') });
   }
 }
 
