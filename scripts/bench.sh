@@ -2,16 +2,18 @@
 # One benchmark, one JSON: the core's workloads natively and in headless Chromium on the same
 # shards, the page itself, and the module's size, in one run. Writes target/bench.json and
 # target/bench.md (the README's table) and prints the table. No figure is asserted on.
-# Usage: scripts/bench.sh [--smoke] [--with-pytorch]
+# Usage: scripts/bench.sh [--smoke] [--no-build] [--with-pytorch]
 #   --smoke         small sizes, every step (the test command runs this)
+#   --no-build      the page already in dist/, as Trunk built it (the test command has just built it)
 #   --with-pytorch  also the same training and Fisher in PyTorch, when python3 imports torch
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-smoke=() with_pytorch=0
+smoke=() with_pytorch=0 build=1
 for arg in "$@"; do
   case $arg in
     --smoke) smoke=(--smoke) ;;
+    --no-build) build=0 ;;
     --with-pytorch) with_pytorch=1 ;;
     *) echo "bench.sh: unknown argument $arg (see the usage at the top of the script)" >&2; exit 2 ;;
   esac
@@ -19,7 +21,7 @@ done
 
 source scripts/setup.sh
 mkdir -p target/bench
-trunk --config trunk.toml build --release
+[ $build = 1 ] && trunk --config trunk.toml build --release
 # CARGO_PROFILE=test (scripts/test.sh's smoke run) reuses the tests' optimised build; figures are
 # taken from release builds.
 profile=${CARGO_PROFILE:-release}

@@ -42,19 +42,39 @@ cargo fmt --check
 
 step "native build and tests (clippy as it builds; one test binary)"
 cargo test --all-targets --no-run
+# Cargo leaves the examples `cargo test` builds under hashed names only: this names one (no
+# recompiling).
+cargo build --quiet --profile test --example reference_run
 cargo test --test native
 
 step "fuzz the parsers (short; scripts/fuzz.sh 600 for the ten-minute run)"
 ./scripts/fuzz.sh 20
 
 step "the page: Trunk's build, with its relaxed-SIMD and eigensolver builds"
+# The native runs the browser and end-to-end tests compare with, in the background meanwhile:
+# Trunk's build leaves a core idle for most of its time (docs/builds.md). Waited for below.
+mkdir -p target/e2e
+reproduce() {
+  local name=$1
+  shift
+  target/debug/reproduce "$@" >"target/e2e/native-$name.json" 2>"target/e2e/native-$name.log"
+}
+native_runs() {
+  # The browser tests repeat this one through the page's Session.
+  target/debug/examples/reference_run >target/e2e/native-reference-run.json
+  # The page must show the numbers `reproduce` prints for the same settings.
+  reproduce subset-2000 --subset 2000 --epochs 1
+  reproduce subset-2000-batch-100 --subset 2000 --epochs 1 --batch 100
+  reproduce studies-2000 --subset 2000 --epochs 1 --grid paper --random-seeds 1 --eval-examples 1000 --eigen
+  reproduce paper --eigen
+}
+native_runs &
+native_runs_pid=$!
 trunk --config trunk.toml build --release
 
 step "browser tests (headless Chromium)"
-# The browser tests repeat this native run through the page's Session. (Cargo leaves examples
-# built by `cargo test` under hashed names only, so this build just names it; nothing recompiles.)
-cargo build --quiet --profile test --example reference_run
-BAYES_NATIVE_REFERENCE=$(target/debug/examples/reference_run)
+wait "$native_runs_pid" || { echo "test.sh: a native reference run failed (target/e2e/native-*.log)" >&2; exit 1; }
+BAYES_NATIVE_REFERENCE=$(cat target/e2e/native-reference-run.json)
 export BAYES_NATIVE_REFERENCE
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver
 # The runner's default 20-second limit per webdriver call once cut off a test on a loaded machine.
@@ -65,20 +85,9 @@ cargo test --release --target wasm32-unknown-unknown --test browser -- --nocaptu
 cargo test --release --target wasm32-unknown-unknown --test browser --features relaxed-simd -- --nocapture
 
 step "end to end: the built page in Chromium, served under a sub-path"
-# The page must show the numbers `reproduce` prints for the same settings.
-mkdir -p target/e2e
-reproduce() {
-  local name=$1
-  shift
-  target/debug/reproduce "$@" >"target/e2e/native-$name.json" 2>"target/e2e/native-$name.log"
-}
-reproduce subset-2000 --subset 2000 --epochs 1
-reproduce subset-2000-batch-100 --subset 2000 --epochs 1 --batch 100
-reproduce studies-2000 --subset 2000 --epochs 1 --grid paper --random-seeds 1 --eval-examples 1000 --eigen
-reproduce paper --eigen
 node tests/e2e/run.mjs dist target/e2e
 
 step "benchmark, smoke mode (every workload, small; no figure is asserted)"
-./scripts/bench.sh --smoke
+./scripts/bench.sh --smoke --no-build
 
 step "all checks passed"
