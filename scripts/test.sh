@@ -28,7 +28,8 @@ report() {
   done
   awk -v m="$(( SECONDS - started ))" 'BEGIN { printf "%6.1f  in all\n", m / 60 }' >&2
 }
-trap report EXIT
+# On a failure, the work running beside the page's build stops too.
+trap 'report; jobs -p | xargs -r kill 2>/dev/null || true' EXIT
 
 # Lints: every build of this crate below goes through clippy, warnings as errors.
 RUSTC_WORKSPACE_WRAPPER=$(rustup which clippy-driver)
@@ -42,24 +43,25 @@ cargo fmt --check
 
 step "native build and tests (clippy as it builds; one test binary)"
 cargo test --all-targets --no-run
-# Cargo leaves the examples `cargo test` builds under hashed names only: this names one (no
-# recompiling).
-cargo build --quiet --profile test --example reference_run
+# Cargo leaves the examples `cargo test` builds under hashed names only: this names the two used
+# below (no recompiling).
+cargo build --quiet --profile test --example fuzz --example reference_run
 cargo test --test native
 
-step "fuzz the parsers (short; scripts/fuzz.sh 600 for the ten-minute run)"
-./scripts/fuzz.sh 20
-
-step "the page: Trunk's build, with its relaxed-SIMD and eigensolver builds"
-# The native runs the browser and end-to-end tests compare with, in the background meanwhile:
-# Trunk's build leaves a core idle for most of its time (docs/builds.md). Waited for below.
+# The page's build keeps one core busy for most of its time (fat LTO, one codegen unit, and
+# wasm-opt: docs/builds.md), so the native work that needs no wasm runs beside it, niced to take
+# only what the build leaves: the fuzzing, and the native runs the browser and end-to-end tests
+# compare with. Its output is printed, and its failure stops the test, at the next step.
 mkdir -p target/e2e
 reproduce() {
   local name=$1
   shift
   target/debug/reproduce "$@" >"target/e2e/native-$name.json" 2>"target/e2e/native-$name.log"
 }
-native_runs() {
+beside_the_page() {
+  echo "== fuzz the parsers (short; scripts/fuzz.sh 600 for the ten-minute run)"
+  ./scripts/fuzz.sh 20
+  echo "== the native runs the browser and end-to-end tests compare with"
   # The browser tests repeat this one through the page's Session.
   target/debug/examples/reference_run >target/e2e/native-reference-run.json
   # The page must show the numbers `reproduce` prints for the same settings.
@@ -68,12 +70,17 @@ native_runs() {
   reproduce studies-2000 --subset 2000 --epochs 1 --grid paper --random-seeds 1 --eval-examples 1000 --eigen
   reproduce paper --eigen
 }
-native_runs &
-native_runs_pid=$!
+step "the page: Trunk's build, with its relaxed-SIMD and eigensolver builds; beside it, the fuzzing and the native reference runs"
+nice -n 19 bash -c "$(declare -f reproduce beside_the_page); set -euo pipefail; beside_the_page" \
+  >target/beside-the-page.log 2>&1 &
+beside_pid=$!
 trunk --config trunk.toml build --release
+status=0
+wait "$beside_pid" || status=$?
+cat target/beside-the-page.log >&2
+[ $status = 0 ] || { echo "test.sh: the fuzzing or a native reference run failed (above)" >&2; exit 1; }
 
 step "browser tests (headless Chromium)"
-wait "$native_runs_pid" || { echo "test.sh: a native reference run failed (target/e2e/native-*.log)" >&2; exit 1; }
 BAYES_NATIVE_REFERENCE=$(cat target/e2e/native-reference-run.json)
 export BAYES_NATIVE_REFERENCE
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver

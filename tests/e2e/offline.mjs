@@ -84,6 +84,7 @@ export async function offlineScenario({ openPage, override }, distDir) {
     await reloadLoaded(page);
     await setControl(page, 'subset', 2000);
     await setControl(page, 'epochs', 1);
+    await setControl(page, 'latent', 4); // four eigendecompositions below, not twenty
     await page.click('#train');
     await waitForState(page, 'ready', 180_000);
     check('offline, the page reloads, loads the kept data and trains to ready',
