@@ -28,7 +28,7 @@ report() {
   done
   awk -v m="$(( SECONDS - started ))" 'BEGIN { printf "%6.1f  in all\n", m / 60 }' >&2
 }
-# On a failure, the work running beside the page's build stops too.
+# On a failure, the native runs beside the page's build stop too.
 trap 'report; jobs -p | xargs -r kill 2>/dev/null || true' EXIT
 
 # Lints: every build of this crate below goes through clippy, warnings as errors.
@@ -41,26 +41,27 @@ export CARGO_PROFILE=test
 step "cargo fmt --check"
 cargo fmt --check
 
-step "native build (clippy as it builds; one test binary)"
+step "native build and tests (clippy as it builds; one test binary)"
 cargo test --all-targets --no-run
 # Cargo leaves the examples `cargo test` builds under hashed names only: this names the two used
 # below (no recompiling).
 cargo build --quiet --profile test --example fuzz --example reference_run
+cargo test --test native
 
-# Trunk's build and the browser tests' compile each keep one core busy for most of their time
-# (fat LTO with one codegen unit, wasm-opt, faer's compile: docs/builds.md). So the native work,
-# which needs no wasm, runs beside them, niced to take only what they leave: beside the page's
-# build the native runs the later steps compare with, then the fuzzing; beside the browser tests
-# the native tests. Each one's output is printed, and its failure stops the test, at the end of
-# the step it ran beside.
+step "fuzz the parsers (short; scripts/fuzz.sh 600 for the ten-minute run)"
+./scripts/fuzz.sh 20
+
+step "the page: Trunk's build, with its relaxed-SIMD and eigensolver builds; beside it, the native reference runs"
+# Trunk's build keeps one core busy for most of its time (fat LTO with one codegen unit, wasm-opt:
+# docs/builds.md), so the native runs that the later steps compare with run beside it, niced to
+# take what it leaves. Their output is printed, and a failure stops the test, when Trunk is done.
 mkdir -p target/e2e
 reproduce() {
   local name=$1
   shift
   target/debug/reproduce "$@" >"target/e2e/native-$name.json" 2>"target/e2e/native-$name.log"
 }
-native_runs_and_fuzzing() {
-  echo "== the native runs the browser and end-to-end tests compare with"
+native_runs() {
   # The browser tests repeat this one through the page's Session.
   target/debug/examples/reference_run >target/e2e/native-reference-run.json
   # The page must show the numbers `reproduce` prints for the same settings.
@@ -68,34 +69,17 @@ native_runs_and_fuzzing() {
   reproduce subset-2000-batch-100 --subset 2000 --epochs 1 --batch 100
   reproduce studies-2000 --subset 2000 --epochs 1 --grid paper --random-seeds 1 --eval-examples 1000 --eigen
   reproduce paper --eigen
-  echo "== fuzz the parsers (short; scripts/fuzz.sh 600 for the ten-minute run)"
-  ./scripts/fuzz.sh 20
 }
-native_tests() {
-  echo "== native tests (one binary)"
-  cargo test --test native
-}
-# beside NAME FUNCTION: FUNCTION in the background, niced, its output kept in target/NAME.log.
-beside() {
-  nice -n 19 bash -c "$(declare -f reproduce "$2"); set -euo pipefail; $2" >"target/$1.log" 2>&1 &
-  beside_pid=$!
-  beside_log=target/$1.log
-}
-# joined: waits for the work beside, prints its output, and stops on its failure.
-joined() {
-  local status=0
-  wait "$beside_pid" || status=$?
-  cat "$beside_log" >&2
-  [ $status = 0 ] || { echo "test.sh: the work beside this step failed (above)" >&2; exit 1; }
-}
-
-step "the page: Trunk's build, with its relaxed-SIMD and eigensolver builds; beside it, the native runs and the fuzzing"
-beside beside-the-page native_runs_and_fuzzing
+nice -n 19 bash -c "$(declare -f reproduce native_runs); set -euo pipefail; native_runs" \
+  >target/native-runs.log 2>&1 &
+native_runs_pid=$!
 trunk --config trunk.toml build --release
-joined
+status=0
+wait "$native_runs_pid" || status=$?
+cat target/native-runs.log >&2
+[ $status = 0 ] || { echo "test.sh: a native reference run failed (target/e2e/native-*.log)" >&2; exit 1; }
 
-step "browser tests (headless Chromium); beside them, the native tests"
-beside beside-the-browser-tests native_tests
+step "browser tests (headless Chromium)"
 BAYES_NATIVE_REFERENCE=$(cat target/e2e/native-reference-run.json)
 export BAYES_NATIVE_REFERENCE
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver
@@ -105,7 +89,6 @@ cargo test --release --target wasm32-unknown-unknown --test browser -- --nocaptu
 # Again with relaxed SIMD (the build the page runs where the browser has it): only the tests of
 # what it changes (tests/browser/main.rs).
 cargo test --release --target wasm32-unknown-unknown --test browser --features relaxed-simd -- --nocapture
-joined
 
 step "end to end: the built page in Chromium, served under a sub-path"
 node tests/e2e/run.mjs dist target/e2e
