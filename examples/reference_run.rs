@@ -55,7 +55,7 @@ fn main() -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     analysis.run_to_end(|_| {}).map_err(|e| e.to_string())?;
     let result = &analysis.analysed().expect("analysed").result;
-    let sorted = sorted_values(&result.fisher.encoder);
+    let sorted = sorted_values(result.fisher.first_layer());
     let counts: Vec<(f32, usize)> = (result.rows.iter())
         .map(|row| (row.cutoff, removed_count(&sorted, row.cutoff)))
         .collect();
@@ -67,12 +67,12 @@ fn main() -> Result<(), String> {
                 bayes_renorm::workbench::ModelSource::Trained { epoch_losses, .. } => epoch_losses.clone(),
                 bayes_renorm::workbench::ModelSource::Loaded { .. } => Vec::new(),
             },
-            "test_mse": record.test_mse,
+            "test_mse": record.test.map(|t| t.loss),
         },
         "analysis": {
             "encoder_mean": result.stats.encoder.mean,
             "zero_fraction": result.stats.encoder.zero_fraction,
-            "unpruned_mse": result.unpruned_mse,
+            "unpruned_mse": result.unpruned.loss,
             "rows": result.rows,
             "knee": result.knee,
             "counts": counts,

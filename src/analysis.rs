@@ -8,10 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::manifest::Split;
 use crate::data::Dataset;
-use crate::fisher::{
-    FisherAccumulator, FisherDiag, FisherTerms, FisherVariant, SumOverExamples, FISHER_BATCH,
-};
-use crate::model::Autoencoder;
+use crate::fisher::{FisherTerms, FisherVariant, FISHER_BATCH};
+use crate::network::{Fisher, FisherSum, Network, Score};
 use crate::summary::FisherStats;
 use crate::sweep::{information_scale, log_grid, paper_grid, Baselines, Knee, Sweep, SweepRow};
 
@@ -38,17 +36,18 @@ pub struct AnalysisConfig {
     pub baselines: Baselines,
     /// Score on the first this many test images (all when `None`).
     pub eval_examples: Option<usize>,
-    /// Relative MSE tolerance that defines the knee Λ*.
+    /// Relative test-loss tolerance that defines the knee Λ*.
     pub tolerance: f64,
 }
 
 /// Everything the analysis found.
 #[derive(Clone, Debug)]
 pub struct AnalysisResult {
-    pub fisher: FisherDiag<f32>,
+    pub fisher: Fisher,
     pub stats: FisherStats,
     pub eval_examples: usize,
-    pub unpruned_mse: f64,
+    /// The unpruned model's score on the sweep's test images.
+    pub unpruned: Score,
     pub rows: Vec<SweepRow>,
     pub knee: Option<Knee>,
     pub tolerance: f64,
@@ -67,23 +66,20 @@ pub enum AnalysisProgress {
     Sweep {
         done: usize,
         total: usize,
-        row: SweepRow,
+        row: Box<SweepRow>,
     },
     Done,
 }
 
 struct SweepStage {
-    fisher: FisherDiag<f32>,
+    fisher: Fisher,
     sweep: Sweep,
-    unpruned_mse: f64,
+    unpruned: Score,
     eval_examples: usize,
 }
 
 /// The stage after a Fisher batch: more batches, or the finished Fisher.
-fn after_fisher_batch(
-    accumulator: Box<FisherAccumulator<f32>>,
-    total: usize,
-) -> (Stage, AnalysisProgress) {
+fn after_fisher_batch(accumulator: Box<FisherSum>, total: usize) -> (Stage, AnalysisProgress) {
     let done = accumulator.examples();
     let progress = AnalysisProgress::Fisher { done, total };
     if done < total {
@@ -96,28 +92,29 @@ fn after_fisher_batch(
 
 /// Boxed: each stage holds megabytes of buffers, and only one exists at a time.
 enum Stage {
-    Fisher(Box<FisherAccumulator<f32>>),
+    Fisher(Box<FisherSum>),
     /// The Fisher is done; the next step sets the sweep up (so its cost counts as the sweep's).
-    FisherDone(Box<FisherDiag<f32>>),
+    FisherDone(Box<Fisher>),
     Sweep(Box<SweepStage>),
     Done(Box<AnalysisResult>),
 }
 
 pub struct Analysis {
-    model: Autoencoder<f32>,
+    model: Network,
     config: AnalysisConfig,
     /// Always set between calls; taken while a step moves it on.
     stage: Option<Stage>,
 }
 
 impl Analysis {
-    pub fn new(model: &Autoencoder<f32>, config: AnalysisConfig) -> Self {
+    /// `config.fisher_variant` must be one the model has (`ModelKind::check_fisher`).
+    pub fn new(model: impl Into<Network>, config: AnalysisConfig) -> Self {
+        let model = model.into();
         Analysis {
-            stage: Some(Stage::Fisher(Box::new(FisherAccumulator::new(
-                model,
-                config.fisher_variant,
-            )))),
-            model: model.clone(),
+            stage: Some(Stage::Fisher(Box::new(
+                model.fisher_sum(config.fisher_variant),
+            ))),
+            model,
             config,
         }
     }
@@ -127,7 +124,7 @@ impl Analysis {
     }
 
     /// The model analysed.
-    pub fn model(&self) -> &Autoencoder<f32> {
+    pub fn model(&self) -> &Network {
         &self.model
     }
 
@@ -153,6 +150,7 @@ impl Analysis {
                 let total = stage.sweep.cutoff_count();
                 let row = (stage.sweep.step().cloned()).expect("a sweep stage has cutoffs left");
                 let done = stage.sweep.rows().len();
+                let row = Box::new(row);
                 let progress = AnalysisProgress::Sweep { done, total, row };
                 let next = if done < total {
                     Stage::Sweep(stage)
@@ -184,8 +182,8 @@ impl Analysis {
     }
 
     /// Adds the terms of the Fisher's next batch (the one `step` would compute next), computed
-    /// by an identical accumulator elsewhere: a pool of workers splits the Fisher's batches so.
-    /// `None`, changing nothing, outside the Fisher stage.
+    /// by an identical accumulator elsewhere: a pool of workers splits the autoencoder's Fisher
+    /// so. `None`, changing nothing, outside the autoencoder's Fisher stage.
     pub fn add_fisher_terms(
         &mut self,
         terms: &FisherTerms<f32>,
@@ -193,13 +191,16 @@ impl Analysis {
         test: &Dataset,
     ) -> Option<AnalysisProgress> {
         let total = self.fisher_total(self.fisher_data(train, test));
-        if !matches!(self.stage, Some(Stage::Fisher(_))) {
+        let Some(Stage::Fisher(sum)) = &mut self.stage else {
             return None;
-        }
-        let Some(Stage::Fisher(mut accumulator)) = self.stage.take() else {
-            unreachable!("matched just above")
+        };
+        let FisherSum::Autoencoder(accumulator) = sum.as_mut() else {
+            return None;
         };
         accumulator.add_terms(terms);
+        let Some(Stage::Fisher(accumulator)) = self.stage.take() else {
+            unreachable!("matched just above")
+        };
         let (next, progress) = after_fisher_batch(accumulator, total);
         self.stage = Some(next);
         Some(progress)
@@ -217,9 +218,11 @@ impl Analysis {
             self.stage = Some(self.start_sweep(*fisher, test));
         }
         match &mut self.stage {
-            Some(Stage::Sweep(stage)) => {
-                Some((&mut stage.sweep, &stage.fisher.encoder, stage.eval_examples))
-            }
+            Some(Stage::Sweep(stage)) => Some((
+                &mut stage.sweep,
+                stage.fisher.first_layer(),
+                stage.eval_examples,
+            )),
             _ => None,
         }
     }
@@ -227,9 +230,11 @@ impl Analysis {
     /// `sweep`'s answer without setting the sweep up: `None` until it has started.
     pub fn sweep_stage(&self) -> Option<(&Sweep, &Array2<f32>, usize)> {
         match &self.stage {
-            Some(Stage::Sweep(stage)) => {
-                Some((&stage.sweep, &stage.fisher.encoder, stage.eval_examples))
-            }
+            Some(Stage::Sweep(stage)) => Some((
+                &stage.sweep,
+                stage.fisher.first_layer(),
+                stage.eval_examples,
+            )),
             _ => None,
         }
     }
@@ -269,12 +274,12 @@ impl Analysis {
             .expect("the loop ends when the analysis is done")
     }
 
-    /// The sweep's grid, orders and test set, and the unpruned model's MSE.
-    fn start_sweep(&self, fisher: FisherDiag<f32>, test: &Dataset) -> Stage {
+    /// The sweep's grid, orders and test set, and the unpruned model's score.
+    fn start_sweep(&self, fisher: Fisher, test: &Dataset) -> Stage {
         let grid = match self.config.grid {
             Grid::Paper => paper_grid(),
             Grid::Log => log_grid(
-                fisher.encoder.as_slice().expect("standard layout"),
+                fisher.first_layer().as_slice().expect("standard layout"),
                 self.config.grid_points,
             ),
         };
@@ -291,16 +296,16 @@ impl Analysis {
         };
         let mut sweep = Sweep::new(
             &self.model,
-            &fisher.encoder,
+            fisher.first_layer(),
             grid,
             &self.config.baselines,
             eval,
         );
-        let unpruned_mse = sweep.unpruned_mse();
+        let unpruned = sweep.unpruned();
         Stage::Sweep(Box::new(SweepStage {
             fisher,
             sweep,
-            unpruned_mse,
+            unpruned,
             eval_examples,
         }))
     }
@@ -309,17 +314,17 @@ impl Analysis {
         let SweepStage {
             fisher,
             sweep,
-            unpruned_mse,
+            unpruned,
             eval_examples,
         } = stage;
         let rows = sweep.rows().to_vec();
         let tolerance = self.config.tolerance;
         Stage::Done(Box::new(AnalysisResult {
             stats: FisherStats::of(&fisher),
-            knee: information_scale(&rows, unpruned_mse, tolerance),
+            knee: information_scale(&rows, unpruned.loss, tolerance),
             fisher,
             eval_examples,
-            unpruned_mse,
+            unpruned,
             rows,
             tolerance,
         }))

@@ -1,13 +1,14 @@
 //! Fine-tuning after pruning (SPEC.md "Fine-tuning after pruning"): does the subnetwork a scheme
 //! keeps recover when it is trained again? At each chosen fraction of encoder weights removed,
 //! every scheme removes the same count; the kept weights train for a few more epochs with the
-//! removed ones held at exactly zero (fresh Adam, the usual seeded shuffles), and the test MSE is
-//! taken before and after. Runs in steps, so the page can report progress and stop.
+//! removed ones held at exactly zero (fresh Adam, the usual seeded shuffles), and the test loss
+//! (the MSE, or the classifier's cross-entropy, with its accuracy) is taken before and after. Runs in steps, so the page can report progress and stop.
 
 use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
-use crate::prune::{dataset_mse, Scheme, Shells};
+use crate::network::Score;
+use crate::prune::{Scheme, Shells};
 use crate::train::{TrainConfig, TrainError, Trainer};
 
 /// The schemes fine-tuned, in report order (random uses the sweep's first seed).
@@ -45,12 +46,17 @@ pub struct FineTuneSummary {
     pub points: Vec<FineTunePoint>,
 }
 
-/// One scheme at one point: the test MSE right after pruning, and after fine-tuning.
+/// One scheme at one point: the test loss right after pruning, and after fine-tuning; the
+/// classifier's accuracies beside them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FineTuned {
     pub scheme: String,
     pub before: f64,
     pub after: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before_accuracy: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_accuracy: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -72,7 +78,7 @@ pub struct FineTuneProgress {
 struct Job {
     point: Option<usize>,
     scheme: usize,
-    before: f64,
+    before: Score,
     trainer: Trainer,
 }
 
@@ -92,7 +98,7 @@ impl FineTuning {
     /// Fine-tunes `shells`' model, pruned by each of its orders, on `train`, scored on `test`
     /// at every step that finishes a job.
     pub fn new(shells: Shells, config: FineTuneConfig, train: Dataset) -> Self {
-        let total = shells.model().encoder.len();
+        let total = shells.model().first_layer().len();
         let points = (config.fractions.iter())
             .map(|&fraction| FineTunePoint {
                 fraction,
@@ -132,13 +138,16 @@ impl FineTuning {
                 let job = self.job.take().expect("a job runs");
                 let (model, train) = job.trainer.into_parts();
                 self.train = Some(train);
+                let after = model.score(test);
                 let result = FineTuned {
                     scheme: match job.point {
                         Some(_) => SCHEMES[job.scheme].1.to_string(),
                         None => "unpruned".to_string(),
                     },
-                    before: job.before,
-                    after: dataset_mse(&model, test),
+                    before: job.before.loss,
+                    after: after.loss,
+                    before_accuracy: job.before.accuracy,
+                    after_accuracy: after.accuracy,
                 };
                 match job.point {
                     Some(point) => self.points[point].schemes.push(result),
@@ -175,6 +184,8 @@ impl FineTuning {
             scheme: "unpruned".into(),
             before: f64::NAN,
             after: f64::NAN,
+            before_accuracy: None,
+            after_accuracy: None,
         });
         (self.points, continued)
     }
@@ -205,7 +216,7 @@ impl FineTuning {
         };
         let removed = point.map_or(0, |p| self.points[p].removed);
         let pruned = self.shells.pruned(SCHEMES[scheme].0, removed);
-        let before = dataset_mse(&pruned, test);
+        let before = pruned.score(test);
         let indices = self.shells.removed_indices(SCHEMES[scheme].0, removed);
         let train = self.train.take().expect("no job holds the training set");
         let trainer = Trainer::fine_tune(pruned, indices, self.config.train, train)?;

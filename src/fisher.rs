@@ -26,6 +26,9 @@ pub enum FisherVariant {
     Regression,
     /// mean_x (dL_x/dθ)², labelled "empirical Fisher" wherever it is shown.
     Empirical,
+    /// NNGeometry's `variant='classif_logits'`: the classifier's Fisher (`crate::classifier_fisher`).
+    #[serde(rename = "classif_logits")]
+    ClassifLogits,
 }
 
 /// Diagonal Fisher values, shaped like the parameters they belong to.
@@ -66,7 +69,12 @@ pub struct FisherAccumulator<T: Scalar> {
 }
 
 impl<T: Scalar> FisherAccumulator<T> {
+    /// `variant` is `Regression` or `Empirical`.
     pub fn new(model: &Autoencoder<T>, variant: FisherVariant) -> Self {
+        assert!(
+            variant != FisherVariant::ClassifLogits,
+            "classif_logits is the classifier's Fisher"
+        );
         let (n, m) = (model.input_dim(), model.latent_dim());
         FisherAccumulator {
             decoder_squared: model.decoder.mapv(|v| v * v),
@@ -199,7 +207,9 @@ impl<T: Scalar> FisherAccumulator<T> {
         // Per example, dθ is an outer product; g: [batch, m] and q: [batch, n] are the squared
         // factors that multiply x_i² (encoder) and h_j² (decoder).
         let (g, q) = match self.variant {
-            FisherVariant::Regression => regression_factors(&self.decoder_squared, &latent, output),
+            FisherVariant::Regression | FisherVariant::ClassifLogits => {
+                regression_factors(&self.decoder_squared, &latent, output)
+            }
             FisherVariant::Empirical => {
                 // dL_x/dz = (2/n)(y - x) ∘ relu'(z);  dL_x/da = relu'(a) ∘ (dL_x/dz · D)
                 let scale = cast::<T>(2.0 / self.model.input_dim() as f64);
@@ -291,7 +301,7 @@ pub(crate) fn regression_factors<T: Scalar>(
     (g, q)
 }
 
-fn accumulate<T: Scalar, D: ndarray::Dimension>(
+pub(crate) fn accumulate<T: Scalar, D: ndarray::Dimension>(
     total: &mut ndarray::Array<f64, D>,
     batch: &ndarray::Array<T, D>,
 ) {

@@ -5,12 +5,16 @@
 pub mod adam;
 pub mod analysis;
 pub mod bench;
+pub mod classifier;
+pub mod classifier_fisher;
 pub mod data;
 pub mod dense;
 pub mod eigen;
 pub mod finetune;
 pub mod fisher;
 pub mod model;
+pub mod network;
+pub mod network_weights;
 pub mod npy;
 pub mod plot;
 pub mod pool;

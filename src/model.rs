@@ -390,12 +390,12 @@ pub(crate) fn standard_layout<T: Clone, D: ndarray::Dimension>(
     }
 }
 
-fn std_slice<T, D: ndarray::Dimension>(a: &ndarray::Array<T, D>) -> &[T] {
+pub(crate) fn std_slice<T, D: ndarray::Dimension>(a: &ndarray::Array<T, D>) -> &[T] {
     a.as_slice()
         .expect("parameters are created in standard layout")
 }
 
-fn std_slice_mut<T, D: ndarray::Dimension>(a: &mut ndarray::Array<T, D>) -> &mut [T] {
+pub(crate) fn std_slice_mut<T, D: ndarray::Dimension>(a: &mut ndarray::Array<T, D>) -> &mut [T] {
     a.as_slice_mut()
         .expect("parameters are created in standard layout")
 }

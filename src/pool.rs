@@ -14,9 +14,9 @@ use ndarray::Array2;
 
 use crate::data::Dataset;
 use crate::fisher::{FisherAccumulator, FisherTerms, FisherVariant, FISHER_BATCH};
-use crate::model::{Autoencoder, Gradients};
+use crate::model::Autoencoder;
+use crate::network::{autoencoder_part, GradientPart, Network, Score};
 use crate::sweep::{Baselines, Sweep};
-use crate::train::GradientPart;
 use crate::weights::{read_wire, read_wire_into, write_wire};
 use crate::wire::{Reader, WireError, Writer};
 
@@ -156,7 +156,7 @@ pub enum TaskResult {
     /// One batch's terms after another.
     Fisher(Vec<FisherTerms<f32>>),
     /// Order after order, each at every cutoff.
-    Sweep(Vec<f64>),
+    Sweep(Vec<Score>),
 }
 
 impl TaskResult {
@@ -165,8 +165,9 @@ impl TaskResult {
         match self {
             TaskResult::Gradient(part) => {
                 out.u8(GRADIENT)
-                    .f64(part.squared_error)
-                    .f32s(&part.gradients.to_flat());
+                    .f64(part.loss_sum)
+                    .usize(part.correct)
+                    .f32s(&part.gradients);
             }
             TaskResult::Fisher(batches) => {
                 out.u8(FISHER).usize(batches.len());
@@ -175,14 +176,18 @@ impl TaskResult {
                 }
             }
             TaskResult::Sweep(scores) => {
-                out.u8(SWEEP).f64s(scores);
+                // Pairs of loss and accuracy, NaN for none.
+                let pairs: Vec<f64> = (scores.iter())
+                    .flat_map(|s| [s.loss, s.accuracy.unwrap_or(f64::NAN)])
+                    .collect();
+                out.u8(SWEEP).f64s(&pairs);
             }
         }
         out.finish()
     }
 
     /// A result for a task about `model` (its shape sizes the arrays).
-    pub fn decode(bytes: &[u8], model: &Autoencoder<f32>) -> Result<TaskResult, WireError> {
+    pub fn decode(bytes: &[u8], model: &Network) -> Result<TaskResult, WireError> {
         let mut input = Reader::new(bytes, "a helper's result");
         let wrong_length = |what: &'static str| WireError {
             what,
@@ -190,12 +195,14 @@ impl TaskResult {
         };
         let result = match input.u8()? {
             GRADIENT => {
-                let squared_error = input.f64()?;
-                let flat = input.f32s()?;
-                let gradients = (Gradients::from_flat(model, &flat))
-                    .ok_or_else(|| wrong_length("a helper's gradients"))?;
+                let (loss_sum, correct) = (input.f64()?, input.usize()?);
+                let gradients = input.f32s()?;
+                if gradients.len() != model.parameter_count() {
+                    return Err(wrong_length("a helper's gradients"));
+                }
                 TaskResult::Gradient(Box::new(GradientPart {
-                    squared_error,
+                    loss_sum,
+                    correct,
                     gradients,
                 }))
             }
@@ -205,14 +212,25 @@ impl TaskResult {
                 for _ in 0..batches {
                     let examples = input.usize()?;
                     let flat = input.f32s()?;
+                    let autoencoder = model.autoencoder();
                     terms.push(
-                        (FisherTerms::from_flat(model, &flat, examples))
+                        (autoencoder.and_then(|m| FisherTerms::from_flat(m, &flat, examples)))
                             .ok_or_else(|| wrong_length("a helper's Fisher terms"))?,
                     );
                 }
                 TaskResult::Fisher(terms)
             }
-            SWEEP => TaskResult::Sweep(input.f64s()?),
+            SWEEP => {
+                let pairs = input.f64s()?;
+                if pairs.len() % 2 != 0 {
+                    return Err(wrong_length("a helper's sweep scores"));
+                }
+                let score = |pair: &[f64]| Score {
+                    loss: pair[0],
+                    accuracy: (!pair[1].is_nan()).then_some(pair[1]),
+                };
+                TaskResult::Sweep(pairs.chunks_exact(2).map(score).collect())
+            }
             other => {
                 return Err(WireError {
                     what: "a helper's result",
@@ -271,6 +289,7 @@ impl Helper {
                 let orders = input.usize()?..input.usize()?;
                 let test = images(n, payload, "the sweep's test images")?;
                 let cutoff_count = cutoffs.len();
+                let model = Network::Autoencoder(model);
                 let mut sweep = Sweep::new(&model, &fisher, cutoffs, &baselines, &test);
                 if orders.start > orders.end || orders.end > sweep.order_count() {
                     return Err(WireError {
@@ -319,7 +338,7 @@ impl Helper {
         if let Some(&bad) = rows.iter().find(|&&row| row >= data.len()) {
             return Err(error(format!("example {bad} asked for, of {}", data.len())));
         }
-        Ok(TaskResult::Gradient(Box::new(GradientPart::of(
+        Ok(TaskResult::Gradient(Box::new(autoencoder_part(
             model, data, &rows, batch_rows,
         ))))
     }

@@ -1,6 +1,7 @@
-//! Information-shell pruning of the encoder (paper eq. 55) and its two baselines.
+//! Information-shell pruning of the first layer (paper eq. 55: the autoencoder's encoder, or the
+//! classifier's W_0) and its baselines.
 //!
-//! Every scheme is a removal *order* over the encoder's weights (flat row-major indices into E);
+//! Every scheme is a removal *order* over the first layer's weights (flat row-major indices);
 //! removing k weights zeroes the first k of that order. For the Fisher scheme the sloppy set
 //! {F ≤ Λ} is exactly the first `removed_count(Λ)` entries of the ascending-F order, so all three
 //! schemes compare at equal k. Ties are broken by flat index, ascending, so orders are
@@ -8,9 +9,11 @@
 
 use ndarray::{Array2, Axis};
 
+use crate::classifier::score_logits;
 use crate::data::Dataset;
 use crate::dense;
 use crate::model::{relu, sum_squared_error, Autoencoder};
+use crate::network::{Network, Score};
 use crate::rng::{stream, Rng};
 use crate::sorting::{ascending_indices, sorted_copies};
 
@@ -67,16 +70,16 @@ pub fn sloppy_mask(fisher_encoder: &Array2<f32>, cutoff: f32) -> Array2<bool> {
     fisher_encoder.mapv(|f| f <= cutoff)
 }
 
-/// A copy of the model whose encoder has the first `k` weights of `order` set to zero.
-pub fn prune(model: &Autoencoder<f32>, order: &[usize], k: usize) -> Autoencoder<f32> {
-    let mut encoder = model.encoder.clone();
-    let flat = encoder
+/// A copy of the model whose first layer has the first `k` weights of `order` set to zero.
+pub fn prune(model: &Network, order: &[usize], k: usize) -> Network {
+    let mut first = model.first_layer().clone();
+    let flat = first
         .as_slice_mut()
-        .expect("Autoencoder keeps parameters in standard layout");
+        .expect("models keep parameters in standard layout");
     for &index in &order[..k.min(order.len())] {
         flat[index] = 0.0;
     }
-    model.with_encoder(encoder)
+    model.with_first_layer(first)
 }
 
 /// The ways of removing encoder weights that the page compares.
@@ -95,7 +98,7 @@ pub enum Scheme {
 
 /// One model's removal orders, ready to prune at any cutoff: what the page's Λ slider shows.
 pub struct Shells {
-    model: Autoencoder<f32>,
+    model: Network,
     fisher: Array2<f32>,
     sorted_fisher: Vec<f32>,
     fisher_order: Vec<usize>,
@@ -107,24 +110,26 @@ pub struct Shells {
 impl Shells {
     /// `random_seed` picks the random order (the sweep's first seed, so the slider's random row
     /// is the sweep's first random run).
-    pub fn new(model: &Autoencoder<f32>, fisher_encoder: &Array2<f32>, random_seed: u64) -> Self {
+    pub fn new(model: impl Into<Network>, fisher_encoder: &Array2<f32>, random_seed: u64) -> Self {
+        let model = model.into();
+        let first = model.first_layer();
         assert_eq!(
-            model.encoder.dim(),
+            first.dim(),
             fisher_encoder.dim(),
             "one Fisher value per weight"
         );
         Shells {
-            model: model.clone(),
             fisher: fisher_encoder.clone(),
             sorted_fisher: sorted_values(fisher_encoder),
             fisher_order: fisher_order(fisher_encoder),
-            random_order: random_order(model.encoder.len(), random_seed),
-            magnitude_order: magnitude_order(&model.encoder),
-            saliency_order: saliency_order(fisher_encoder, &model.encoder),
+            random_order: random_order(first.len(), random_seed),
+            magnitude_order: magnitude_order(first),
+            saliency_order: saliency_order(fisher_encoder, first),
+            model,
         }
     }
 
-    pub fn model(&self) -> &Autoencoder<f32> {
+    pub fn model(&self) -> &Network {
         &self.model
     }
 
@@ -138,7 +143,7 @@ impl Shells {
     }
 
     /// The model with the first `k` weights of `scheme`'s order removed.
-    pub fn pruned(&self, scheme: Scheme, k: usize) -> Autoencoder<f32> {
+    pub fn pruned(&self, scheme: Scheme, k: usize) -> Network {
         prune(&self.model, self.order(scheme), k)
     }
 
@@ -182,22 +187,6 @@ pub fn image_mse(output: &Array2<f32>, x: &Array2<f32>) -> Vec<f64> {
         .collect()
 }
 
-/// Examples per forward pass whenever a set is scored: the result does not depend on it beyond
-/// rounding, so one value everywhere keeps every score the same bits.
-pub const EVAL_BATCH: usize = 1000;
-
-/// Mean squared reconstruction error over all of `data` (PyTorch MSELoss over the whole set),
-/// converting `EVAL_BATCH` examples at a time.
-pub fn dataset_mse(model: &Autoencoder<f32>, data: &Dataset) -> f64 {
-    let batch_size = EVAL_BATCH;
-    let mut total = 0.0;
-    for start in (0..data.len()).step_by(batch_size) {
-        let x = data.batch::<f32>(start..(start + batch_size).min(data.len()));
-        total += sum_squared_error(&model.forward(x.view()).output, &x.view());
-    }
-    total / (data.len() * model.input_dim()).max(1) as f64
-}
-
 /// A set converted once to f32 for scoring many pruned models, held as blocks of xᵀ
 /// ([n, block], x = pixel / 255): one pixel's values over a block are then contiguous, so
 /// removing encoder weight (j, i) updates the pre-activations aᵀ = E xᵀ with one contiguous axpy
@@ -205,6 +194,8 @@ pub fn dataset_mse(model: &Autoencoder<f32>, data: &Dataset) -> f64 {
 /// 31 MB.
 pub struct EvalSet {
     blocks: Vec<Array2<f32>>,
+    /// The classifier's answers, in the blocks' order.
+    labels: Vec<u8>,
 }
 
 /// aᵀ = E xᵀ (no bias) for every block of an `EvalSet`, [m, block] each.
@@ -220,7 +211,10 @@ impl EvalSet {
                 x.t().as_standard_layout().into_owned()
             })
             .collect();
-        EvalSet { blocks }
+        EvalSet {
+            blocks,
+            labels: data.labels.clone(),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -246,6 +240,42 @@ impl EvalSet {
         }
     }
 
+    /// The score of `model` over the set, its first layer given by the pre-activations `pre`.
+    pub fn score_from_pre_activations(&self, model: &Network, pre: &PreActivations) -> Score {
+        match model {
+            Network::Autoencoder(model) => Score {
+                loss: self.mse_from_pre_activations(model, pre),
+                accuracy: None,
+            },
+            Network::Classifier(model) => {
+                let (mut loss_sum, mut correct, mut start) = (0.0, 0, 0);
+                for a in pre {
+                    let logits = model.forward_from_first(a.t().as_standard_layout().into_owned());
+                    let labels = &self.labels[start..start + a.ncols()];
+                    let score = score_logits(&logits.logits, labels);
+                    (loss_sum, correct) =
+                        (loss_sum + score.cross_entropy_sum, correct + score.correct);
+                    start += a.ncols();
+                }
+                let examples = self.len().max(1) as f64;
+                Score {
+                    loss: loss_sum / examples,
+                    accuracy: Some(correct as f64 / examples),
+                }
+            }
+        }
+    }
+
+    /// The same figure as `Network::score` on the set this was made from, up to rounding.
+    pub fn score(&self, model: &Network) -> Score {
+        self.score_from_pre_activations(model, &self.pre_activations(model.first_layer()))
+    }
+
+    /// The autoencoder's MSE over the set (`score`'s loss).
+    pub fn mse(&self, model: &Autoencoder<f32>) -> f64 {
+        self.mse_from_pre_activations(model, &self.pre_activations(&model.encoder))
+    }
+
     /// MSE of `model` over the set, its encoder given by the pre-activations `pre`.
     pub fn mse_from_pre_activations(&self, model: &Autoencoder<f32>, pre: &PreActivations) -> f64 {
         let mut total = 0.0;
@@ -265,10 +295,5 @@ impl EvalSet {
             total += sum_squared_error(&y, &xt.view());
         }
         total / (self.len() * model.input_dim()).max(1) as f64
-    }
-
-    /// The same figure as `dataset_mse` on the set this was made from, up to rounding.
-    pub fn mse(&self, model: &Autoencoder<f32>) -> f64 {
-        self.mse_from_pre_activations(model, &self.pre_activations(&model.encoder))
     }
 }

@@ -1,20 +1,28 @@
 //! One run written down: the JSON that `reproduce` prints and the page exports (schema in
 //! README.md), and the sweep as CSV. Both sides build it here, so they cannot drift apart.
+//!
+//! Every loss is named for its model: `mse` for the autoencoder, `cross_entropy` for the
+//! classifier, whose accuracies stand beside (`Named`).
 
-use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+use serde_json::Value;
 
 use crate::analysis::Grid;
+use crate::classifier::Classifier;
 use crate::data::manifest::Split;
 use crate::eigen::EigenSummary;
 use crate::finetune::FineTuneSummary;
-use crate::fisher::{FisherDiag, FisherVariant};
+use crate::fisher::FisherVariant;
 use crate::model::Autoencoder;
+use crate::network::{Fisher, ModelKind, Network, Score};
+use crate::network_weights::network_to_safetensors;
 use crate::npy::npy_f32;
 use crate::softflow::SoftFlowSummary;
 use crate::summary::FisherStats;
 use crate::sweep::{Knee, SweepRow};
 use crate::train::TrainConfig;
-use crate::weights::{to_safetensors, WeightsError};
+use crate::weights::WeightsError;
 use crate::workbench::{ModelSource, Seconds, Workbench};
 
 #[derive(Serialize)]
@@ -35,8 +43,14 @@ pub struct ReportConfig {
     /// The data directory (`reproduce`) or the dataset's name (the page).
     pub data: String,
     pub weights: Option<String>,
+    pub model: ModelKind,
     pub input_dim: usize,
-    pub latent_dim: usize,
+    /// The autoencoder's m.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latent_dim: Option<usize>,
+    /// The classifier's h_1 … h_L.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hidden: Option<Vec<usize>>,
     pub train_examples: Option<usize>,
     pub biases: bool,
     pub train: Option<TrainConfig>,
@@ -54,7 +68,9 @@ pub struct ReportConfig {
 #[derive(Serialize)]
 pub struct TrainSummary {
     pub epoch_losses: Vec<f64>,
-    pub test_mse: f64,
+    /// test_mse, or test_cross_entropy and test_accuracy.
+    #[serde(flatten)]
+    pub test: Named,
 }
 
 #[derive(Serialize)]
@@ -65,10 +81,105 @@ pub struct FisherSummary {
 
 #[derive(Serialize)]
 pub struct SweepSummary {
-    pub unpruned_mse: f64,
+    /// unpruned_mse, or unpruned_cross_entropy and unpruned_accuracy.
+    #[serde(flatten)]
+    pub unpruned: Named,
     pub tolerance: f64,
-    pub rows: Vec<SweepRow>,
-    pub knee: Option<Knee>,
+    pub rows: Vec<Named>,
+    pub knee: Option<Named>,
+}
+
+/// Keys and values in order, the loss keys named for the model: what the report writes for the
+/// structs whose keys depend on the model.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Named {
+    model: Option<ModelKind>,
+    entries: Vec<(String, Value)>,
+}
+
+impl Named {
+    fn new(model: ModelKind) -> Named {
+        Named {
+            model: Some(model),
+            entries: Vec::new(),
+        }
+    }
+
+    fn value(mut self, key: &str, value: impl Serialize) -> Named {
+        let value = serde_json::to_value(value).expect("numbers serialise");
+        self.entries.push((key.to_string(), value));
+        self
+    }
+
+    /// `{prefix}{loss}{suffix}` = the loss; with the classifier, `{prefix}accuracy{suffix}` too.
+    fn score<L: Serialize, A: Serialize>(
+        self,
+        (prefix, suffix): (&str, &str),
+        loss: L,
+        accuracy: A,
+    ) -> Named {
+        let model = self.model.expect("made by new");
+        let named = self.value(&format!("{prefix}{}{suffix}", model.loss_name()), loss);
+        match model {
+            ModelKind::Autoencoder => named,
+            ModelKind::Classifier => named.value(&format!("{prefix}accuracy{suffix}"), accuracy),
+        }
+    }
+
+    /// A whole score under `prefix`.
+    pub fn of_score(model: ModelKind, prefix: &str, score: Score) -> Named {
+        Named::new(model).score((prefix, ""), score.loss, score.accuracy)
+    }
+
+    /// A sweep row: its cutoff and count, then every scheme's loss (and accuracy).
+    pub fn of_row(model: ModelKind, row: &SweepRow) -> Named {
+        Named::new(model)
+            .value("cutoff", row.cutoff)
+            .value("removed", row.removed)
+            .value("fraction", row.fraction)
+            .score(("fisher_", ""), row.fisher_loss, row.fisher_accuracy)
+            .score(
+                ("random_", "_mean"),
+                row.random_loss_mean,
+                row.random_accuracy_mean,
+            )
+            .score(
+                ("random_", "_std"),
+                row.random_loss_std,
+                row.random_accuracy_std,
+            )
+            .score(("random_", ""), &row.random_loss, &row.random_accuracy)
+            .score(
+                ("magnitude_", ""),
+                row.magnitude_loss,
+                row.magnitude_accuracy,
+            )
+            .score(("saliency_", ""), row.saliency_loss, row.saliency_accuracy)
+    }
+
+    /// The knee Λ*: where it is, and the loss there against the unpruned model's.
+    pub fn of_knee(model: ModelKind, knee: &Knee) -> Named {
+        Named::new(model)
+            .value("cutoff", knee.cutoff)
+            .value("removed", knee.removed)
+            .value("fraction", knee.fraction)
+            .score(("", ""), knee.loss, knee.accuracy)
+            .value(
+                &format!("unpruned_{}", model.loss_name()),
+                knee.unpruned_loss,
+            )
+            .value("tolerance", knee.tolerance)
+    }
+}
+
+impl Serialize for Named {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.entries.len()))?;
+        for (key, value) in &self.entries {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
 }
 
 impl Report {
@@ -78,6 +189,7 @@ impl Report {
         let trained = bench.trained()?;
         let analysed = bench.analysed()?;
         let (model, config, result) = (&trained.model, &analysed.config, &analysed.result);
+        let kind = model.kind();
         let (weights, train, train_examples, epoch_losses) = match &trained.record.source {
             ModelSource::Trained {
                 config,
@@ -90,8 +202,10 @@ impl Report {
             config: ReportConfig {
                 data: bench.data().name().to_string(),
                 weights,
+                model: kind,
                 input_dim: model.input_dim(),
-                latent_dim: model.latent_dim(),
+                latent_dim: model.autoencoder().map(Autoencoder::latent_dim),
+                hidden: model.classifier().map(Classifier::hidden_widths),
                 train_examples,
                 biases: model.has_biases(),
                 train,
@@ -105,17 +219,19 @@ impl Report {
             },
             train: TrainSummary {
                 epoch_losses,
-                test_mse: trained.record.test_mse?,
+                test: Named::of_score(kind, "test_", trained.record.test?),
             },
             fisher: FisherSummary {
-                examples: result.fisher.examples,
+                examples: result.fisher.examples(),
                 stats: result.stats.clone(),
             },
             sweep: SweepSummary {
-                unpruned_mse: result.unpruned_mse,
+                unpruned: Named::of_score(kind, "unpruned_", result.unpruned),
                 tolerance: result.tolerance,
-                rows: result.rows.clone(),
-                knee: result.knee.clone(),
+                rows: (result.rows.iter())
+                    .map(|row| Named::of_row(kind, row))
+                    .collect(),
+                knee: (result.knee.as_ref()).map(|knee| Named::of_knee(kind, knee)),
             },
             eigen: bench.eigen().map(|(summary, _)| summary.clone()),
             fine_tune: bench.fine_tune().cloned(),
@@ -146,13 +262,13 @@ pub fn sweep_csv(rows: &[SweepRow], random_seeds: &[u64]) -> String {
             row.cutoff,
             row.removed,
             row.fraction,
-            row.fisher_mse,
-            field(row.random_mse_mean),
-            field(row.random_mse_std),
-            field(row.magnitude_mse),
-            field(row.saliency_mse),
+            row.fisher_loss,
+            field(row.random_loss_mean),
+            field(row.random_loss_std),
+            field(row.magnitude_loss),
+            field(row.saliency_loss),
         ));
-        for mse in &row.random_mse {
+        for mse in &row.random_loss {
             csv.push_str(&format!(",{mse}"));
         }
         csv.push('\n');
@@ -160,18 +276,24 @@ pub fn sweep_csv(rows: &[SweepRow], random_seeds: &[u64]) -> String {
     csv
 }
 
-/// The whole Fisher diagonal as one flat .npy vector: E, D, b_E, b_D, each row-major.
-pub fn fisher_npy(fisher: &FisherDiag<f32>) -> Vec<u8> {
-    let values: Vec<f32> = fisher.all_values().collect();
+/// The whole Fisher diagonal as one flat .npy vector in the parameters' order, each row-major
+/// (E, D, b_E, b_D; or W_0, b_0, W_1, b_1, …).
+pub fn fisher_npy(fisher: &Fisher) -> Vec<u8> {
+    let values = fisher.all_values();
     npy_f32(&[values.len()], &values)
 }
 
 /// The Fisher diagonal as safetensors, one tensor per parameter under the weights' key names.
-pub fn fisher_safetensors(fisher: &FisherDiag<f32>) -> Result<Vec<u8>, WeightsError> {
-    to_safetensors(&Autoencoder {
-        encoder: fisher.encoder.clone(),
-        decoder: fisher.decoder.clone(),
-        encoder_bias: fisher.encoder_bias.clone(),
-        decoder_bias: fisher.decoder_bias.clone(),
+pub fn fisher_safetensors(fisher: &Fisher) -> Result<Vec<u8>, WeightsError> {
+    network_to_safetensors(&match fisher {
+        Fisher::Autoencoder(fisher) => Network::Autoencoder(Autoencoder {
+            encoder: fisher.encoder.clone(),
+            decoder: fisher.decoder.clone(),
+            encoder_bias: fisher.encoder_bias.clone(),
+            decoder_bias: fisher.decoder_bias.clone(),
+        }),
+        Fisher::Classifier(fisher) => Network::Classifier(Classifier {
+            layers: fisher.layers.clone(),
+        }),
     })
 }

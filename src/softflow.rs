@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
 use crate::model::{sum_squared_error, Autoencoder};
-use crate::prune::EVAL_BATCH;
+use crate::network::EVAL_BATCH;
 use crate::rng::{stream, Rng};
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]

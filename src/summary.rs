@@ -114,7 +114,8 @@ fn finite_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
 /// What the page and `reproduce` report about a Fisher diagonal.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FisherStats {
-    /// Over the encoder weights, the ones that are pruned.
+    /// Over the first layer's weights, the ones that are pruned (the encoder, or the
+    /// classifier's W_0; the key keeps the paper's name).
     pub encoder: Summary,
     /// Over every parameter (both layers, and biases when present): the quantity behind the
     /// authors' "mean diagonal Fisher 0.7148".
@@ -129,9 +130,9 @@ impl FisherStats {
     pub const LOG_BINS: usize = 40;
     pub const PAPER_BINS: usize = 22;
 
-    pub fn of(fisher: &crate::fisher::FisherDiag<f32>) -> FisherStats {
-        let encoder: Vec<f32> = fisher.encoder.iter().copied().collect();
-        let all: Vec<f32> = fisher.all_values().collect();
+    pub fn of(fisher: &crate::network::Fisher) -> FisherStats {
+        let encoder: Vec<f32> = fisher.first_layer().iter().copied().collect();
+        let all = fisher.all_values();
         FisherStats {
             encoder: Summary::of(&encoder),
             all_parameters: Summary::of(&all),

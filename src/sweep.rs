@@ -1,32 +1,40 @@
-//! The hockey stick (paper figure 2): test MSE against the number of removed encoder weights for
-//! Fisher pruning and its baselines (random, magnitude, saliency), over a grid of cutoffs Λ, one
-//! row per step.
+//! The hockey stick (paper figure 2): the test loss (the autoencoder's MSE, the classifier's
+//! cross-entropy, with its accuracy) against the number of removed first-layer weights for Fisher
+//! pruning and its baselines (random, magnitude, saliency), over a grid of cutoffs Λ, one row per
+//! step.
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
-use crate::model::Autoencoder;
+use crate::network::{Network, Score, EVAL_BATCH};
 use crate::prune::{
     fisher_order, magnitude_order, random_order, removed_count, saliency_order, sorted_values,
-    EvalSet, PreActivations, EVAL_BATCH,
+    EvalSet, PreActivations,
 };
 
 /// One cutoff of the sweep: every scheme removes the same count. Random pruning runs with several
 /// seeds; its spread is the sample standard deviation (n - 1), 0 for a single seed. A baseline
-/// the sweep does not run is `None` (random: no seeds).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// the sweep does not run is `None` (random: no seeds). The loss is the model's (MSE or
+/// cross-entropy; `crate::report` names it so); accuracies are the classifier's only.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SweepRow {
     pub cutoff: f32,
     pub removed: usize,
     pub fraction: f64,
-    pub fisher_mse: f64,
-    pub random_mse_mean: Option<f64>,
-    pub random_mse_std: Option<f64>,
-    pub random_mse: Vec<f64>,
-    pub magnitude_mse: Option<f64>,
-    pub saliency_mse: Option<f64>,
+    pub fisher_loss: f64,
+    pub random_loss_mean: Option<f64>,
+    pub random_loss_std: Option<f64>,
+    pub random_loss: Vec<f64>,
+    pub magnitude_loss: Option<f64>,
+    pub saliency_loss: Option<f64>,
+    pub fisher_accuracy: Option<f64>,
+    pub random_accuracy_mean: Option<f64>,
+    pub random_accuracy_std: Option<f64>,
+    pub random_accuracy: Vec<f64>,
+    pub magnitude_accuracy: Option<f64>,
+    pub saliency_accuracy: Option<f64>,
 }
 
 /// The removal orders a sweep scores beside the Fisher one (which defines Λ, so always runs).
@@ -67,15 +75,17 @@ impl Baselines {
 }
 
 /// The information scale Λ*: the largest grid cutoff up to which Fisher pruning keeps the test
-/// MSE within `tolerance` (relative) of the unpruned model's, at every grid point on the way.
+/// loss within `tolerance` (relative) of the unpruned model's, at every grid point on the way.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Knee {
     pub cutoff: f32,
     pub removed: usize,
     pub fraction: f64,
-    pub mse: f64,
-    pub unpruned_mse: f64,
+    pub loss: f64,
+    pub unpruned_loss: f64,
     pub tolerance: f64,
+    /// The classifier's accuracy there.
+    pub accuracy: Option<f64>,
 }
 
 /// The paper's grid: 0, 0.125, ..., 2.375.
@@ -139,7 +149,7 @@ impl FisherScale {
 
 /// A sweep in progress: call `step` until it returns `None`.
 pub struct Sweep {
-    model: Autoencoder<f32>,
+    model: Network,
     cutoffs: Vec<f32>,
     sorted_fisher: Vec<f32>,
     /// Removal orders: Fisher, then magnitude and saliency when swept, then one per random seed.
@@ -148,11 +158,11 @@ pub struct Sweep {
     saliency: Option<usize>,
     /// Where the random orders start in `orders`.
     random_start: usize,
-    /// Test MSE by (order, removed count): many cutoffs share a count.
-    scores: HashMap<(usize, usize), f64>,
+    /// Test score by (order, removed count): many cutoffs share a count.
+    scores: HashMap<(usize, usize), Score>,
     rows: Vec<SweepRow>,
     test: EvalSet,
-    /// Pre-activations of the unpruned encoder on the test set.
+    /// Pre-activations of the unpruned first layer on the test set.
     unpruned: PreActivations,
     /// Per order: how many weights are removed in `pre`, and the pre-activations with them
     /// removed. Cutoffs usually ascend, so each step only subtracts the newly removed weights.
@@ -162,23 +172,22 @@ pub struct Sweep {
 impl Sweep {
     /// A sweep of `cutoffs` scored on `test`.
     pub fn new(
-        model: &Autoencoder<f32>,
+        model: impl Into<Network>,
         fisher_encoder: &ndarray::Array2<f32>,
         cutoffs: Vec<f32>,
         baselines: &Baselines,
         test: &Dataset,
     ) -> Self {
-        let weights = model.encoder.len();
+        let model = model.into();
+        let first = model.first_layer();
+        let weights = first.len();
         let mut orders = vec![fisher_order(fisher_encoder)];
         let mut add = |order: Vec<usize>| {
             orders.push(order);
             orders.len() - 1
         };
-        let magnitude = baselines
-            .magnitude
-            .then(|| add(magnitude_order(&model.encoder)));
-        let saliency =
-            (baselines.saliency).then(|| add(saliency_order(fisher_encoder, &model.encoder)));
+        let magnitude = baselines.magnitude.then(|| add(magnitude_order(first)));
+        let saliency = (baselines.saliency).then(|| add(saliency_order(fisher_encoder, first)));
         let random_start = orders.len();
         orders.extend(
             baselines
@@ -187,9 +196,9 @@ impl Sweep {
                 .map(|&seed| random_order(weights, seed)),
         );
         let test = EvalSet::new(test, EVAL_BATCH);
-        let unpruned = test.pre_activations(&model.encoder);
+        let unpruned = test.pre_activations(first);
         Sweep {
-            model: model.clone(),
+            model,
             cutoffs,
             sorted_fisher: sorted_values(fisher_encoder),
             progress: vec![(0, unpruned.clone()); orders.len()],
@@ -217,8 +226,8 @@ impl Sweep {
         &self.rows
     }
 
-    /// Test MSE of the model with nothing removed.
-    pub fn unpruned_mse(&mut self) -> f64 {
+    /// Test score of the model with nothing removed.
+    pub fn unpruned(&mut self) -> Score {
         self.score(0, 0)
     }
 
@@ -228,11 +237,11 @@ impl Sweep {
         self.orders.len()
     }
 
-    /// Test MSE of removal order `order` at the cutoffs `cutoffs`, in the sequence `step` scores
+    /// Test score of removal order `order` at the cutoffs `cutoffs`, in the sequence `step` scores
     /// them, so the values are `step`'s bit for bit. A pool of workers splits the orders among
     /// identical sweeps (`take_scores` hands them over).
     /// `cutoffs` is a range of cutoff indices; successive calls must move up through them.
-    pub fn score_order(&mut self, order: usize, cutoffs: std::ops::Range<usize>) -> Vec<f64> {
+    pub fn score_order(&mut self, order: usize, cutoffs: std::ops::Range<usize>) -> Vec<Score> {
         cutoffs
             .map(|index| {
                 let removed = removed_count(&self.sorted_fisher, self.cutoffs[index]);
@@ -243,11 +252,11 @@ impl Sweep {
 
     /// Takes order `order`'s scores from `score_order` on an identical sweep: `step` then uses
     /// them instead of scoring that order itself.
-    pub fn take_scores(&mut self, order: usize, scores: &[f64]) {
+    pub fn take_scores(&mut self, order: usize, scores: &[Score]) {
         assert_eq!(scores.len(), self.cutoffs.len(), "one score per cutoff");
-        for (&cutoff, &mse) in self.cutoffs.iter().zip(scores) {
+        for (&cutoff, &score) in self.cutoffs.iter().zip(scores) {
             let removed = removed_count(&self.sorted_fisher, cutoff);
-            self.scores.insert(score_key(order, removed), mse);
+            self.scores.insert(score_key(order, removed), score);
         }
     }
 
@@ -255,29 +264,43 @@ impl Sweep {
     pub fn step(&mut self) -> Option<&SweepRow> {
         let cutoff = *self.cutoffs.get(self.rows.len())?;
         let removed = removed_count(&self.sorted_fisher, cutoff);
-        let random_mse: Vec<f64> = (self.random_start..self.orders.len())
+        let random: Vec<Score> = (self.random_start..self.orders.len())
             .map(|order| self.score(order, removed))
             .collect();
-        let random = mean_and_sample_std(&random_mse);
+        let random_loss: Vec<f64> = random.iter().map(|s| s.loss).collect();
+        let random_accuracy: Vec<f64> = random.iter().filter_map(|s| s.accuracy).collect();
+        let (loss, accuracy) = (
+            mean_and_sample_std(&random_loss),
+            mean_and_sample_std(&random_accuracy),
+        );
+        let fisher = self.score(0, removed);
+        let magnitude = self.magnitude.map(|order| self.score(order, removed));
+        let saliency = self.saliency.map(|order| self.score(order, removed));
         let row = SweepRow {
             cutoff,
             removed,
             fraction: removed as f64 / self.sorted_fisher.len().max(1) as f64,
-            fisher_mse: self.score(0, removed),
-            random_mse_mean: random.map(|(mean, _)| mean),
-            random_mse_std: random.map(|(_, std)| std),
-            random_mse,
-            magnitude_mse: self.magnitude.map(|order| self.score(order, removed)),
-            saliency_mse: self.saliency.map(|order| self.score(order, removed)),
+            fisher_loss: fisher.loss,
+            random_loss_mean: loss.map(|(mean, _)| mean),
+            random_loss_std: loss.map(|(_, std)| std),
+            random_loss,
+            magnitude_loss: magnitude.map(|s| s.loss),
+            saliency_loss: saliency.map(|s| s.loss),
+            fisher_accuracy: fisher.accuracy,
+            random_accuracy_mean: accuracy.map(|(mean, _)| mean),
+            random_accuracy_std: accuracy.map(|(_, std)| std),
+            random_accuracy,
+            magnitude_accuracy: magnitude.and_then(|s| s.accuracy),
+            saliency_accuracy: saliency.and_then(|s| s.accuracy),
         };
         self.rows.push(row);
         self.rows.last()
     }
 
-    fn score(&mut self, order: usize, removed: usize) -> f64 {
+    fn score(&mut self, order: usize, removed: usize) -> Score {
         let key = score_key(order, removed);
-        if let Some(&mse) = self.scores.get(&key) {
-            return mse;
+        if let Some(&score) = self.scores.get(&key) {
+            return score;
         }
         let (done, pre) = &mut self.progress[order];
         if *done > removed {
@@ -285,19 +308,23 @@ impl Sweep {
             (*done, *pre) = (0, self.unpruned.clone());
         }
         let n = self.model.input_dim();
-        let encoder = self.model.encoder.as_slice().expect("standard layout");
+        let first = self
+            .model
+            .first_layer()
+            .as_slice()
+            .expect("standard layout");
         for &index in &self.orders[order][*done..removed] {
             self.test
-                .remove_weight(pre, index / n, index % n, encoder[index]);
+                .remove_weight(pre, index / n, index % n, first[index]);
         }
         *done = removed;
-        let mse = self.test.mse_from_pre_activations(&self.model, pre);
-        self.scores.insert(key, mse);
-        mse
+        let score = self.test.score_from_pre_activations(&self.model, pre);
+        self.scores.insert(key, score);
+        score
     }
 }
 
-/// Where `Sweep::scores` keeps an order's MSE at a removed count: removing nothing is the same
+/// Where `Sweep::scores` keeps an order's score at a removed count: removing nothing is the same
 /// model whatever the order.
 fn score_key(order: usize, removed: usize) -> (usize, usize) {
     if removed == 0 {
@@ -309,7 +336,7 @@ fn score_key(order: usize, removed: usize) -> (usize, usize) {
 
 /// Runs a whole sweep (tests and benchmarks; the analysis steps a `Sweep` itself).
 pub fn run_sweep(
-    model: &Autoencoder<f32>,
+    model: impl Into<Network>,
     fisher_encoder: &ndarray::Array2<f32>,
     cutoffs: Vec<f32>,
     baselines: &Baselines,
@@ -321,20 +348,21 @@ pub fn run_sweep(
 }
 
 /// Λ* over the rows in grid order (see `Knee`); `None` if even the first cutoff exceeds it.
-pub fn information_scale(rows: &[SweepRow], unpruned_mse: f64, tolerance: f64) -> Option<Knee> {
-    let limit = unpruned_mse * (1.0 + tolerance);
+pub fn information_scale(rows: &[SweepRow], unpruned_loss: f64, tolerance: f64) -> Option<Knee> {
+    let limit = unpruned_loss * (1.0 + tolerance);
     let sorted = crate::sorting::sorted_by_key(rows, |row| row.cutoff as f64);
     let last_within = sorted
         .iter()
-        .take_while(|row| row.fisher_mse <= limit)
+        .take_while(|row| row.fisher_loss <= limit)
         .last()?;
     Some(Knee {
         cutoff: last_within.cutoff,
         removed: last_within.removed,
         fraction: last_within.fraction,
-        mse: last_within.fisher_mse,
-        unpruned_mse,
+        loss: last_within.fisher_loss,
+        unpruned_loss,
         tolerance,
+        accuracy: last_within.fisher_accuracy,
     })
 }
 

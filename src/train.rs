@@ -7,7 +7,8 @@ use thiserror::Error;
 
 use crate::adam::{Adam, AdamConfig};
 use crate::data::Dataset;
-use crate::model::{Autoencoder, Gradients};
+use crate::model::Autoencoder;
+use crate::network::{GradientPart, Network};
 use crate::rng::{stream, Rng};
 
 /// Training hyper-parameters; the defaults are the paper's (batch 1000, 10 epochs, Adam 1e-3).
@@ -66,7 +67,7 @@ pub struct Progress {
 }
 
 /// A batch loss above this has left the data's scale: inputs lie in [0, 1], so even a black
-/// reconstruction costs at most 1 per pixel. With this model Adam's bounded steps rarely overflow
+/// reconstruction costs at most 1 per pixel, and a classifier that guesses pays log 10 ≈ 2.3. With this model Adam's bounded steps rarely overflow
 /// to NaN; a too-large learning rate shows instead as a loss of 1e3 to 1e13 after one or two
 /// updates, followed by a dead network (every latent unit off, the reconstruction black).
 pub const DIVERGED_LOSS: f64 = 100.0;
@@ -91,31 +92,9 @@ pub enum TrainError {
     Config(String),
 }
 
-/// One part of a batch as `Autoencoder::gradient_part` gives it: the squared error summed over
-/// its examples, and their share of the batch's gradient.
-#[derive(Clone, Debug)]
-pub struct GradientPart {
-    pub squared_error: f64,
-    pub gradients: Gradients<f32>,
-}
-
-impl GradientPart {
-    /// The part of a batch of `batch_rows` examples made of the examples `rows` of `data`.
-    pub fn of(model: &Autoencoder<f32>, data: &Dataset, rows: &[usize], batch_rows: usize) -> Self {
-        let x: Array2<f32> = data.batch(rows.iter().copied());
-        let sparse = data.sparse_batch(rows.iter().copied());
-        let (squared_error, gradients) =
-            model.gradient_part_with(x.view(), sparse.as_ref(), batch_rows);
-        GradientPart {
-            squared_error,
-            gradients,
-        }
-    }
-}
-
 /// Owns the model, the optimiser state and the training data while training runs.
 pub struct Trainer {
-    model: Autoencoder<f32>,
+    model: Network,
     adam: Adam,
     config: TrainConfig,
     data: Dataset,
@@ -131,19 +110,20 @@ pub struct Trainer {
     batch_losses: Vec<f64>,
     /// Model and optimiser as they were when they last gave a good batch loss, restored when
     /// training fails.
-    last_good: Option<(Autoencoder<f32>, Adam)>,
+    last_good: Option<(Network, Adam)>,
     failure: Option<TrainError>,
-    /// Flat encoder indices held at zero (fine-tuning a pruned model): their gradient is
+    /// Flat first-layer indices held at zero (fine-tuning a pruned model): their gradient is
     /// dropped, so their Adam moments stay zero and the update leaves them exactly 0.
     frozen: Vec<usize>,
 }
 
 impl Trainer {
     pub fn new(
-        model: Autoencoder<f32>,
+        model: impl Into<Network>,
         config: TrainConfig,
         data: Dataset,
     ) -> Result<Self, TrainError> {
+        let model = model.into();
         if data.is_empty() {
             return Err(TrainError::EmptyDataset);
         }
@@ -204,27 +184,26 @@ impl Trainer {
     }
 
     /// A trainer that fine-tunes a pruned model (SPEC.md "Fine-tuning after pruning"): the
-    /// encoder weights at the flat indices `removed` are set to zero and stay exactly zero, Adam
-    /// starts fresh, and batches follow the usual (seed, epoch) shuffles.
+    /// first-layer weights at the flat indices `removed` are set to zero and stay exactly zero,
+    /// Adam starts fresh, and batches follow the usual (seed, epoch) shuffles.
     pub fn fine_tune(
-        mut model: Autoencoder<f32>,
+        model: impl Into<Network>,
         removed: &[usize],
         config: TrainConfig,
         data: Dataset,
     ) -> Result<Self, TrainError> {
-        let encoder = model
-            .encoder
-            .as_slice_mut()
-            .expect("Autoencoder keeps parameters in standard layout");
+        let mut model = model.into();
+        // The first parameter tensor is the first layer, row-major.
+        let first = &mut model.parameters_mut()[0];
         for &index in removed {
-            encoder[index] = 0.0;
+            first[index] = 0.0;
         }
         let mut trainer = Trainer::new(model, config, data)?;
         trainer.frozen = removed.to_vec();
         Ok(trainer)
     }
 
-    pub fn model(&self) -> &Autoencoder<f32> {
+    pub fn model(&self) -> &Network {
         &self.model
     }
 
@@ -237,7 +216,7 @@ impl Trainer {
     }
 
     /// Gives back the model and the data (e.g. to compute the Fisher over the training set).
-    pub fn into_parts(self) -> (Autoencoder<f32>, Dataset) {
+    pub fn into_parts(self) -> (Network, Dataset) {
         (self.model, self.data)
     }
 
@@ -353,15 +332,29 @@ impl Trainer {
             self.batch_buffer = Array2::zeros((range.len(), self.model.input_dim()));
         }
         let indices = self.order[range.clone()].iter().copied();
-        self.data
-            .fill_batch(indices.clone(), self.batch_buffer.view_mut());
-        let sparse = self.data.sparse_batch(indices);
-        let (squared_error, gradients) =
-            (self.model).gradient_part_with(self.batch_buffer.view(), sparse.as_ref(), range.len());
-        self.apply_batch(vec![GradientPart {
-            squared_error,
-            gradients,
-        }])
+        let part = match &self.model {
+            // The autoencoder's batches reuse one buffer: they are its hot loop.
+            Network::Autoencoder(model) => {
+                self.data
+                    .fill_batch(indices.clone(), self.batch_buffer.view_mut());
+                let sparse = self.data.sparse_batch(indices);
+                let (loss_sum, gradients) = model.gradient_part_with(
+                    self.batch_buffer.view(),
+                    sparse.as_ref(),
+                    range.len(),
+                );
+                GradientPart {
+                    loss_sum,
+                    correct: 0,
+                    gradients: gradients.to_flat(),
+                }
+            }
+            Network::Classifier(_) => {
+                let rows = &self.order[range.clone()];
+                self.model.gradient_part(&self.data, rows, range.len())
+            }
+        };
+        self.apply_batch(vec![part])
     }
 
     /// One Adam update from the current batch's parts, with the checks that roll a failing
@@ -370,22 +363,21 @@ impl Trainer {
         let size = self.batch_range().len();
         let mut parts = parts.into_iter();
         let GradientPart {
-            mut squared_error,
+            mut loss_sum,
             gradients: mut grads,
+            ..
         } = parts.next().expect("a batch has at least one part");
         for part in parts {
-            squared_error += part.squared_error;
-            grads.add(&part.gradients);
+            loss_sum += part.loss_sum;
+            grads
+                .iter_mut()
+                .zip(&part.gradients)
+                .for_each(|(g, p)| *g += p);
         }
-        let loss = squared_error / (size * self.model.input_dim()).max(1) as f64;
-        if !self.frozen.is_empty() {
-            let encoder_grad = grads
-                .encoder
-                .as_slice_mut()
-                .expect("gradients are in standard layout");
-            for &index in &self.frozen {
-                encoder_grad[index] = 0.0;
-            }
+        let loss = self.model.batch_loss(loss_sum, size);
+        // The gradients are flat in `parameters()` order, the first layer's first.
+        for &index in &self.frozen {
+            grads[index] = 0.0;
         }
         let (epoch, batch, lr) = (self.epoch, self.batch, self.config.adam.lr);
         if !(loss.is_finite() && loss <= DIVERGED_LOSS) {
@@ -399,8 +391,15 @@ impl Trainer {
         }
         // One copy of the parameters and moments per batch, negligible beside its products.
         self.last_good = Some((self.model.clone(), self.adam.clone()));
-        self.adam
-            .update(self.model.parameters_mut(), grads.tensors());
+        let mut rest = grads.as_slice();
+        let tensors = (self.model.parameters().iter())
+            .map(|p| {
+                let (head, tail) = rest.split_at(p.len());
+                rest = tail;
+                head
+            })
+            .collect();
+        self.adam.update(self.model.parameters_mut(), tensors);
         if !self.model.is_finite() {
             self.roll_back();
             return Err(TrainError::NonFiniteWeights { epoch, batch, lr });

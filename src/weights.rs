@@ -99,11 +99,16 @@ pub enum WeightsError {
         index: usize,
         value: f32,
     },
+    #[error(
+        "unexpected tensor `{key}` beside the classifier's layers; the file holds: {}",
+        list(present)
+    )]
+    UnexpectedTensor { key: String, present: Vec<String> },
     #[error("could not write safetensors: {0}")]
     Write(String),
 }
 
-fn list(names: &[String]) -> String {
+pub(crate) fn list(names: &[String]) -> String {
     if names.is_empty() {
         "no tensors".to_string()
     } else {
@@ -161,7 +166,7 @@ pub fn to_safetensors(model: &Autoencoder<f32>) -> Result<Vec<u8>, WeightsError>
 /// header is re-serialised with sorted keys (serde_json's map is ordered), so the same weights
 /// always give the same bytes and a checksum identifies them. Only the order of JSON object
 /// keys changes, so the header keeps its length and the data offsets stay valid.
-fn with_sorted_header(mut bytes: Vec<u8>) -> Vec<u8> {
+pub(crate) fn with_sorted_header(mut bytes: Vec<u8>) -> Vec<u8> {
     let header_len = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes")) as usize;
     let header = &bytes[8..8 + header_len];
     let value: serde_json::Value =
@@ -313,14 +318,14 @@ fn check_model(model: &Autoencoder<f32>, keys: &KeyNames) -> Result<(), WeightsE
 }
 
 /// `iter()` walks in logical row-major order, so the index is the flat index in the file.
-fn first_non_finite<'a>(values: impl Iterator<Item = &'a f32>) -> Option<(usize, f32)> {
+pub(crate) fn first_non_finite<'a>(values: impl Iterator<Item = &'a f32>) -> Option<(usize, f32)> {
     values
         .copied()
         .enumerate()
         .find(|(_, value)| !value.is_finite())
 }
 
-fn expect_shape(
+pub(crate) fn expect_shape(
     key: &str,
     found: &[usize],
     expected: &[usize],
@@ -339,7 +344,10 @@ fn expect_shape(
 }
 
 /// The tensor's values as f32, with its shape; only F32 is accepted (no silent conversion).
-fn read_f32(file: &SafeTensors, key: &str) -> Result<(Vec<usize>, Vec<f32>), WeightsError> {
+pub(crate) fn read_f32(
+    file: &SafeTensors,
+    key: &str,
+) -> Result<(Vec<usize>, Vec<f32>), WeightsError> {
     let view = file.tensor(key).map_err(|_| WeightsError::MissingTensor {
         key: key.to_string(),
         present: file.names().into_iter().map(String::from).collect(),
@@ -359,7 +367,7 @@ fn read_f32(file: &SafeTensors, key: &str) -> Result<(Vec<usize>, Vec<f32>), Wei
     Ok((view.shape().to_vec(), values))
 }
 
-fn read_matrix(file: &SafeTensors, key: &str) -> Result<Array2<f32>, WeightsError> {
+pub(crate) fn read_matrix(file: &SafeTensors, key: &str) -> Result<Array2<f32>, WeightsError> {
     let (shape, values) = read_f32(file, key)?;
     let not_matrix = || WeightsError::NotMatrix {
         key: key.to_string(),
@@ -374,7 +382,11 @@ fn read_matrix(file: &SafeTensors, key: &str) -> Result<Array2<f32>, WeightsErro
     Array2::from_shape_vec((rows, cols), values).map_err(|_| not_matrix())
 }
 
-fn read_vector(file: &SafeTensors, key: &str, len: usize) -> Result<Array1<f32>, WeightsError> {
+pub(crate) fn read_vector(
+    file: &SafeTensors,
+    key: &str,
+    len: usize,
+) -> Result<Array1<f32>, WeightsError> {
     let (shape, values) = read_f32(file, key)?;
     expect_shape(
         key,
@@ -385,7 +397,7 @@ fn read_vector(file: &SafeTensors, key: &str, len: usize) -> Result<Array1<f32>,
     Ok(Array1::from_vec(values))
 }
 
-fn le_bytes<'a>(values: impl Iterator<Item = &'a f32>) -> Vec<u8> {
+pub(crate) fn le_bytes<'a>(values: impl Iterator<Item = &'a f32>) -> Vec<u8> {
     values.flat_map(|v| v.to_le_bytes()).collect()
 }
 
@@ -409,7 +421,7 @@ struct DeclaredTensor {
 /// a crafted header with offsets near `usize::MAX` panics inside `SafeTensors::deserialize`.
 /// Offsets past the end of the buffer are rejected here first; anything else malformed is left
 /// to safetensors to report.
-fn check_offsets_in_bounds(bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn check_offsets_in_bounds(bytes: &[u8]) -> Result<(), String> {
     const LEN_PREFIX: usize = 8;
     let Some(prefix) = bytes.first_chunk::<LEN_PREFIX>() else {
         return Ok(());

@@ -190,7 +190,7 @@ function onWorkerMessage(message) {
       setStatus(modelSentence());
       const record = JSON.parse(message.record);
       Object.assign(document.body.dataset, {
-        testMse: record.testMse, weightsDigest: message.weightsDigest,
+        testMse: record.test.loss, weightsDigest: message.weightsDigest,
         examplesPerSecond: record.examplesPerSecond, workers: record.parts,
       });
       break;

@@ -60,12 +60,12 @@ export function doneSentence(record) {
   return `Trained ${thousands(examples)} images × ${config.epochs} epochs in ` +
     `${record.seconds.toFixed(1)} s (${thousands(record.examplesPerSecond)} examples/s on ` +
     `${record.parts} worker${record.parts === 1 ? '' : 's'}): ` +
-    `test MSE ${record.testMse.toFixed(6)}, train MSE ${losses.at(-1)?.toFixed(6)} in the last epoch.`;
+    `test MSE ${record.test.loss.toFixed(6)}, train MSE ${losses.at(-1)?.toFixed(6)} in the last epoch.`;
 }
 
 /** One row of the epoch table (a progress message's `epoch`), every number also in full
  * precision in `data-value`. */
-export function addEpoch({ epoch, trainMse, testMse, seconds, examplesPerSecond }) {
+export function addEpoch({ epoch, trainLoss: trainMse, testLoss: testMse, seconds, examplesPerSecond }) {
   history.testMse.push(testMse);
   const row = $('epoch-table').tBodies[0].insertRow();
   const columns = [[epoch + 1, null], [trainMse, 6], [testMse, 6], [seconds, 2], [examplesPerSecond, 0]];

@@ -17,14 +17,16 @@ use bayes_renorm::data::run_data::RunData;
 use bayes_renorm::data::Dataset;
 use bayes_renorm::eigen::faer_symmetric_eigen;
 use bayes_renorm::fisher::FisherVariant;
+use bayes_renorm::network::ModelKind;
+use bayes_renorm::network_weights::{network_from_safetensors, network_to_safetensors};
 use bayes_renorm::prune::Scheme;
 use bayes_renorm::report::{fisher_npy, fisher_safetensors, Report};
-use bayes_renorm::weights::to_safetensors;
 use bayes_renorm::workbench::{JobKind, Progress, Settings, Workbench};
 
-/// The paper end to end: trains the autoencoder (or loads --weights), computes the diagonal
-/// Fisher, sweeps the cutoff Λ for Fisher, random, magnitude and saliency pruning, and prints one
-/// JSON report on stdout (schema in README.md). Progress goes to stderr.
+/// The paper end to end: trains the autoencoder or the classifier (or loads --weights), computes
+/// the diagonal Fisher, sweeps the cutoff Λ for Fisher, random, magnitude and saliency pruning of
+/// the first layer, and prints one JSON report on stdout (schema in README.md). Progress goes to
+/// stderr.
 #[derive(Parser, Debug)]
 #[command(
     name = "reproduce",
@@ -35,17 +37,25 @@ struct Args {
     /// Shard directory (with manifest.json) or IDX directory
     #[arg(long, value_name = "DIR", default_value = "www/data/mnist", help_heading = DATA)]
     data: PathBuf,
-    /// Load trained weights (safetensors) instead of training
+    /// Load trained weights (safetensors) instead of training: the autoencoder's keys, or the
+    /// classifier's layers.{k}.weight / layers.{k}.bias
     #[arg(long, value_name = "FILE", help_heading = DATA)]
     weights: Option<PathBuf>,
-    /// Latent width m
+    /// The model: the paper's autoencoder, or the MLP classifier [default: autoencoder, or what
+    /// --weights holds]
+    #[arg(long, value_enum, value_name = "MODEL", help_heading = DATA)]
+    model: Option<ModelArg>,
+    /// The classifier's hidden widths, e.g. 32 or 64,32
+    #[arg(long, value_name = "LIST", value_delimiter = ',', default_value = "32", value_parser = at_least::<usize>(1.0), help_heading = DATA)]
+    hidden: Vec<usize>,
+    /// The autoencoder's latent width m
     #[arg(long, value_name = "M", default_value_t = Settings::default().latent, value_parser = at_least::<usize>(1.0), help_heading = DATA)]
     latent: usize,
     /// Train (and take the training-split Fisher) on the first N training images, as the
     /// page's #subset control does [default: all]
     #[arg(long, value_name = "N", value_parser = at_least::<usize>(1.0), help_heading = DATA)]
     subset: Option<usize>,
-    /// Give both layers biases (the authors' released code)
+    /// Give the autoencoder's layers biases (the authors' released code)
     #[arg(long, help_heading = DATA)]
     biases: bool,
 
@@ -65,9 +75,10 @@ struct Args {
     /// Examples the Fisher averages over [default: train]
     #[arg(long, value_enum, value_name = "SPLIT", help_heading = FISHER)]
     fisher_split: Option<SplitArg>,
-    /// NNGeometry's regression Fisher (the paper's), or the empirical Fisher
-    #[arg(long, value_enum, value_name = "VARIANT", default_value = "regression", help_heading = FISHER)]
-    fisher_variant: VariantArg,
+    /// The model's own Fisher (NNGeometry's regression for the autoencoder, the paper's;
+    /// classif_logits for the classifier), or the empirical Fisher [default: the model's own]
+    #[arg(long, value_enum, value_name = "VARIANT", help_heading = FISHER)]
+    fisher_variant: Option<VariantArg>,
 
     /// 40 log-spaced cutoffs over the Fisher range, or 0, 0.125, ..., 2.375 [default: log]
     #[arg(long, value_enum, help_heading = SWEEP)]
@@ -84,7 +95,7 @@ struct Args {
     /// Score on the first N test images [default: all]
     #[arg(long, value_name = "N", value_parser = at_least::<usize>(1.0), help_heading = SWEEP)]
     eval_examples: Option<usize>,
-    /// Relative MSE tolerance that defines the knee Λ*
+    /// Relative test-loss tolerance (MSE, or cross-entropy) that defines the knee Λ*
     #[arg(long, value_name = "F", default_value_t = Settings::default().tolerance, value_parser = at_least::<f64>(0.0), help_heading = SWEEP)]
     tolerance: f64,
     /// The authors' released configuration: --biases --fisher-split test --grid paper
@@ -92,8 +103,8 @@ struct Args {
     #[arg(long, help_heading = SWEEP)]
     authors_setup: bool,
 
-    /// The full Fisher diagonal: .npy (flat: E, D, b_E, b_D, row-major) or .safetensors (one
-    /// tensor per parameter, weight key names)
+    /// The full Fisher diagonal: .npy (flat, in the parameters' order, row-major) or
+    /// .safetensors (one tensor per parameter, under the weights' key names)
     #[arg(long, value_name = "FILE", help_heading = OUTPUTS)]
     write_fisher: Option<PathBuf>,
     /// The trained weights (safetensors)
@@ -138,7 +149,15 @@ enum SplitArg {
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum VariantArg {
     Regression,
+    #[value(name = "classif_logits")]
+    ClassifLogits,
     Empirical,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, ValueEnum)]
+enum ModelArg {
+    Autoencoder,
+    Classifier,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -155,13 +174,16 @@ enum SchemeArg {
     Saliency,
 }
 
-/// The settings a run takes from the arguments; `--authors-setup` fills in what was not given.
-fn settings(a: &Args) -> Settings {
+/// The settings a run of `model` takes from the arguments; `--authors-setup` fills in what was
+/// not given.
+fn settings(a: &Args, model: ModelKind) -> Settings {
     let base = match a.authors_setup {
         true => Settings::authors(),
         false => Settings::default(),
     };
     Settings {
+        model,
+        hidden: a.hidden.clone(),
         latent: a.latent,
         biases: a.biases || base.biases,
         epochs: a.epochs,
@@ -170,8 +192,10 @@ fn settings(a: &Args) -> Settings {
         seed: a.seed,
         subset: a.subset,
         fisher_variant: match a.fisher_variant {
-            VariantArg::Regression => FisherVariant::Regression,
-            VariantArg::Empirical => FisherVariant::Empirical,
+            Some(VariantArg::Regression) => FisherVariant::Regression,
+            Some(VariantArg::ClassifLogits) => FisherVariant::ClassifLogits,
+            Some(VariantArg::Empirical) => FisherVariant::Empirical,
+            None => model.model_fisher(),
         },
         fisher_split: match a.fisher_split {
             Some(SplitArg::Train) => Split::Train,
@@ -251,7 +275,33 @@ fn progress(message: &str) {
 
 /// The run the arguments ask for, to the end.
 fn run(a: &Args) -> Result<Report, String> {
-    let settings = settings(a);
+    let asked = a.model.map(|model| match model {
+        ModelArg::Autoencoder => ModelKind::Autoencoder,
+        ModelArg::Classifier => ModelKind::Classifier,
+    });
+    let weights = match &a.weights {
+        Some(path) => Some((
+            path.display().to_string(),
+            read_file(path).map_err(|e| e.to_string())?,
+        )),
+        None => None,
+    };
+    let weights_model = match &weights {
+        Some((name, bytes)) => {
+            Some((network_from_safetensors(bytes).map_err(|e| format!("{name}: {e}"))?).kind())
+        }
+        None => None,
+    };
+    if let (Some(asked), Some(found)) = (asked, weights_model) {
+        if asked != found {
+            return Err(format!(
+                "--model {} but the weights are a {}'s",
+                asked.name(),
+                found.name()
+            ));
+        }
+    }
+    let settings = settings(a, weights_model.or(asked).unwrap_or_default());
     settings.check()?;
     let jobs = jobs(a);
     let load = |split: Split| {
@@ -271,11 +321,9 @@ fn run(a: &Args) -> Result<Report, String> {
     let started = Instant::now();
     let clock = Box::new(move || started.elapsed().as_secs_f64());
     let mut bench = Workbench::new(data, clock, faer_symmetric_eigen);
-    if let Some(path) = &a.weights {
-        let bytes = read_file(path).map_err(|e| e.to_string())?;
-        let name = path.display().to_string();
+    if let Some((name, bytes)) = &weights {
         bench
-            .import_weights(&name, &bytes)
+            .import_weights(name, bytes)
             .map_err(|e| e.to_string())?;
     }
     bench.start(&jobs, settings).map_err(|e| e.to_string())?;
@@ -287,7 +335,10 @@ fn run(a: &Args) -> Result<Report, String> {
 
     if let Some(path) = &a.write_weights {
         let model = &bench.trained().expect("the run has a model").model;
-        write(path, &to_safetensors(model).map_err(|e| e.to_string())?)?;
+        write(
+            path,
+            &network_to_safetensors(model).map_err(|e| e.to_string())?,
+        )?;
     }
     let report = Report::of(&bench).expect("the run analysed its model");
     if let Some(path) = &a.write_fisher {
@@ -319,12 +370,15 @@ impl Printer {
                 "epoch {}/{}: train loss {:.6}",
                 epoch.epoch + 1,
                 training.epochs,
-                epoch.train_mse
+                epoch.train_loss
             ));
         }
         if p.finished == Some(JobKind::Train) {
             if let Some(epoch) = &p.epoch {
-                progress(&format!("test MSE {:.6}", epoch.test_mse));
+                progress(&format!(
+                    "test {}",
+                    describe_score(epoch.test_loss, epoch.test_accuracy)
+                ));
             }
         }
         if !p.rows.is_empty() && !self.sweep_started {
@@ -334,8 +388,8 @@ impl Printer {
                 "cutoff Λ",
                 "removed",
                 "%",
-                "Fisher MSE",
-                "random MSE (± std)",
+                "Fisher loss",
+                "random (± std)",
                 "magnitude",
                 "saliency"
             ));
@@ -345,7 +399,7 @@ impl Printer {
             let cell = |v: Option<f64>, width: usize| {
                 v.map_or(format!("{:>width$}", "-"), |v| format!("{v:>width$.6}"))
             };
-            let random = match (row.random_mse_mean, row.random_mse_std) {
+            let random = match (row.random_loss_mean, row.random_loss_std) {
                 (Some(mean), Some(std)) => format!("{mean:>11.6} ± {std:>8.6}"),
                 _ => format!("{:>21}", "-"),
             };
@@ -354,10 +408,28 @@ impl Printer {
                 row.cutoff,
                 row.removed,
                 100.0 * row.fraction,
-                row.fisher_mse,
-                cell(row.magnitude_mse, 11),
-                cell(row.saliency_mse, 11),
+                row.fisher_loss,
+                cell(row.magnitude_loss, 11),
+                cell(row.saliency_loss, 11),
             ));
+            if let Some(fisher) = row.fisher_accuracy {
+                let percent = |v: Option<f64>| cell(v.map(|v| 100.0 * v), 11);
+                let random = match (row.random_accuracy_mean, row.random_accuracy_std) {
+                    (Some(mean), Some(std)) => {
+                        format!("{:>11.6} ± {:>8.6}", 100.0 * mean, 100.0 * std)
+                    }
+                    _ => format!("{:>21}", "-"),
+                };
+                progress(&format!(
+                    "{:>12} {:>8} {:>7} {:>11.6} {random} {} {}",
+                    "accuracy %",
+                    "",
+                    "",
+                    100.0 * fisher,
+                    percent(row.magnitude_accuracy),
+                    percent(row.saliency_accuracy),
+                ));
+            }
         }
     }
 }
@@ -368,24 +440,30 @@ fn print_results(bench: &Workbench) {
         return;
     };
     let (config, result) = (&analysed.config, &analysed.result);
+    let model = &bench.trained().expect("an analysed run has a model").model;
     progress(&format!(
-        "Fisher over {} {} examples; on {} test images: unpruned MSE {:.6}; Fisher encoder mean {:.4}, all-parameter mean {:.4}",
-        result.fisher.examples,
+        "{} Fisher of the {} over {} {} examples; on {} test images: unpruned {}; Fisher first-layer mean {:.4}, all-parameter mean {:.4}",
+        (serde_json::to_value(config.fisher_variant).expect("a variant serialises"))
+            .as_str()
+            .unwrap_or_default(),
+        model.describe(),
+        result.fisher.examples(),
         config.fisher_split.name(),
         result.eval_examples,
-        result.unpruned_mse,
+        describe_score(result.unpruned.loss, result.unpruned.accuracy),
         result.stats.encoder.mean,
         result.stats.all_parameters.mean
     ));
     progress(&match &result.knee {
         Some(k) => format!(
-            "information scale Λ* = {:.4e}: {} weights ({:.1} %) removed within {} % of the unpruned MSE",
+            "information scale Λ* = {:.4e}: {} weights ({:.1} %) removed within {} % of the unpruned loss; there {}",
             k.cutoff,
             k.removed,
             100.0 * k.fraction,
-            100.0 * result.tolerance
+            100.0 * result.tolerance,
+            describe_score(k.loss, k.accuracy)
         ),
-        None => "no grid cutoff keeps the MSE within tolerance".to_string(),
+        None => "no grid cutoff keeps the loss within tolerance".to_string(),
     });
     if let Some((summary, _)) = bench.eigen() {
         progress(&format!(
@@ -440,6 +518,17 @@ fn print_results(bench: &Workbench) {
                 100.0 * p.washed_out_fraction
             ));
         }
+    }
+}
+
+/// "MSE 0.012345", or "cross-entropy 0.1234, accuracy 96.54 %".
+fn describe_score(loss: f64, accuracy: Option<f64>) -> String {
+    match accuracy {
+        None => format!("MSE {loss:.6}"),
+        Some(accuracy) => format!(
+            "cross-entropy {loss:.6}, accuracy {:.2} %",
+            100.0 * accuracy
+        ),
     }
 }
 

@@ -11,7 +11,7 @@ use super::shells::{decompose_row, EigenShells, RowEigen, SymmetricEigen};
 use crate::data::Dataset;
 use crate::fisher::{SumOverExamples, FISHER_BATCH};
 use crate::model::Autoencoder;
-use crate::prune::dataset_mse;
+use crate::network::dataset_mse;
 use crate::sweep::SweepRow;
 
 /// The eigen-shells at one count, beside the diagonal shells at the same count.
@@ -121,7 +121,7 @@ impl EigenRun {
         tolerance: f64,
         solver: SymmetricEigen,
     ) -> Self {
-        let targets: Vec<(usize, f64)> = rows.iter().map(|r| (r.removed, r.fisher_mse)).collect();
+        let targets: Vec<(usize, f64)> = rows.iter().map(|r| (r.removed, r.fisher_loss)).collect();
         let mut targets: Vec<(usize, f64)> =
             crate::sorting::sorted_copies(&targets, |&(removed, _)| removed as f64);
         targets.dedup_by_key(|&mut (removed, _)| removed);

@@ -49,14 +49,14 @@ pub fn draw<DB: DrawingBackend>(backend: DB, chart: &HockeyStick) -> DrawResult<
     let rows = crate::sorting::sorted_by_key(chart.rows, |row| row.removed as f64);
     // The random band's edges: mean ± one sample standard deviation.
     let band = |r: &SweepRow, sign: f64| {
-        r.random_mse_mean
-            .map(|mean| mean + sign * r.random_mse_std.unwrap_or(0.0))
+        r.random_loss_mean
+            .map(|mean| mean + sign * r.random_loss_std.unwrap_or(0.0))
     };
     let mses = rows.iter().flat_map(|r| {
         [
-            Some(r.fisher_mse),
-            r.magnitude_mse,
-            r.saliency_mse,
+            Some(r.fisher_loss),
+            r.magnitude_loss,
+            r.saliency_loss,
             band(r, 1.0),
             band(r, -1.0),
         ]
@@ -121,14 +121,14 @@ pub fn draw<DB: DrawingBackend>(backend: DB, chart: &HockeyStick) -> DrawResult<
         (
             "random (mean ± 1 std)",
             RANDOM,
-            points(|r| r.random_mse_mean),
+            points(|r| r.random_loss_mean),
         ),
-        ("magnitude |E|", MAGNITUDE, points(|r| r.magnitude_mse)),
-        ("saliency F·E²", SALIENCY, points(|r| r.saliency_mse)),
+        ("magnitude |E|", MAGNITUDE, points(|r| r.magnitude_loss)),
+        ("saliency F·E²", SALIENCY, points(|r| r.saliency_loss)),
         (
             "Fisher (information shells)",
             FISHER,
-            points(|r| Some(r.fisher_mse)),
+            points(|r| Some(r.fisher_loss)),
         ),
     ];
     for (name, colour, points) in series {
@@ -190,7 +190,7 @@ pub fn draw<DB: DrawingBackend>(backend: DB, chart: &HockeyStick) -> DrawResult<
     .label(format!("unpruned {:.5}", chart.unpruned_mse))
     .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], BLACK.mix(0.6)));
     if let Some(knee) = chart.knee {
-        let limit = knee.unpruned_mse * (1.0 + chart.tolerance);
+        let limit = knee.unpruned_loss * (1.0 + chart.tolerance);
         let tolerance_line = [(0.0, limit), (total, limit)];
         plot.draw_series(DashedLineSeries::new(
             tolerance_line,
@@ -198,7 +198,7 @@ pub fn draw<DB: DrawingBackend>(backend: DB, chart: &HockeyStick) -> DrawResult<
             4,
             KNEE.stroke_width(1),
         ))?;
-        let point = (knee.removed as f64, knee.mse);
+        let point = (knee.removed as f64, knee.loss);
         plot.draw_series([Circle::new(point, 6, KNEE.stroke_width(2))])?
             .label(format!(
                 "knee Λ* = {:.3e}: {} removed, within {} %",

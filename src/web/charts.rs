@@ -151,7 +151,7 @@ impl AnalysisView {
         let chart = plot::hockey::HockeyStick {
             rows: &summary.rows,
             total: self.view.total(),
-            unpruned_mse: summary.unpruned_mse,
+            unpruned_mse: summary.unpruned.loss,
             knee: summary.knee.as_ref(),
             tolerance: summary.tolerance,
             current_removed: self.view.removed(cutoff),
@@ -257,7 +257,7 @@ impl AnalysisView {
         let summary = self.view.soft_flow().ok_or_else(not_run("the soft flow"))?;
         let chart = plot::soft_flow::SoftFlowChart {
             points: &summary.points,
-            unpruned_mse: self.view.summary().unpruned_mse,
+            unpruned_mse: self.view.summary().unpruned.loss,
             alpha: summary.alpha,
             evidence,
         };

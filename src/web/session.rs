@@ -10,8 +10,8 @@ use super::{from_js, js_error, performance_now, to_js};
 use crate::data::manifest::{Manifest, Split};
 use crate::data::run_data::RunData;
 use crate::data::shard::sha256_hex;
+use crate::network_weights::network_to_safetensors;
 use crate::report::{fisher_npy, sweep_csv, Report};
-use crate::weights::to_safetensors;
 use crate::workbench::{JobKind, ModelRecord, Settings, Workbench};
 
 #[wasm_bindgen]
@@ -145,7 +145,7 @@ impl Session {
     /// The model as a safetensors file (what `#export-weights` saves).
     #[wasm_bindgen(js_name = weightsFile)]
     pub fn weights_file(&self) -> Result<Vec<u8>, JsError> {
-        to_safetensors(&self.trained()?.model).map_err(js_error)
+        network_to_safetensors(&self.trained()?.model).map_err(js_error)
     }
 
     /// SHA-256 of `weightsFile`: equal digests mean bit-identical weights.

@@ -15,6 +15,7 @@ use crate::analysis::{Analysis, AnalysisConfig, AnalysisProgress, AnalysisResult
 use crate::data::run_data::RunData;
 use crate::data::Dataset;
 use crate::fisher::{FisherTerms, FISHER_BATCH};
+use crate::network::Score;
 use crate::pool::{fisher_task, sweep_task, Share, TaskResult};
 
 /// The analysis of the model, with what it was run with.
@@ -48,7 +49,7 @@ enum Round {
         next: (usize, usize),
         /// The helpers' orders.
         helpers: Vec<Range<usize>>,
-        results: Vec<Option<Vec<f64>>>,
+        results: Vec<Option<Vec<Score>>>,
     },
 }
 
@@ -73,16 +74,21 @@ impl AnalysisJob {
         settings: &Settings,
         trained: &TrainedModel,
         watch: &mut Stopwatch,
-    ) -> AnalysisJob {
+    ) -> Result<AnalysisJob, WorkbenchError> {
         let config = settings.analysis_config(trained.record.training_examples());
+        // Imported weights may be of the other model than the settings'.
+        let model = &trained.model;
+        (model.kind().check_fisher(config.fisher_variant))
+            .map_err(|e| WorkbenchError::Settings(format!("fisher-variant: {e}")))?;
+        let analysis = Analysis::new(model, config);
         (watch.seconds.fisher, watch.seconds.sweep) = (0.0, 0.0);
-        AnalysisJob {
-            analysis: Analysis::new(&trained.model, config),
+        Ok(AnalysisJob {
+            analysis,
             pruning_seed: settings.pruning_seed(),
             round: None,
             fisher_shared: false,
             sweep_shared: false,
-        }
+        })
     }
 
     /// Steps the Fisher and the sweep until `deadline`, the lead's share of a round is done, or
@@ -108,7 +114,7 @@ impl AnalysisJob {
                 }
                 None => {
                     if let AnalysisProgress::Sweep { row, .. } = self.analysis.step(train, test) {
-                        rows.push(row);
+                        rows.push(*row);
                     }
                 }
             }
@@ -137,9 +143,10 @@ impl AnalysisJob {
     }
 
     /// Splits what the analysis does next among the lead and `helpers` helpers, once for the
-    /// Fisher and once for the sweep; false when there is nothing to split now.
+    /// Fisher and once for the sweep; false when there is nothing to split now. Only the
+    /// autoencoder's analysis is shared: the helpers' tasks carry no labels.
     pub fn share_next(&mut self, helpers: usize, train: &Dataset, test: &Dataset) -> bool {
-        if self.round.is_some() {
+        if self.round.is_some() || self.analysis.model().autoencoder().is_none() {
             return false;
         }
         if let Some(done) = self.analysis.fisher_examples_done() {
@@ -182,7 +189,9 @@ impl AnalysisJob {
 
     /// The helpers' tasks of the round just shared.
     pub fn tasks<'a>(&'a self, train: &'a Dataset, test: &'a Dataset) -> Vec<Share<'a>> {
-        let model = self.analysis.model();
+        let Some(model) = self.analysis.model().autoencoder() else {
+            return Vec::new();
+        };
         let config = self.analysis.config();
         match &self.round {
             Some(Round::Fisher { helpers, .. }) => {

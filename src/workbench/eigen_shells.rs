@@ -30,10 +30,10 @@ impl EigenJob {
         let fisher = &result.fisher;
         let run = EigenRun::new(
             model,
-            &fisher.encoder,
-            fisher.examples,
+            fisher.first_layer(),
+            fisher.examples(),
             &result.rows,
-            result.unpruned_mse,
+            result.unpruned.loss,
             result.tolerance,
             solver,
         );

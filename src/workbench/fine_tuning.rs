@@ -9,7 +9,7 @@ use super::progress::{JobKind, Progress, Stage};
 use super::settings::Settings;
 use crate::data::run_data::RunData;
 use crate::finetune::{FineTuneSummary, FineTuning};
-use crate::model::Autoencoder;
+use crate::network::Network;
 use crate::prune::Shells;
 
 pub struct FineTuneJob {
@@ -20,7 +20,7 @@ impl FineTuneJob {
     /// Fine-tuning `model` after its analysis, on its first `examples` training images.
     pub fn begin(
         settings: &Settings,
-        model: &Autoencoder<f32>,
+        model: &Network,
         analysed: &Analysed,
         data: &RunData,
         examples: usize,
@@ -28,7 +28,7 @@ impl FineTuneJob {
     ) -> FineTuneJob {
         let shells = Shells::new(
             model,
-            &analysed.result.fisher.encoder,
+            analysed.result.fisher.first_layer(),
             analysed.pruning_seed,
         );
         let train = data.train().first(examples);

@@ -37,11 +37,10 @@ use crate::data::run_data::{DataSummary, RunData};
 use crate::data::shard::ShardError;
 use crate::eigen::{EigenShells, EigenSummary, SymmetricEigen};
 use crate::finetune::FineTuneSummary;
-use crate::model::Autoencoder;
+use crate::network::Network;
+use crate::network_weights::network_from_safetensors;
 use crate::pool::Share;
-use crate::prune::dataset_mse;
 use crate::softflow::SoftFlowSummary;
-use crate::weights::from_safetensors;
 use analysing::AnalysisJob;
 use clock::{Slot, Stopwatch};
 use eigen_shells::EigenJob;
@@ -213,24 +212,29 @@ impl Workbench {
         }
         let trained = self.trained.as_mut().ok_or(WorkbenchError::NoModel)?;
         if kind == JobKind::Analyse {
-            if trained.record.test_mse.is_none() {
+            if trained.record.test.is_none() {
                 // Loaded weights are scored now that the test split is here.
-                trained.record.test_mse = Some(dataset_mse(&trained.model, data.test()));
+                trained.record.test = Some(trained.model.score(data.test()));
             }
-            let job = AnalysisJob::begin(settings, trained, watch);
+            let job = AnalysisJob::begin(settings, trained, watch)?;
             // Whatever was computed with the last analysis goes with it.
             (self.analysed, self.eigen, self.fine_tune, self.soft_flow) = (None, None, None, None);
             return Ok(Job::Analyse(Box::new(job)));
         }
-        let model = &trained.model;
         let examples = trained.record.training_examples();
+        let autoencoder = || {
+            (trained.model.autoencoder()).ok_or(WorkbenchError::Settings(format!(
+                "{} is not available for the classifier yet: it runs on the autoencoder",
+                job_name(Some(kind))
+            )))
+        };
         let analysed =
             (self.analysed.as_ref()).ok_or(WorkbenchError::NoAnalysis(job_name(Some(kind))))?;
         Ok(match kind {
             JobKind::Eigen => {
                 self.eigen = None;
                 Job::Eigen(Box::new(EigenJob::begin(
-                    model,
+                    autoencoder()?,
                     analysed,
                     data,
                     self.solver,
@@ -240,13 +244,18 @@ impl Workbench {
             JobKind::FineTune => {
                 let examples = examples.unwrap_or(data.train_expected());
                 self.fine_tune = None;
+                let model = &trained.model;
                 let job = FineTuneJob::begin(settings, model, analysed, data, examples, watch);
                 Job::FineTune(Box::new(job))
             }
             JobKind::SoftFlow => {
                 self.soft_flow = None;
                 Job::SoftFlow(Box::new(SoftFlowJob::begin(
-                    settings, model, analysed, data, watch,
+                    settings,
+                    autoencoder()?,
+                    analysed,
+                    data,
+                    watch,
                 )))
             }
             JobKind::Train | JobKind::Analyse => unreachable!("begun above"),
@@ -382,7 +391,7 @@ impl Workbench {
             source: ModelSource::Loaded {
                 weights: name.to_string(),
             },
-            test_mse: None,
+            test: None,
             seconds: 0.0,
             examples_per_second: 0.0,
             parts: 1,
@@ -399,9 +408,9 @@ impl Workbench {
         Ok(())
     }
 
-    fn checked_model(&self, name: &str, bytes: &[u8]) -> Result<Autoencoder<f32>, WorkbenchError> {
-        let model =
-            from_safetensors(bytes).map_err(|e| WorkbenchError::Weights(format!("{name}: {e}")))?;
+    fn checked_model(&self, name: &str, bytes: &[u8]) -> Result<Network, WorkbenchError> {
+        let model = network_from_safetensors(bytes)
+            .map_err(|e| WorkbenchError::Weights(format!("{name}: {e}")))?;
         let pixels = self.data.input_dim();
         if model.input_dim() != pixels {
             return Err(WorkbenchError::Weights(format!(

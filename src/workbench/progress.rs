@@ -77,10 +77,12 @@ pub struct TrainingStatus {
 pub struct EpochRecord {
     /// 0-based.
     pub epoch: usize,
-    /// Mean train MSE over the epoch's batches.
-    pub train_mse: f64,
-    /// MSE over the whole test split, at the epoch's end.
-    pub test_mse: f64,
+    /// Mean training loss (MSE, or cross-entropy) over the epoch's batches.
+    pub train_loss: f64,
+    /// The loss over the whole test split, at the epoch's end.
+    pub test_loss: f64,
+    /// The classifier's accuracy on the whole test split, at the epoch's end.
+    pub test_accuracy: Option<f64>,
     /// The epoch's seconds, scoring included.
     pub seconds: f64,
     /// Training images per second of training proper.

@@ -9,6 +9,7 @@ use crate::analysis::{AnalysisConfig, Grid};
 use crate::data::manifest::Split;
 use crate::finetune::FineTuneConfig;
 use crate::fisher::FisherVariant;
+use crate::network::ModelKind;
 use crate::prune::Scheme;
 use crate::softflow::SoftFlowConfig;
 use crate::sweep::Baselines;
@@ -19,9 +20,14 @@ use crate::train::TrainConfig;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields, default)]
 pub struct Settings {
-    /// Latent width m.
+    /// The model trained: the paper's autoencoder, or the classifier.
+    pub model: ModelKind,
+    /// Latent width m (the autoencoder).
     pub latent: usize,
-    /// Biases on both layers (the authors' released code; the paper's text has none).
+    /// Hidden widths h_1 … h_L (the classifier), e.g. [64, 32].
+    pub hidden: Vec<usize>,
+    /// The autoencoder's biases on both layers (the authors' released code; the paper's text has
+    /// none). The classifier always has biases.
     pub biases: bool,
     pub epochs: usize,
     pub batch: usize,
@@ -43,7 +49,7 @@ pub struct Settings {
     pub schemes: Vec<Scheme>,
     /// The sweep scores the first this many test images (all when `None`).
     pub eval: Option<usize>,
-    /// Relative MSE tolerance that defines the knee Λ*.
+    /// Relative test-loss tolerance that defines the knee Λ*.
     pub tolerance: f64,
     /// Epochs the kept weights retrain after pruning.
     pub fine_tune_epochs: usize,
@@ -62,7 +68,9 @@ impl Default for Settings {
     /// random seeds and every baseline over the whole test set; the knee at 1 %.
     fn default() -> Self {
         Settings {
+            model: ModelKind::Autoencoder,
             latent: 20,
+            hidden: vec![32],
             biases: false,
             epochs: 10,
             batch: 1000,
@@ -103,6 +111,15 @@ impl Settings {
         }
     }
 
+    /// The defaults for `model`: the paper's run, with the model's own Fisher.
+    pub fn for_model(model: ModelKind) -> Self {
+        Settings {
+            model,
+            fisher_variant: model.model_fisher(),
+            ..Settings::default()
+        }
+    }
+
     /// Every setting in its range, or what is wrong with the first that is not (named by its
     /// key, as the page and `reproduce --help` name it).
     pub fn check(&self) -> Result<(), String> {
@@ -114,6 +131,14 @@ impl Settings {
             }
         };
         at_least("latent", self.latent as f64, 1.0)?;
+        if self.hidden.is_empty() {
+            return Err("hidden must list at least one width, e.g. 32 or 64,32".into());
+        }
+        for &width in &self.hidden {
+            at_least("hidden", width as f64, 1.0)?;
+        }
+        (self.model.check_fisher(self.fisher_variant))
+            .map_err(|e| format!("fisher-variant: {e}"))?;
         at_least("batch", self.batch as f64, 1.0)?;
         at_least("lr", self.lr as f64, f32::MIN_POSITIVE as f64)?;
         at_least("subset", self.subset.unwrap_or(1) as f64, 1.0)?;

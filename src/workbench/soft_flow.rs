@@ -30,8 +30,8 @@ impl SoftFlowJob {
         let config = settings.soft_flow_config(model.input_dim());
         watch.seconds.soft_flow = 0.0;
         SoftFlowJob {
-            flow: SoftFlow::new(model, &result.fisher.encoder, config),
-            grid: evidence_grid(result.fisher.examples),
+            flow: SoftFlow::new(model, result.fisher.first_layer(), config),
+            grid: evidence_grid(result.fisher.examples()),
             summary: SoftFlowSummary {
                 alpha: config.alpha,
                 samples: config.samples,

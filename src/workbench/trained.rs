@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::Autoencoder;
+use crate::network::{Network, Score};
 use crate::train::TrainConfig;
 
 /// How the model came to be.
@@ -24,8 +24,8 @@ pub enum ModelSource {
 #[serde(rename_all = "camelCase")]
 pub struct ModelRecord {
     pub source: ModelSource,
-    /// MSE over the whole test split (for loaded weights, once the split is here to score).
-    pub test_mse: Option<f64>,
+    /// The score on the whole test split (for loaded weights, once the split is here to score).
+    pub test: Option<Score>,
     /// Seconds its training took, scoring each epoch included (0 for loaded weights).
     pub seconds: f64,
     /// Examples trained per second of training proper (the epochs' scoring left out).
@@ -47,6 +47,6 @@ impl ModelRecord {
 }
 
 pub struct TrainedModel {
-    pub model: Autoencoder<f32>,
+    pub model: Network,
     pub record: ModelRecord,
 }

@@ -9,9 +9,9 @@ use super::progress::{EpochRecord, JobKind, Progress, Stage, TrainingStatus};
 use super::settings::Settings;
 use super::trained::{ModelRecord, ModelSource, TrainedModel};
 use crate::data::run_data::RunData;
+use crate::network::{classifier_init, GradientPart, ModelKind, Score};
 use crate::pool::{gradient_task, Share, TaskResult};
-use crate::prune::dataset_mse;
-use crate::train::{GradientPart, Trainer};
+use crate::train::Trainer;
 
 pub struct TrainJob {
     trainer: Trainer,
@@ -20,8 +20,8 @@ pub struct TrainJob {
     /// Batch losses and epochs already reported.
     reported_batches: usize,
     reported_epochs: usize,
-    /// The last epoch's test MSE: the finished model's.
-    last_test_mse: Option<f64>,
+    /// The last epoch's test score: the finished model's.
+    last_test: Option<Score>,
     /// The run's seconds when the current epoch began.
     epoch_started: f64,
     /// Seconds spent scoring the test split at the epochs' ends, which examples/s leave out.
@@ -70,14 +70,22 @@ impl TrainJob {
     ) -> Result<TrainJob, WorkbenchError> {
         let s = settings;
         let examples = data.train().first(training_subset(settings, data)?);
-        let trainer = Trainer::from_seed(examples, s.latent, s.biases, s.train_config())?;
+        let trainer = match s.model {
+            ModelKind::Autoencoder => {
+                Trainer::from_seed(examples, s.latent, s.biases, s.train_config())?
+            }
+            ModelKind::Classifier => {
+                let model = classifier_init(examples.input_dim(), &s.hidden, s.seed);
+                Trainer::new(model, s.train_config(), examples)?
+            }
+        };
         watch.seconds.train = 0.0;
         Ok(TrainJob {
             trainer,
             run,
             reported_batches: 0,
             reported_epochs: 0,
-            last_test_mse: None,
+            last_test: None,
             epoch_started: 0.0,
             scoring: 0.0,
             epoch_scoring_started: 0.0,
@@ -115,7 +123,7 @@ impl TrainJob {
                 if round.own.is_none() {
                     let trainer = &self.trainer;
                     let (model, examples) = (trainer.model(), trainer.data());
-                    let own = GradientPart::of(model, examples, &round.rows[0], round.batch_rows());
+                    let own = model.gradient_part(examples, &round.rows[0], round.batch_rows());
                     round.own = Some(own);
                     now = watch.lap(Some(Slot::Train));
                 }
@@ -146,23 +154,24 @@ impl TrainJob {
     /// The epoch that has ended since the last report, scored on the test split.
     fn ended_epoch(&mut self, data: &RunData, watch: &mut Stopwatch) -> Option<EpochRecord> {
         let losses = self.trainer.progress().epoch_losses;
-        let train_mse = *losses.get(self.reported_epochs)?;
+        let train_loss = *losses.get(self.reported_epochs)?;
         let before = watch.lap(Some(Slot::Train));
-        let test_mse = dataset_mse(self.trainer.model(), data.test());
+        let test = self.trainer.model().score(data.test());
         self.scoring += watch.lap(Some(Slot::Train)) - before;
         let seconds = watch.seconds.train - self.epoch_started;
         let training = seconds - (self.scoring - self.epoch_scoring_started);
         let record = EpochRecord {
             epoch: self.reported_epochs,
-            train_mse,
-            test_mse,
+            train_loss,
+            test_loss: test.loss,
+            test_accuracy: test.accuracy,
             seconds,
             examples_per_second: self.trainer.data().len() as f64 / training.max(f64::MIN_POSITIVE),
         };
         self.reported_epochs += 1;
         self.epoch_started = watch.seconds.train;
         self.epoch_scoring_started = self.scoring;
-        self.last_test_mse = Some(test_mse);
+        self.last_test = Some(test);
         Some(record)
     }
 
@@ -203,15 +212,14 @@ impl TrainJob {
         let seconds = watch.seconds.train;
         let training = self.training_seconds(watch);
         let p = self.trainer.progress();
-        let test_mse =
-            (self.last_test_mse).unwrap_or_else(|| dataset_mse(self.trainer.model(), data.test()));
+        let test = (self.last_test).unwrap_or_else(|| self.trainer.model().score(data.test()));
         let record = ModelRecord {
             source: ModelSource::Trained {
                 config: *self.trainer.config(),
                 examples: self.trainer.data().len(),
                 epoch_losses: p.epoch_losses,
             },
-            test_mse: Some(test_mse),
+            test: Some(test),
             seconds,
             examples_per_second: p.examples_seen as f64 / training,
             parts: self.parts.unwrap_or(1),
@@ -221,9 +229,10 @@ impl TrainJob {
     }
 
     /// Splits the next batch among the lead and `helpers` helpers; false when there is none to
-    /// split now.
+    /// split now. Only the autoencoder is shared: the helpers' tasks carry no labels.
     pub fn share_next_batch(&mut self, helpers: usize) -> Result<bool, WorkbenchError> {
-        if self.round.is_some() || self.trainer.is_finished() {
+        let autoencoder = self.trainer.model().autoencoder().is_some();
+        if self.round.is_some() || self.trainer.is_finished() || !autoencoder {
             return Ok(false);
         }
         let parts = *self.parts.get_or_insert(helpers + 1);
@@ -251,7 +260,9 @@ impl TrainJob {
             return Vec::new();
         };
         let images = round.with_images.then(|| self.trainer.data());
-        let model = self.trainer.model();
+        let Some(model) = self.trainer.model().autoencoder() else {
+            return Vec::new();
+        };
         (round.rows[1..].iter())
             .map(|rows| gradient_task(self.run, model, rows, round.batch_rows(), images))
             .collect()
@@ -277,7 +288,7 @@ impl TrainJob {
         let trainer = &self.trainer;
         let batch_rows = round.batch_rows();
         let own = (round.own).unwrap_or_else(|| {
-            GradientPart::of(trainer.model(), trainer.data(), &round.rows[0], batch_rows)
+            (trainer.model()).gradient_part(trainer.data(), &round.rows[0], batch_rows)
         });
         let parts = std::iter::once(own)
             .chain(round.results.into_iter().flatten())

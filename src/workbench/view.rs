@@ -10,11 +10,11 @@ use super::analysing::Analysed;
 use crate::data::Dataset;
 use crate::eigen::{EigenShells, EigenSummary};
 use crate::finetune::FineTuneSummary;
-use crate::model::Autoencoder;
+use crate::network::{Network, Score};
+use crate::network_weights::{read_network_wire, write_network_wire};
 use crate::prune::{image_mse, reconstructions, Scheme, Shells};
 use crate::softflow::{self, SoftFlow, SoftFlowConfig, SoftFlowSummary};
 use crate::sweep::{FisherScale, Knee, SweepRow};
-use crate::weights::{read_wire, write_wire};
 use crate::wire::{Reader, WireError, Writer};
 
 /// The analysis as the charts, the slider and the status need it.
@@ -22,7 +22,7 @@ use crate::wire::{Reader, WireError, Writer};
 #[serde(rename_all = "camelCase")]
 pub struct AnalysisSummary {
     pub rows: Vec<SweepRow>,
-    pub unpruned_mse: f64,
+    pub unpruned: Score,
     pub knee: Option<Knee>,
     pub tolerance: f64,
     pub eval_examples: usize,
@@ -61,24 +61,24 @@ pub struct AnalysisView {
 
 /// An analysed model for an `AnalysisView`: the model, its encoder's Fisher, the fixed test
 /// digits (the first of each label in `test`) and the analysis' summary.
-pub fn view_bytes(model: &Autoencoder<f32>, analysed: &Analysed, test: &Dataset) -> Vec<u8> {
+pub fn view_bytes(model: &Network, analysed: &Analysed, test: &Dataset) -> Vec<u8> {
     let result = &analysed.result;
     let digits = test.select(&test.first_of_each_label());
     let summary = AnalysisSummary {
         rows: result.rows.clone(),
-        unpruned_mse: result.unpruned_mse,
+        unpruned: result.unpruned,
         knee: result.knee.clone(),
         tolerance: result.tolerance,
         eval_examples: result.eval_examples,
-        fisher_examples: result.fisher.examples,
+        fisher_examples: result.fisher.examples(),
         encoder_mean: result.stats.encoder.mean,
         all_parameters_mean: result.stats.all_parameters.mean,
         zero_fraction: result.stats.encoder.zero_fraction,
         pruning_seed: analysed.pruning_seed,
     };
     let mut out = Writer::new();
-    write_wire(model, &mut out);
-    let fisher: Vec<f32> = result.fisher.encoder.iter().copied().collect();
+    write_network_wire(model, &mut out);
+    let fisher: Vec<f32> = result.fisher.first_layer().iter().copied().collect();
     out.f32s(&fisher)
         .usize(digits.rows)
         .usize(digits.cols)
@@ -102,11 +102,13 @@ impl AnalysisView {
     /// From `Workbench::view_bytes`.
     pub fn from_bytes(bytes: &[u8]) -> Result<AnalysisView, WireError> {
         let mut input = Reader::new(bytes, "the analysed model");
-        let model = read_wire(&mut input)?;
+        let model = read_network_wire(&mut input)?;
         let fisher =
-            Array2::from_shape_vec(model.encoder.dim(), input.f32s()?).map_err(|_| WireError {
-                what: "the analysed model",
-                problem: "the Fisher values do not match the encoder's shape".into(),
+            Array2::from_shape_vec(model.first_layer().dim(), input.f32s()?).map_err(|_| {
+                WireError {
+                    what: "the analysed model",
+                    problem: "the Fisher values do not match the first layer's shape".into(),
+                }
             })?;
         let (rows, cols) = (input.usize()?, input.usize()?);
         let pixels = input.bytes()?.to_vec();
@@ -169,7 +171,8 @@ impl AnalysisView {
     }
 
     /// Originals, then the Fisher-, random-, magnitude- and saliency-pruned reconstructions at
-    /// `cutoff`, all with the same number of weights removed.
+    /// `cutoff`, all with the same number of weights removed (none for the classifier, which
+    /// reconstructs nothing).
     pub fn reconstructions(&self, cutoff: f32) -> Reconstructions {
         let k = self.removed(cutoff);
         let rows = [
@@ -182,7 +185,14 @@ impl AnalysisView {
         self.with_originals(rows.into())
     }
 
-    fn row(&self, label: String, model: &Autoencoder<f32>) -> ReconstructionRow {
+    fn row(&self, label: String, model: &Network) -> ReconstructionRow {
+        let Some(model) = model.autoencoder() else {
+            return ReconstructionRow {
+                label,
+                images: Vec::new(),
+                mse: Vec::new(),
+            };
+        };
         let (output, mse) = reconstructions(model, &self.digits);
         ReconstructionRow {
             label,
@@ -218,11 +228,14 @@ impl AnalysisView {
         let summary: EigenSummary = input.json()?;
         let (values, vectors, coefficients) = (input.f64s()?, input.f32s()?, input.f64s()?);
         input.finish()?;
-        let shells = EigenShells::from_flat(self.shells.model(), values, vectors, coefficients)
-            .map_err(|problem| WireError {
-                what: "the eigen-shells",
-                problem,
-            })?;
+        let problem = |problem: String| WireError {
+            what: "the eigen-shells",
+            problem,
+        };
+        let model = (self.shells.model().autoencoder())
+            .ok_or_else(|| problem("the eigen-shells are the autoencoder's".into()))?;
+        let shells =
+            EigenShells::from_flat(model, values, vectors, coefficients).map_err(problem)?;
         self.eigen = Some((summary, shells));
         Ok(())
     }
@@ -250,21 +263,24 @@ impl AnalysisView {
             ),
             self.row(
                 format!("eigen at Λ: {k_eigen} dirs"),
-                &eigen.pruned(k_eigen),
+                &eigen.pruned(k_eigen).into(),
             ),
-            self.row(format!("eigen: {k} dirs"), &eigen.pruned(k)),
+            self.row(format!("eigen: {k} dirs"), &eigen.pruned(k).into()),
         ];
         Some(self.with_originals(rows))
     }
 
     /// The soft flow's curve; the evidence slider redraws from the flow it gives back.
     pub fn set_soft_flow(&mut self, summary: SoftFlowSummary) {
+        let Some(model) = self.shells.model().autoencoder() else {
+            return;
+        };
         let config = SoftFlowConfig {
             alpha: summary.alpha,
             samples: summary.samples,
             seed: summary.seed,
         };
-        let flow = SoftFlow::new(self.shells.model(), self.shells.fisher(), config);
+        let flow = SoftFlow::new(model, self.shells.fisher(), config);
         self.soft_flow = Some((summary, flow));
     }
 
@@ -289,9 +305,8 @@ impl AnalysisView {
     /// Weights washed out at `evidence` (posterior std above |E*|).
     pub fn washed_out(&self, evidence: f64) -> Option<usize> {
         let (summary, _) = self.soft_flow.as_ref()?;
-        let model = self.shells.model();
         Some(softflow::washed_out(
-            &model.encoder,
+            self.shells.model().first_layer(),
             self.shells.fisher(),
             evidence,
             summary.alpha,

@@ -95,7 +95,7 @@ fn fisher_and_sweep_in_wasm_agree_with_the_native_run() {
     );
     assert_eq!(summary.zero_fraction, native.zero_fraction, "exact zeros");
     close(
-        summary.unpruned_mse,
+        summary.unpruned.loss,
         native.unpruned_mse,
         1e-6,
         "unpruned MSE",
@@ -104,11 +104,11 @@ fn fisher_and_sweep_in_wasm_agree_with_the_native_run() {
     for (ours, theirs) in summary.rows.iter().zip(&native.rows) {
         close(ours.cutoff as f64, theirs.cutoff as f64, 1e-5, "cutoff");
         assert_eq!(ours.removed, theirs.removed, "removed at {}", theirs.cutoff);
-        close(ours.fisher_mse, theirs.fisher_mse, 1e-5, "Fisher-pruned");
+        close(ours.fisher_loss, theirs.fisher_loss, 1e-5, "Fisher-pruned");
         for (scheme, ours, theirs) in [
-            ("magnitude", ours.magnitude_mse, theirs.magnitude_mse),
-            ("random", ours.random_mse_mean, theirs.random_mse_mean),
-            ("saliency", ours.saliency_mse, theirs.saliency_mse),
+            ("magnitude", ours.magnitude_loss, theirs.magnitude_loss),
+            ("random", ours.random_loss_mean, theirs.random_loss_mean),
+            ("saliency", ours.saliency_loss, theirs.saliency_loss),
         ] {
             close(ours.unwrap(), theirs.unwrap(), 1e-5, scheme);
         }

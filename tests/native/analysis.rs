@@ -1,5 +1,6 @@
 //! The stepwise analysis (what the page's worker and `reproduce` run) against the same pipeline
 //! done in one go with the lower-level functions, and the report it fills.
+use bayes_renorm::network::Fisher;
 
 use crate::common::{authors_analysis, paper_analysis, synthetic_dataset};
 use bayes_renorm::analysis::{Analysis, AnalysisConfig, AnalysisProgress, Grid};
@@ -42,7 +43,7 @@ fn stepping_the_analysis_equals_the_pipeline_in_one_go() {
                     fisher_steps += 1;
                     assert!(done <= total);
                 }
-                AnalysisProgress::Sweep { row, .. } => rows.push(row),
+                AnalysisProgress::Sweep { row, .. } => rows.push(*row),
                 AnalysisProgress::Done => unreachable!("is_done is checked first"),
             }
         }
@@ -56,22 +57,24 @@ fn stepping_the_analysis_equals_the_pipeline_in_one_go() {
         let fisher_data = split.first(config.fisher_examples.unwrap_or(split.len()));
         assert_eq!(fisher_steps, fisher_data.len().div_ceil(1000));
         let fisher = fisher_diag(&model, &fisher_data, config.fisher_variant, 1000);
+        let fisher = Fisher::Autoencoder(fisher);
         assert_eq!(result.fisher, fisher, "{config:?}");
         assert_eq!(result.stats, FisherStats::of(&fisher));
+        let fisher = fisher.first_layer();
         let grid = match config.grid {
             Grid::Paper => paper_grid(),
-            Grid::Log => log_grid(fisher.encoder.as_slice().unwrap(), config.grid_points),
+            Grid::Log => log_grid(fisher.as_slice().unwrap(), config.grid_points),
         };
         let eval = match config.eval_examples {
             Some(count) => test.first(count),
             None => test.clone(),
         };
         assert_eq!(result.eval_examples, eval.len());
-        let direct = run_sweep(&model, &fisher.encoder, grid, &config.baselines, &eval);
+        let direct = run_sweep(&model, fisher, grid, &config.baselines, &eval);
         assert_eq!(result.rows, direct, "{config:?}");
         assert_eq!(rows, direct, "each step reports its row");
         let unpruned = bayes_renorm::prune::EvalSet::new(&eval, 1000).mse(&model);
-        assert_eq!(result.unpruned_mse, unpruned);
+        assert_eq!(result.unpruned.loss, unpruned);
         assert_eq!(
             result.knee,
             information_scale(&direct, unpruned, config.tolerance)
@@ -155,8 +158,8 @@ fn the_report_has_the_readme_schema_and_the_csv_one_line_per_cutoff() {
         assert_eq!(fields.len(), 10);
         assert_eq!(fields[0] as f32, row.cutoff);
         assert_eq!(fields[1] as usize, row.removed);
-        assert_eq!(fields[3], row.fisher_mse);
-        assert_eq!(Some(fields[7]), row.saliency_mse);
-        assert_eq!(&fields[8..], &row.random_mse[..]);
+        assert_eq!(fields[3], row.fisher_loss);
+        assert_eq!(Some(fields[7]), row.saliency_loss);
+        assert_eq!(&fields[8..], &row.random_loss[..]);
     }
 }

@@ -10,7 +10,7 @@ use bayes_renorm::eigen::{
 };
 use bayes_renorm::fisher::{fisher_diag, FisherVariant, SumOverExamples};
 use bayes_renorm::model::Autoencoder;
-use bayes_renorm::prune::dataset_mse;
+use bayes_renorm::network::dataset_mse;
 use bayes_renorm::rng::Rng;
 use bayes_renorm::sweep::{log_grid, run_sweep, Baselines};
 use common::{assert_close, distance_to_kink, loop_forward, to_f64};
@@ -329,7 +329,7 @@ fn the_eigen_sweep_equals_direct_pruning_and_evaluation() {
         let direct = dataset_mse(&reference.pruned(row.removed), &test);
         assert_eq!(row.eigen_mse, direct, "at {} removed", row.removed);
         let diagonal = rows.iter().find(|r| r.removed == row.removed).unwrap();
-        assert_eq!(row.fisher_mse, diagonal.fisher_mse);
+        assert_eq!(row.fisher_mse, diagonal.fisher_loss);
     }
     // The crossing: within the tolerance at its count, and not one direction later.
     let limit = unpruned * 1.01;

@@ -7,7 +7,8 @@ use bayes_renorm::data::Dataset;
 use bayes_renorm::finetune::{FineTuneConfig, FineTuning, SCHEMES};
 use bayes_renorm::fisher::{fisher_diag, FisherVariant};
 use bayes_renorm::model::Autoencoder;
-use bayes_renorm::prune::{dataset_mse, Shells};
+use bayes_renorm::network::dataset_mse;
+use bayes_renorm::prune::Shells;
 use bayes_renorm::train::{TrainConfig, Trainer};
 
 fn config(epochs: usize) -> TrainConfig {
@@ -28,7 +29,7 @@ fn setup() -> (Autoencoder<f32>, Dataset, Dataset, Shells) {
     let test = synthetic_dataset(13, 100, 6, 6);
     let mut trainer = Trainer::from_seed(train.clone(), 5, false, config(4)).unwrap();
     trainer.step(usize::MAX).unwrap();
-    let model = trainer.model().clone();
+    let model = trainer.model().autoencoder().unwrap().clone();
     let fisher = fisher_diag(&model, &train, FisherVariant::Regression, 100).encoder;
     let shells = Shells::new(&model, &fisher, 9);
     (model, train, test, shells)
@@ -47,7 +48,7 @@ fn removed_weights_stay_exactly_zero_while_the_rest_train() {
         )
         .unwrap();
         trainer.step(usize::MAX).unwrap();
-        let tuned = trainer.model().encoder.as_slice().unwrap();
+        let tuned = trainer.model().first_layer().as_slice().unwrap();
         for &index in &removed {
             assert_eq!(
                 tuned[index].to_bits(),
@@ -97,16 +98,16 @@ fn each_point_is_prune_then_train_done_by_hand() {
         for (result, (scheme, name)) in point.schemes.iter().zip(SCHEMES) {
             assert_eq!(result.scheme, name);
             let pruned = shells.pruned(scheme, point.removed);
-            assert_eq!(result.before, dataset_mse(&pruned, &test));
+            assert_eq!(result.before, pruned.score(&test).loss);
             let removed = shells.removed_indices(scheme, point.removed);
             let mut by_hand =
                 Trainer::fine_tune(pruned, removed, fine.train, train.clone()).unwrap();
             by_hand.step(usize::MAX).unwrap();
-            assert_eq!(result.after, dataset_mse(by_hand.model(), &test), "{name}");
+            assert_eq!(result.after, by_hand.model().score(&test).loss, "{name}");
         }
     }
     let mut plain = Trainer::new(model.clone(), fine.train, train).unwrap();
     plain.step(usize::MAX).unwrap();
     assert_eq!(continued.before, dataset_mse(&model, &test));
-    assert_eq!(continued.after, dataset_mse(plain.model(), &test));
+    assert_eq!(continued.after, plain.model().score(&test).loss);
 }

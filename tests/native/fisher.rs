@@ -35,6 +35,7 @@ fn brute_force(model: &Autoencoder<f64>, x: &Array2<f64>, variant: FisherVariant
             (0..len)
                 .map(|index| {
                     let per_example = x.rows().into_iter().map(|row| match variant {
+                        FisherVariant::ClassifLogits => unreachable!("the classifier's"),
                         FisherVariant::Regression => central_difference(
                             model,
                             tensor,

@@ -75,7 +75,8 @@ fn fisher_terms_are_refused_outside_the_fisher_stage_and_in_the_wrong_shape() {
     assert_eq!(analysis.add_fisher_terms(&terms, &train, &test), None);
     let result = analysis.run(&train, &test);
     assert_eq!(
-        result.fisher.examples, 500,
+        result.fisher.examples(),
+        500,
         "the refused terms were not added"
     );
 }

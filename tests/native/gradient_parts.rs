@@ -8,7 +8,7 @@ use crate::common::synthetic_dataset;
 use bayes_renorm::adam::AdamConfig;
 use bayes_renorm::data::Dataset;
 use bayes_renorm::model::{Autoencoder, Gradients};
-use bayes_renorm::train::{GradientPart, TrainConfig, TrainError, Trainer};
+use bayes_renorm::train::{TrainConfig, TrainError, Trainer};
 use common::{assert_close, assert_gradients_match_finite_differences, kink_free_cases, loop_loss};
 use ndarray::s;
 
@@ -76,7 +76,7 @@ fn train_in_parts(data: &Dataset, config: TrainConfig, parts: usize) -> Trainer 
         let batch_rows: usize = rows.iter().map(|r| r.len()).sum();
         let computed = rows
             .iter()
-            .map(|r| GradientPart::of(trainer.model(), data, r, batch_rows))
+            .map(|r| trainer.model().gradient_part(data, r, batch_rows))
             .collect();
         trainer.train_batch_from_parts(computed).unwrap();
     }
@@ -135,7 +135,10 @@ fn more_parts_are_reproducible_and_agree_with_one_to_rounding() {
         for (a, b) in first.batch_losses().iter().zip(one.batch_losses()) {
             assert_close(*a, *b, 1e-4, 0.0, &format!("{parts} parts, batch loss"));
         }
-        let (a, b) = (first.model().encoder.view(), one.model().encoder.view());
+        let (a, b) = (
+            first.model().first_layer().view(),
+            one.model().first_layer().view(),
+        );
         let largest = a
             .iter()
             .zip(b)
@@ -171,7 +174,7 @@ fn a_failing_batch_in_parts_rolls_back_as_the_ordinary_step_does() {
         let batch_rows: usize = rows.iter().map(|r| r.len()).sum();
         let parts = rows
             .iter()
-            .map(|r| GradientPart::of(pooled.model(), &data, r, batch_rows))
+            .map(|r| pooled.model().gradient_part(&data, r, batch_rows))
             .collect();
         match pooled.train_batch_from_parts(parts) {
             Ok(progress) => assert!(!progress.finished, "lr 1e3 fails before the end"),

@@ -8,6 +8,8 @@ mod common;
 
 mod adam;
 mod analysis;
+mod classifier;
+mod classifier_pipeline;
 mod data_assembly;
 mod data_batch;
 mod data_corruption;

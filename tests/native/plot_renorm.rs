@@ -108,12 +108,13 @@ fn sweep_rows() -> Vec<SweepRow> {
                 cutoff: i as f32 * 0.2,
                 removed,
                 fraction: removed as f64 / 10_000.0,
-                fisher_mse: hockey,
-                random_mse_mean: Some(0.026 + 0.0088 * i as f64),
-                random_mse_std: Some(0.002),
-                random_mse: vec![0.026 + 0.0088 * i as f64; 2],
-                magnitude_mse: Some(hockey * 1.05),
-                saliency_mse: Some(hockey * 0.98),
+                fisher_loss: hockey,
+                random_loss_mean: Some(0.026 + 0.0088 * i as f64),
+                random_loss_std: Some(0.002),
+                random_loss: vec![0.026 + 0.0088 * i as f64; 2],
+                magnitude_loss: Some(hockey * 1.05),
+                saliency_loss: Some(hockey * 0.98),
+                ..SweepRow::default()
             }
         })
         .collect()
@@ -159,9 +160,10 @@ fn the_hockey_stick_draws_three_schemes_the_knee_and_the_current_cutoff() {
         cutoff: 1.2,
         removed: 6000,
         fraction: 0.6,
-        mse: 0.026,
-        unpruned_mse: 0.026,
+        loss: 0.026,
+        unpruned_loss: 0.026,
         tolerance: 0.01,
+        accuracy: None,
     };
     let chart = hockey_chart(&rows, 3000, Some(&knee));
     for label in [
@@ -295,6 +297,8 @@ fn fine_tuned_points_are_squares_in_their_schemes_colours() {
                 scheme: s.to_string(),
                 before: 0.1,
                 after: 0.03 + 0.01 * k as f64,
+                before_accuracy: None,
+                after_accuracy: None,
             })
             .collect(),
     }];
@@ -374,7 +378,7 @@ fn the_hockey_stick_draws_the_eigen_shells_and_their_crossing_when_they_have_run
             eigen_cutoff: Some(0.01),
             // Flat until 90 %, as on the paper's model.
             eigen_mse: if r.removed <= 9000 { 0.02601 } else { 0.11 },
-            fisher_mse: r.fisher_mse,
+            fisher_mse: r.fisher_loss,
         })
         .collect();
     let crossing = EigenCrossing {

@@ -1,13 +1,14 @@
 //! Information-shell pruning, its baselines and the sweep, against brute-force counts and
 //! directly computed losses.
+use bayes_renorm::network::{dataset_mse, Network};
 
 use crate::common::synthetic_dataset;
 use bayes_renorm::data::Dataset;
 use bayes_renorm::fisher::{fisher_diag, FisherVariant};
 use bayes_renorm::model::Autoencoder;
 use bayes_renorm::prune::{
-    dataset_mse, fisher_order, magnitude_order, prune, random_order, removed_count, saliency_order,
-    sloppy_mask, sorted_values,
+    fisher_order, magnitude_order, prune, random_order, removed_count, saliency_order, sloppy_mask,
+    sorted_values,
 };
 use bayes_renorm::rng::Rng;
 use bayes_renorm::sweep::{
@@ -49,7 +50,12 @@ fn fisher_pruning_zeroes_exactly_the_sloppy_set() {
     let order = fisher_order(&fisher);
     let sorted = sorted_values(&fisher);
     for cutoff in log_grid(fisher.as_slice().unwrap(), 12) {
-        let pruned = prune(&model, &order, removed_count(&sorted, cutoff));
+        let pruned = prune(
+            &Network::from(&model),
+            &order,
+            removed_count(&sorted, cutoff),
+        );
+        let pruned = pruned.autoencoder().unwrap();
         let mask = sloppy_mask(&fisher, cutoff);
         for ((&w, &original), &sloppy) in pruned.encoder.iter().zip(&model.encoder).zip(&mask) {
             assert_eq!(w, if sloppy { 0.0 } else { original });
@@ -76,7 +82,8 @@ fn magnitude_removes_exactly_the_k_smallest() {
     let mut magnitudes: Vec<f32> = model.encoder.iter().map(|w| w.abs()).collect();
     magnitudes.sort_by(f32::total_cmp);
     for k in [0, 1, 17, 90, 179, 180] {
-        let pruned = prune(&model, &order, k);
+        let pruned = prune(&Network::from(&model), &order, k);
+        let pruned = pruned.autoencoder().unwrap();
         let removed: Vec<f32> = model
             .encoder
             .iter()
@@ -134,12 +141,12 @@ fn baselines_the_sweep_does_not_run_are_none() {
     let rows = run_sweep(&model, &fisher, grid.clone(), &only_fisher, &data);
     let full = run_sweep(&model, &fisher, grid, &Baselines::all(vec![4]), &data);
     for (row, with_all) in rows.iter().zip(&full) {
-        assert_eq!(row.fisher_mse, with_all.fisher_mse);
+        assert_eq!(row.fisher_loss, with_all.fisher_loss);
         assert_eq!(
-            (row.random_mse_mean, row.magnitude_mse, row.saliency_mse),
+            (row.random_loss_mean, row.magnitude_loss, row.saliency_loss),
             (None, None, None)
         );
-        assert!(row.random_mse.is_empty());
+        assert!(row.random_loss.is_empty());
     }
     assert_eq!(only_fisher.names(), ["fisher"]);
     assert_eq!(
@@ -189,7 +196,7 @@ fn a_cutoff_below_every_fisher_value_gives_the_unpruned_mse_exactly() {
         &data,
     );
     while sweep.step().is_some() {}
-    let unpruned = sweep.unpruned_mse();
+    let unpruned = sweep.unpruned().loss;
     let rows = sweep.rows();
     // The sweep's own figure for the whole model, and the plain row-major forward pass, agree.
     let direct = dataset_mse(&model, &data);
@@ -198,10 +205,10 @@ fn a_cutoff_below_every_fisher_value_gives_the_unpruned_mse_exactly() {
         "{unpruned} vs {direct}"
     );
     assert_eq!(rows[0].removed, 0);
-    assert_eq!(rows[0].fisher_mse, unpruned);
-    assert_eq!(rows[0].random_mse_mean, Some(unpruned));
-    assert_eq!(rows[0].magnitude_mse, Some(unpruned));
-    assert_eq!(rows[0].saliency_mse, Some(unpruned));
+    assert_eq!(rows[0].fisher_loss, unpruned);
+    assert_eq!(rows[0].random_loss_mean, Some(unpruned));
+    assert_eq!(rows[0].magnitude_loss, Some(unpruned));
+    assert_eq!(rows[0].saliency_loss, Some(unpruned));
     assert_eq!(rows[1].removed, zeros);
 }
 
@@ -220,8 +227,8 @@ fn removing_every_encoder_weight_gives_the_mse_of_a_zero_code() {
     let row = &rows[0];
     assert_eq!(row.removed, model.encoder.len());
     assert_eq!(row.fraction, 1.0);
-    let baselines = [row.random_mse_mean, row.magnitude_mse, row.saliency_mse];
-    for mse in baselines.into_iter().flatten().chain([row.fisher_mse]) {
+    let baselines = [row.random_loss_mean, row.magnitude_loss, row.saliency_loss];
+    for mse in baselines.into_iter().flatten().chain([row.fisher_loss]) {
         assert!((mse - mean_x2).abs() < 1e-6 * mean_x2, "{mse} vs {mean_x2}");
     }
 }
@@ -241,17 +248,18 @@ fn the_sweep_compares_schemes_at_equal_counts_and_keeps_the_model() {
     assert_eq!(model, before);
     assert_eq!(rows.len(), grid.len());
     for row in &rows {
-        assert_eq!(row.random_mse.len(), 3);
+        assert_eq!(row.random_loss.len(), 3);
         for (order, mse) in [
-            (fisher_order(&fisher), row.fisher_mse),
-            (magnitude_order(&model.encoder), row.magnitude_mse.unwrap()),
+            (fisher_order(&fisher), row.fisher_loss),
+            (magnitude_order(&model.encoder), row.magnitude_loss.unwrap()),
             (
                 saliency_order(&fisher, &model.encoder),
-                row.saliency_mse.unwrap(),
+                row.saliency_loss.unwrap(),
             ),
-            (random_order(model.encoder.len(), 2), row.random_mse[1]),
+            (random_order(model.encoder.len(), 2), row.random_loss[1]),
         ] {
-            let direct = prune(&model, &order, row.removed).loss(data.batch(0..data.len()).view());
+            let pruned = prune(&Network::from(&model), &order, row.removed);
+            let direct = (pruned.autoencoder().unwrap()).loss(data.batch(0..data.len()).view());
             assert!((mse - direct).abs() < 1e-6 * direct, "{mse} vs {direct}");
         }
     }
@@ -276,12 +284,8 @@ fn row(cutoff: f32, fisher_mse: f64) -> SweepRow {
         cutoff,
         removed: (cutoff * 10.0) as usize,
         fraction: cutoff as f64,
-        fisher_mse,
-        random_mse_mean: None,
-        random_mse_std: None,
-        random_mse: vec![],
-        magnitude_mse: None,
-        saliency_mse: None,
+        fisher_loss: fisher_mse,
+        ..SweepRow::default()
     }
 }
 
@@ -298,6 +302,6 @@ fn the_knee_is_the_last_cutoff_before_the_first_crossing() {
         knee.cutoff, 0.2,
         "0.4 is back within 1 % but comes after a crossing"
     );
-    assert_eq!(knee.mse, 1.009);
+    assert_eq!(knee.loss, 1.009);
     assert!(information_scale(&rows, 0.5, 0.01).is_none());
 }

@@ -36,18 +36,19 @@ fn the_slider_removes_exactly_the_sloppy_set_and_scores_as_the_sweep_does() {
         assert_eq!(shells.removed(*cutoff), brute);
         assert_eq!(row.removed, brute);
         let pruned = shells.pruned(Scheme::Fisher, brute);
+        let pruned = pruned.autoencoder().unwrap();
         for ((&f, &w), &original) in fisher.iter().zip(&pruned.encoder).zip(&model.encoder) {
             assert_eq!(w, if f <= *cutoff { 0.0 } else { original });
         }
         // The same models the sweep scored: its numbers come back (up to its incremental
         // update's rounding).
         for (scheme, mse) in [
-            (Scheme::Fisher, row.fisher_mse),
-            (Scheme::Random, row.random_mse[0]),
-            (Scheme::Magnitude, row.magnitude_mse.unwrap()),
-            (Scheme::Saliency, row.saliency_mse.unwrap()),
+            (Scheme::Fisher, row.fisher_loss),
+            (Scheme::Random, row.random_loss[0]),
+            (Scheme::Magnitude, row.magnitude_loss.unwrap()),
+            (Scheme::Saliency, row.saliency_loss.unwrap()),
         ] {
-            let direct = eval.mse(&shells.pruned(scheme, brute));
+            let direct = eval.score(&shells.pruned(scheme, brute)).loss;
             assert!(
                 (direct - mse).abs() <= 1e-6 * mse.max(1e-12),
                 "{scheme:?} at {cutoff}"

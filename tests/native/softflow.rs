@@ -5,7 +5,7 @@ use crate::common::synthetic_dataset;
 use bayes_renorm::data::Dataset;
 use bayes_renorm::fisher::{fisher_diag, FisherVariant};
 use bayes_renorm::model::Autoencoder;
-use bayes_renorm::prune::dataset_mse;
+use bayes_renorm::network::dataset_mse;
 use bayes_renorm::rng::Rng;
 use bayes_renorm::softflow::{
     evidence_grid, posterior_sample, posterior_std, washed_out, SoftFlow, SoftFlowConfig,

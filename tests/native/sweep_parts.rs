@@ -1,6 +1,7 @@
 //! A sweep split by removal order, as the page's pool of workers runs it: the orders scored by
 //! other, identical sweeps and handed over give the rows of a sweep that scored everything
 //! itself, bit for bit.
+use bayes_renorm::network::Score;
 
 use crate::common::{authors_analysis, paper_analysis, synthetic_dataset};
 use bayes_renorm::analysis::Analysis;
@@ -60,10 +61,13 @@ fn handed_over_scores_are_the_ones_used() {
     let baselines = Baselines::all(vec![3]);
     let cutoffs = vec![0.0, 3.0, 8.0];
     let mut sweep = Sweep::new(&model, &fisher, cutoffs, &baselines, &test);
-    let marked = [f64::NAN, 123.0, 456.0];
+    let marked = [f64::NAN, 123.0, 456.0].map(|loss| Score {
+        loss,
+        accuracy: None,
+    });
     sweep.take_scores(1, &marked); // magnitude
     while sweep.step().is_some() {}
-    let magnitude: Vec<Option<f64>> = sweep.rows().iter().map(|r| r.magnitude_mse).collect();
+    let magnitude: Vec<Option<f64>> = sweep.rows().iter().map(|r| r.magnitude_loss).collect();
     assert_eq!(magnitude[1..], [Some(123.0), Some(456.0)]);
 }
 
@@ -95,6 +99,6 @@ fn an_analysis_whose_sweep_is_split_gives_the_same_result() {
         let result = split.run(&train, &test);
         assert_eq!(result.rows, whole.rows);
         assert_eq!(result.knee, whole.knee);
-        assert_eq!(result.unpruned_mse, whole.unpruned_mse);
+        assert_eq!(result.unpruned.loss, whole.unpruned.loss);
     }
 }

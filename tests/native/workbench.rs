@@ -3,6 +3,8 @@
 //! (computed here by the core's own `pool::Helper`, as the page's helper workers do); its clock
 //! counts what it should; bad settings, missing data and broken helpers each give an error that
 //! says what, and lose nothing already computed.
+use bayes_renorm::network::Network;
+use bayes_renorm::network_weights::network_to_safetensors;
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -16,7 +18,7 @@ use bayes_renorm::eigen::faer_symmetric_eigen;
 use bayes_renorm::model::Autoencoder;
 use bayes_renorm::pool::Helper;
 use bayes_renorm::report::Report;
-use bayes_renorm::train::{GradientPart, Trainer};
+use bayes_renorm::train::Trainer;
 use bayes_renorm::weights::to_safetensors;
 use bayes_renorm::workbench::{JobKind, Progress, Settings, Stage, Workbench};
 
@@ -125,11 +127,11 @@ fn run(bench: &mut Workbench, budget: f64, helpers: usize) -> Vec<Progress> {
 }
 
 fn weights(bench: &Workbench) -> Vec<u8> {
-    to_safetensors(&bench.trained().unwrap().model).unwrap()
+    network_to_safetensors(&bench.trained().unwrap().model).unwrap()
 }
 
 /// Training and analysis straight from the core's pieces, on one thread.
-fn reference(s: &Settings) -> (Autoencoder<f32>, bayes_renorm::analysis::AnalysisResult) {
+fn reference(s: &Settings) -> (Network, bayes_renorm::analysis::AnalysisResult) {
     let (train, test) = data();
     let examples = train.first(s.subset.unwrap());
     let mut trainer = Trainer::from_seed(examples, s.latent, s.biases, s.train_config()).unwrap();
@@ -154,7 +156,7 @@ fn one_call_or_many_chunks_give_the_core_pieces_numbers_bit_for_bit() {
         assert_eq!(bench.trained().unwrap().model, model, "budget {budget}");
         let analysed = &bench.analysed().unwrap().result;
         assert_eq!(analysed.rows, result.rows);
-        assert_eq!(analysed.fisher.encoder, result.fisher.encoder);
+        assert_eq!(analysed.fisher, result.fisher);
         assert_eq!(analysed.knee, result.knee);
         // In chunks, the step stops after every unit: each batch, Fisher batch and cutoff.
         if budget == 0.0 {
@@ -178,7 +180,7 @@ fn one_call_or_many_chunks_give_the_core_pieces_numbers_bit_for_bit() {
 fn with_helpers_the_fisher_and_the_sweep_are_the_single_threads_bit_for_bit() {
     let s = settings();
     let (model, _) = reference(&s);
-    let bytes = to_safetensors(&model).unwrap();
+    let bytes = network_to_safetensors(&model).unwrap();
     for helpers in [1, 2, 3] {
         let clock = TestClock::new(1e-3);
         let mut bench = bench(&clock);
@@ -194,18 +196,12 @@ fn with_helpers_the_fisher_and_the_sweep_are_the_single_threads_bit_for_bit() {
         let (train, test) = data();
         let config = settings.analysis_config(None);
         let alone = Analysis::new(&model, config).run(&train, &test);
-        assert_eq!(
-            pooled.fisher.encoder, alone.fisher.encoder,
-            "{helpers} helpers"
-        );
-        assert_eq!(
-            pooled.fisher.decoder, alone.fisher.decoder,
-            "{helpers} helpers"
-        );
+        assert_eq!(pooled.fisher, alone.fisher, "{helpers} helpers");
         assert_eq!(pooled.rows, alone.rows, "{helpers} helpers");
         assert_eq!(pooled.knee, alone.knee, "{helpers} helpers");
         assert_eq!(
-            pooled.fisher.examples, 2300,
+            pooled.fisher.examples(),
+            2300,
             "an imported model's Fisher: every image"
         );
     }
@@ -223,7 +219,7 @@ fn with_helpers_training_is_the_parts_summed_in_order_and_reproducible() {
             let rows = trainer.next_batch_parts(helpers + 1);
             let batch_rows = rows.iter().map(|r| r.len()).sum();
             let parts = (rows.iter())
-                .map(|r| GradientPart::of(trainer.model(), &examples, r, batch_rows))
+                .map(|r| trainer.model().gradient_part(&examples, r, batch_rows))
                 .collect();
             trainer.train_batch_from_parts(parts).unwrap();
         }
