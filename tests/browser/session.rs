@@ -59,8 +59,8 @@ struct Training {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Epoch {
-    train_mse: f64,
-    test_mse: f64,
+    train_loss: f64,
+    test_loss: f64,
 }
 
 fn loaded_session() -> Session {
@@ -112,8 +112,8 @@ fn the_session_trains_like_the_native_build() {
         );
     }
     assert_eq!(epochs.len(), 1);
-    assert!((epochs[0].train_mse - native.epoch_losses[0]).abs() <= 1e-6);
-    let test_mse = epochs[0].test_mse;
+    assert!((epochs[0].train_loss - native.epoch_losses[0]).abs() <= 1e-6);
+    let test_mse = epochs[0].test_loss;
     assert!(
         (test_mse - native.test_mse).abs() <= 1e-6,
         "test MSE: wasm {test_mse} vs native {}",
