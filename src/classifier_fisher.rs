@@ -242,9 +242,8 @@ pub fn classifier_fisher<T: Scalar>(
     batch_size: usize,
 ) -> ClassifierFisher<T> {
     let mut accumulator = ClassifierFisherAccumulator::new(model, variant);
-    let batch_size = batch_size.max(1);
-    for start in (0..data.len()).step_by(batch_size) {
-        accumulator.add_examples(data, start..(start + batch_size).min(data.len()));
+    for range in data.ranges(batch_size) {
+        accumulator.add_examples(data, range);
     }
     accumulator.finish()
 }

@@ -318,9 +318,8 @@ pub fn fisher_diag<T: Scalar>(
     batch_size: usize,
 ) -> FisherDiag<T> {
     let mut accumulator = FisherAccumulator::new(model, variant);
-    let batch_size = batch_size.max(1);
-    for start in (0..data.len()).step_by(batch_size) {
-        accumulator.add_examples(data, start..(start + batch_size).min(data.len()));
+    for range in data.ranges(batch_size) {
+        accumulator.add_examples(data, range);
     }
     accumulator.finish()
 }

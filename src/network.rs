@@ -214,8 +214,7 @@ impl Network {
             },
             Network::Classifier(model) => {
                 let (mut loss_sum, mut correct) = (0.0, 0);
-                for start in (0..data.len()).step_by(EVAL_BATCH) {
-                    let range = start..(start + EVAL_BATCH).min(data.len());
+                for range in data.ranges(EVAL_BATCH) {
                     let x = data.batch::<f32>(range.clone());
                     let logits = model.forward(x.view()).logits;
                     let score = crate::classifier::score_logits(&logits, &data.labels[range]);
@@ -265,8 +264,8 @@ pub fn autoencoder_part(
 /// converting `EVAL_BATCH` examples at a time.
 pub fn dataset_mse(model: &Autoencoder<f32>, data: &Dataset) -> f64 {
     let mut total = 0.0;
-    for start in (0..data.len()).step_by(EVAL_BATCH) {
-        let x = data.batch::<f32>(start..(start + EVAL_BATCH).min(data.len()));
+    for range in data.ranges(EVAL_BATCH) {
+        let x = data.batch::<f32>(range);
         total += sum_squared_error(&model.forward(x.view()).output, &x.view());
     }
     total / (data.len() * model.input_dim()).max(1) as f64

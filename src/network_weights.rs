@@ -11,9 +11,8 @@ use crate::classifier::{Classifier, Linear};
 use crate::data::CLASSES;
 use crate::network::Network;
 use crate::weights::{
-    check_offsets_in_bounds, expect_shape, first_non_finite, from_safetensors, le_bytes,
-    read_matrix, read_vector, read_wire, to_safetensors, with_sorted_header, write_wire,
-    WeightsError,
+    autoencoder_from, expect_shape, first_non_finite, le_bytes, open, read_matrix, read_vector,
+    read_wire, to_safetensors, with_sorted_header, write_wire, WeightsError,
 };
 use crate::wire::{Reader, WireError, Writer};
 
@@ -28,18 +27,11 @@ pub fn layer_key(k: usize, what: &str) -> String {
 /// A model from a safetensors file: the classifier when it holds `layers.0.weight`, else the
 /// autoencoder under either of its key conventions.
 pub fn network_from_safetensors(bytes: &[u8]) -> Result<Network, WeightsError> {
-    let not_safetensors = |reason: String| WeightsError::NotSafetensors {
-        len: bytes.len(),
-        reason,
-    };
-    check_offsets_in_bounds(bytes).map_err(not_safetensors)?;
-    let file = SafeTensors::deserialize(bytes).map_err(|e| not_safetensors(e.to_string()))?;
-    let mut present: Vec<String> = file.names().into_iter().map(String::from).collect();
-    present.sort();
+    let (file, present) = open(bytes)?;
     if present.iter().any(|key| key.starts_with("layers.")) {
         classifier_from(&file, &present).map(Network::Classifier)
     } else {
-        from_safetensors(bytes).map(Network::Autoencoder)
+        autoencoder_from(&file, &present).map(Network::Autoencoder)
     }
 }
 

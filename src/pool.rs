@@ -267,12 +267,8 @@ impl Helper {
                 let model = read_wire(&mut input)?;
                 let data = images(model.input_dim(), payload, "the Fisher's images")?;
                 let mut accumulator = FisherAccumulator::new(&model, variant);
-                let terms = (0..data.len())
-                    .step_by(FISHER_BATCH)
-                    .map(|start| {
-                        let end = (start + FISHER_BATCH).min(data.len());
-                        accumulator.examples_terms(&data, start..end)
-                    })
+                let terms = (data.ranges(FISHER_BATCH))
+                    .map(|range| accumulator.examples_terms(&data, range))
                     .collect();
                 TaskResult::Fisher(terms)
             }

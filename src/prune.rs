@@ -203,11 +203,9 @@ pub type PreActivations = Vec<Array2<f32>>;
 
 impl EvalSet {
     pub fn new(data: &Dataset, block_size: usize) -> Self {
-        let block_size = block_size.max(1);
-        let blocks = (0..data.len())
-            .step_by(block_size)
-            .map(|start| {
-                let x = data.batch::<f32>(start..(start + block_size).min(data.len()));
+        let blocks = (data.ranges(block_size))
+            .map(|range| {
+                let x = data.batch::<f32>(range);
                 x.t().as_standard_layout().into_owned()
             })
             .collect();

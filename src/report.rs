@@ -91,18 +91,26 @@ pub struct SweepSummary {
 
 /// Keys and values in order, the loss keys named for the model: what the report writes for the
 /// structs whose keys depend on the model.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Named {
-    model: Option<ModelKind>,
+    model: ModelKind,
     entries: Vec<(String, Value)>,
 }
 
 impl Named {
     fn new(model: ModelKind) -> Named {
         Named {
-            model: Some(model),
+            model,
             entries: Vec::new(),
         }
+    }
+
+    /// Where on the sweep: a cutoff and how many weights it removes.
+    fn at(model: ModelKind, cutoff: f32, removed: usize, fraction: f64) -> Named {
+        Named::new(model)
+            .value("cutoff", cutoff)
+            .value("removed", removed)
+            .value("fraction", fraction)
     }
 
     fn value(mut self, key: &str, value: impl Serialize) -> Named {
@@ -118,7 +126,7 @@ impl Named {
         loss: L,
         accuracy: A,
     ) -> Named {
-        let model = self.model.expect("made by new");
+        let model = self.model;
         let named = self.value(&format!("{prefix}{}{suffix}", model.loss_name()), loss);
         match model {
             ModelKind::Autoencoder => named,
@@ -133,10 +141,7 @@ impl Named {
 
     /// A sweep row: its cutoff and count, then every scheme's loss (and accuracy).
     pub fn of_row(model: ModelKind, row: &SweepRow) -> Named {
-        Named::new(model)
-            .value("cutoff", row.cutoff)
-            .value("removed", row.removed)
-            .value("fraction", row.fraction)
+        Named::at(model, row.cutoff, row.removed, row.fraction)
             .score(("fisher_", ""), row.fisher_loss, row.fisher_accuracy)
             .score(
                 ("random_", "_mean"),
@@ -159,10 +164,7 @@ impl Named {
 
     /// The knee Λ*: where it is, and the loss there against the unpruned model's.
     pub fn of_knee(model: ModelKind, knee: &Knee) -> Named {
-        Named::new(model)
-            .value("cutoff", knee.cutoff)
-            .value("removed", knee.removed)
-            .value("fraction", knee.fraction)
+        Named::at(model, knee.cutoff, knee.removed, knee.fraction)
             .score(("", ""), knee.loss, knee.accuracy)
             .value(
                 &format!("unpruned_{}", model.loss_name()),

@@ -164,8 +164,8 @@ impl SoftFlow {
     pub fn point(&self, evidence: f64, test: &Dataset) -> SoftFlowPoint {
         let samples = self.samples(evidence);
         let (mut predictive_sse, mut sample_sse) = (0.0, 0.0);
-        for start in (0..test.len()).step_by(EVAL_BATCH) {
-            let x = test.batch::<f32>(start..(start + EVAL_BATCH).min(test.len()));
+        for range in test.ranges(EVAL_BATCH) {
+            let x = test.batch::<f32>(range);
             let mut mean = Array2::<f32>::zeros(x.dim());
             for sample in &samples {
                 let y = sample.forward(x.view()).output;

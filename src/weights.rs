@@ -108,7 +108,7 @@ pub enum WeightsError {
     Write(String),
 }
 
-pub(crate) fn list(names: &[String]) -> String {
+fn list(names: &[String]) -> String {
     if names.is_empty() {
         "no tensors".to_string()
     } else {
@@ -184,6 +184,12 @@ pub(crate) fn with_sorted_header(mut bytes: Vec<u8>) -> Vec<u8> {
 /// Reads a model written by `to_safetensors` or by PyTorch (`safetensors.torch.save_file` of the
 /// authors' `state_dict()`). Biases are optional but must come in pairs.
 pub fn from_safetensors(bytes: &[u8]) -> Result<Autoencoder<f32>, WeightsError> {
+    let (file, present) = open(bytes)?;
+    autoencoder_from(&file, &present)
+}
+
+/// A safetensors file's tensors, and their names sorted.
+pub(crate) fn open(bytes: &[u8]) -> Result<(SafeTensors<'_>, Vec<String>), WeightsError> {
     let not_safetensors = |reason: String| WeightsError::NotSafetensors {
         len: bytes.len(),
         reason,
@@ -192,14 +198,21 @@ pub fn from_safetensors(bytes: &[u8]) -> Result<Autoencoder<f32>, WeightsError> 
     let file = SafeTensors::deserialize(bytes).map_err(|e| not_safetensors(e.to_string()))?;
     let mut present: Vec<String> = file.names().into_iter().map(String::from).collect();
     present.sort();
+    Ok((file, present))
+}
 
-    let keys = pick_convention(&present)?;
+/// The autoencoder in an opened file whose tensors are `present`.
+pub(crate) fn autoencoder_from(
+    file: &SafeTensors,
+    present: &[String],
+) -> Result<Autoencoder<f32>, WeightsError> {
+    let keys = pick_convention(present)?;
     let has = |key: &str| present.iter().any(|p| p == key);
     for key in [keys.encoder_weight, keys.decoder_weight] {
         if !has(key) {
             return Err(WeightsError::MissingTensor {
                 key: key.to_string(),
-                present: present.clone(),
+                present: present.to_vec(),
             });
         }
     }
@@ -209,13 +222,13 @@ pub fn from_safetensors(bytes: &[u8]) -> Result<Autoencoder<f32>, WeightsError> 
         _ => {}
     }
 
-    let encoder = read_matrix(&file, keys.encoder_weight)?;
-    let decoder = read_matrix(&file, keys.decoder_weight)?;
+    let encoder = read_matrix(file, keys.encoder_weight)?;
+    let decoder = read_matrix(file, keys.decoder_weight)?;
     let (latent_dim, input_dim) = encoder.dim();
     let (encoder_bias, decoder_bias) = if has(keys.encoder_bias) {
         (
-            Some(read_vector(&file, keys.encoder_bias, latent_dim)?),
-            Some(read_vector(&file, keys.decoder_bias, input_dim)?),
+            Some(read_vector(file, keys.encoder_bias, latent_dim)?),
+            Some(read_vector(file, keys.decoder_bias, input_dim)?),
         )
     } else {
         (None, None)
@@ -344,10 +357,7 @@ pub(crate) fn expect_shape(
 }
 
 /// The tensor's values as f32, with its shape; only F32 is accepted (no silent conversion).
-pub(crate) fn read_f32(
-    file: &SafeTensors,
-    key: &str,
-) -> Result<(Vec<usize>, Vec<f32>), WeightsError> {
+fn read_f32(file: &SafeTensors, key: &str) -> Result<(Vec<usize>, Vec<f32>), WeightsError> {
     let view = file.tensor(key).map_err(|_| WeightsError::MissingTensor {
         key: key.to_string(),
         present: file.names().into_iter().map(String::from).collect(),
@@ -421,7 +431,7 @@ struct DeclaredTensor {
 /// a crafted header with offsets near `usize::MAX` panics inside `SafeTensors::deserialize`.
 /// Offsets past the end of the buffer are rejected here first; anything else malformed is left
 /// to safetensors to report.
-pub(crate) fn check_offsets_in_bounds(bytes: &[u8]) -> Result<(), String> {
+fn check_offsets_in_bounds(bytes: &[u8]) -> Result<(), String> {
     const LEN_PREFIX: usize = 8;
     let Some(prefix) = bytes.first_chunk::<LEN_PREFIX>() else {
         return Ok(());

@@ -61,6 +61,15 @@ impl Dataset {
         &self.pixels[index * n..(index + 1) * n]
     }
 
+    /// The examples in consecutive ranges of `size` (at least 1; the last may be shorter): how
+    /// every batched pass over a set walks it.
+    pub fn ranges(&self, size: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
+        let (len, size) = (self.len(), size.max(1));
+        (0..len)
+            .step_by(size)
+            .map(move |start| start..(start + size).min(len))
+    }
+
     /// A copy of the first `count` examples (all of them if there are fewer).
     pub fn first(&self, count: usize) -> Dataset {
         let count = count.min(self.len());
