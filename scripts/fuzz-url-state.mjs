@@ -1,7 +1,8 @@
 // Fuzzes the page's URL-state parser (www/state.js) for SECONDS with random and mutated hashes,
 // checking what readState promises: it never throws; every parameter of the state it returns is
-// valid per the PARAMS table; a parameter the hash does not mention keeps its default, and one
-// reported as a problem falls back to it; problems and unknown name only parameters and only
+// valid per the PARAMS table and the Fisher is one the model has; a parameter the hash does not
+// mention keeps its default, and one reported as a problem falls back to it (the Fisher to the
+// model's own when the default is the other model's); problems and unknown name only parameters and only
 // non-parameters; writeState then readState gives the same state back with nothing reported.
 // Prints the same line of figures as examples/fuzz and exits 1 on any failure, saving the
 // failing hash (JSON-quoted, so lone surrogates survive) under target/fuzz/.
@@ -10,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PARAMS, PRESETS, defaults, readState, writeState } from '../www/state.js';
+import { PARAMS, PRESETS, defaults, readState, withModelFisher, writeState } from '../www/state.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const crashDir = path.join(root, 'target/fuzz');
@@ -27,7 +28,8 @@ const TOKENS = [
   '', '0', '1', '-1', '-0', '+1', '.5', '5.', '1e3', '1e-7', '1e309', '-1e309', '5e-324',
   'Infinity', '-Infinity', 'NaN', '0x10', '0b1', '0o7', '1_000', ' 1', '1 ', '\t2', '1,2', ',',
   ',,', '0.6,0.75,0.9', '0.5,,0.5', ' , ', 'knee', 'init', 'all', 'true', 'false', 'on', 'yes',
-  'mnist', 'fashion-mnist', 'regression', 'empirical', 'train', 'test', 'log', 'paper', 'linear',
+  'mnist', 'fashion-mnist', 'regression', 'empirical', 'classif_logits', 'autoencoder', 'classifier',
+  '64,32', '32', '0,32', '1025', '1,2,3,4,5,6,7,8,9', 'train', 'test', 'log', 'paper', 'linear',
   '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '%', '%2', '%zz', '%00',
   '%E2%82', '%F0%9F%98%80', '%26', '%3D', '%23', '\uD800', '\uDFFF', '\u0000', '&', '=', '#', '+',
   '?', ';', '4294967295', '4294967296', '60000', '60001', '256', '257', '1e6', '1e7', '1e9', '1e-6',
@@ -66,15 +68,16 @@ function validValue(rng, param) {
     case 'bool': return rng.below(2) === 1;
     case 'int': return Math.round(number());
     case 'fractions': return Array.from({ length: 1 + rng.below(4) }, () => rng.below(1001) / 1000);
+    case 'widths': return Array.from({ length: 1 + rng.below(3) }, () => Math.round(number()));
     case 'float': return number();
     default: return rng.below(3) === 0 ? KEYWORDS[param.type] : number();
   }
 }
 
 function validState(rng) {
-  const state = rng.below(2) === 0 ? defaults() : { ...PRESETS.authors };
+  const state = { ...rng.pick([defaults(), PRESETS.authors, PRESETS.classifier]) };
   for (const param of PARAMS) if (rng.below(2) === 0) state[param.key] = validValue(rng, param);
-  return state;
+  return withModelFisher(state).state;
 }
 
 /**
@@ -135,6 +138,8 @@ function valid(param, value) {
     case 'int': return Number.isInteger(value) && inRange(value);
     case 'float': return inRange(value);
     case 'fractions': return Array.isArray(value) && value.length > 0 && value.every(inRange);
+    case 'widths': return Array.isArray(value) && value.length > 0 && value.length <= 8
+      && value.every((v) => Number.isInteger(v) && inRange(v));
     default: return value === KEYWORDS[param.type] || inRange(value);
   }
 }
@@ -152,11 +157,16 @@ function run(hash) {
   if (Object.getPrototypeOf(state) !== Object.prototype || keys.length !== KEYS.length
     || !KEYS.every((k) => Object.hasOwn(state, k))) fail(`state has keys ${keys}`);
   const mentioned = new Set(new URLSearchParams(hash.replace(/^#/, '')).keys());
+  if (withModelFisher(state).problem) fail(`the ${state.model} has Fisher ${state['fisher-variant']}`);
+  // The one rule between parameters: a Fisher the model lacks falls back to the model's own.
+  const fallback = (param) => (param.key === 'fisher-variant'
+    ? withModelFisher({ ...state, [param.key]: param.default }).state[param.key]
+    : param.default);
   for (const param of PARAMS) {
     const value = state[param.key];
     if (!valid(param, value)) fail(`${param.key} = ${JSON.stringify(value)} is not valid`);
     const fellBack = !mentioned.has(param.key) || Object.hasOwn(problems, param.key);
-    if (fellBack && !same(value, param.default)) {
+    if (fellBack && !same(value, fallback(param))) {
       fail(`${param.key} = ${JSON.stringify(value)}, not its default, though ${
         mentioned.has(param.key) ? `reported: ${problems[param.key]}` : 'not in the hash'}`);
     }

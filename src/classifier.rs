@@ -255,18 +255,25 @@ pub fn softmax<T: Scalar>(mut logits: Array2<T>) -> Array2<T> {
     logits
 }
 
+/// The index of the first largest value (`torch.argmax`); 0 when none compares larger than −∞.
+pub fn argmax<T: PartialOrd + Copy>(values: impl Iterator<Item = T>) -> usize {
+    let mut best: Option<(usize, T)> = None;
+    for (i, v) in values.enumerate() {
+        if best.is_none_or(|(_, max)| v > max) {
+            best = Some((i, v));
+        }
+    }
+    best.map_or(0, |(i, _)| i)
+}
+
 /// Summed cross-entropy −log p_y = logsumexp(z) − z_y (in f64), and the right answers: the first
 /// largest logit, as `torch.argmax`.
 pub fn score_logits<T: Scalar>(logits: &Array2<T>, labels: &[u8]) -> BatchScore {
     let mut score = BatchScore::default();
     for (row, &label) in logits.rows().into_iter().zip(labels) {
         let z: Vec<f64> = row.iter().map(|v| v.to_f64().unwrap_or(f64::NAN)).collect();
-        let (mut best, mut max) = (0, f64::NEG_INFINITY);
-        for (c, &v) in z.iter().enumerate() {
-            if v > max {
-                (best, max) = (c, v);
-            }
-        }
+        let best = argmax(z.iter().copied());
+        let max = z[best];
         let log_sum = max + z.iter().map(|v| (v - max).exp()).sum::<f64>().ln();
         score.cross_entropy_sum += log_sum - z[label as usize];
         score.correct += usize::from(best == label as usize);

@@ -109,7 +109,7 @@ impl<T: Scalar> ClassifierFisherAccumulator<T> {
     fn add(&mut self, input: Input<T>, pass: ClassifierPass<T>, labels: &[u8]) {
         let factors = match self.variant {
             FisherVariant::Empirical => self.empirical_factors(&pass, labels),
-            _ => self.logit_factors(&pass),
+            _ => logit_factors(&self.model, &pass),
         };
         for (k, v) in factors.iter().enumerate() {
             // F(W_k): [out, in] += vᵀ: [out, batch] · u²: [batch, in];  F(b_k) += Σ_batch v
@@ -123,41 +123,6 @@ impl<T: Scalar> ClassifierFisherAccumulator<T> {
             accumulate(bias_sum, &v.sum_axis(Axis(0)));
         }
         self.examples += pass.logits.nrows();
-    }
-
-    /// v per layer for classif_logits: Σ_c p_c (δ_c − Σ_c' p_c' δ_c')², with δ_c found by one
-    /// backward pass per logit c. At the logits δ_c = e_c, so v = p (1 − p).
-    fn logit_factors(&self, pass: &ClassifierPass<T>) -> Vec<Array2<T>> {
-        let p = softmax(pass.logits.clone());
-        let last = self.model.layers.len() - 1;
-        let mut factors = vec![Array2::zeros((0, 0)); last + 1];
-        factors[last] = p.mapv(|p| p * (T::one() - p));
-        if last == 0 {
-            return factors;
-        }
-        let classes = p.ncols();
-        // deltas[c]: δ_c at the current layer's pre-activation, [batch, out_k].
-        let mut deltas: Vec<Array2<T>> = (0..classes)
-            .map(|c| {
-                let row = self.model.layers[last].weight.row(c);
-                let mut delta = pass.hidden[last - 1].clone();
-                Zip::from(delta.rows_mut()).for_each(|mut d| {
-                    Zip::from(&mut d)
-                        .and(&row)
-                        .for_each(|d, &w| *d = w * relu_grad(*d));
-                });
-                delta
-            })
-            .collect();
-        for k in (0..last).rev() {
-            factors[k] = weighted_variance(&p, &deltas);
-            if k > 0 {
-                for delta in &mut deltas {
-                    *delta = backward(delta, &self.model.layers[k].weight, &pass.hidden[k - 1]);
-                }
-            }
-        }
-        factors
     }
 
     /// v per layer for the empirical Fisher: the square of d log p_y / d a, whose value at the
@@ -194,6 +159,50 @@ impl<T: Scalar> ClassifierFisherAccumulator<T> {
             variant: self.variant,
         }
     }
+}
+
+/// v per layer for classif_logits: Σ_c p_c (δ_c − Σ_c' p_c' δ_c')², [batch, out_k] per layer k,
+/// with δ_c found by one backward pass per logit c. At the logits δ_c = e_c, so v = p (1 − p).
+pub fn logit_factors<T: Scalar>(model: &Classifier<T>, pass: &ClassifierPass<T>) -> Vec<Array2<T>> {
+    let p = softmax(pass.logits.clone());
+    let last = model.layers.len() - 1;
+    let mut factors = vec![Array2::zeros((0, 0)); last + 1];
+    factors[last] = p.mapv(|p| p * (T::one() - p));
+    if last == 0 {
+        return factors;
+    }
+    let classes = p.ncols();
+    // deltas[c]: δ_c at the current layer's pre-activation, [batch, out_k].
+    let mut deltas: Vec<Array2<T>> = (0..classes)
+        .map(|c| {
+            let row = model.layers[last].weight.row(c);
+            let mut delta = pass.hidden[last - 1].clone();
+            Zip::from(delta.rows_mut()).for_each(|mut d| {
+                Zip::from(&mut d)
+                    .and(&row)
+                    .for_each(|d, &w| *d = w * relu_grad(*d));
+            });
+            delta
+        })
+        .collect();
+    for k in (0..last).rev() {
+        factors[k] = weighted_variance(&p, &deltas);
+        if k > 0 {
+            for delta in &mut deltas {
+                *delta = backward(delta, &model.layers[k].weight, &pass.hidden[k - 1]);
+            }
+        }
+    }
+    factors
+}
+
+/// The first layer's v, [batch, h_1]: F(W_0[j,i]) = mean_x x_i² v_j, and W_0 row j's Fisher
+/// block is mean_x v_j x xᵀ (the eigen-shells' coefficient c_j(x)).
+pub fn first_layer_logit_factors<T: Scalar>(
+    model: &Classifier<T>,
+    pass: &ClassifierPass<T>,
+) -> Array2<T> {
+    logit_factors(model, pass).swap_remove(0)
 }
 
 /// The first layer's input, as its x² term reads it.

@@ -18,6 +18,7 @@ pub mod network_weights;
 pub mod npy;
 pub mod plot;
 pub mod pool;
+pub mod predictions;
 pub mod prune;
 pub mod report;
 pub mod rng;

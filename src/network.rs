@@ -40,6 +40,22 @@ impl ModelKind {
         }
     }
 
+    /// The loss as charts and sentences write it.
+    pub fn loss_label(self) -> &'static str {
+        match self {
+            ModelKind::Autoencoder => "MSE",
+            ModelKind::Classifier => "cross-entropy",
+        }
+    }
+
+    /// What the page calls the first layer, the one information shells prune.
+    pub fn first_layer_name(self) -> &'static str {
+        match self {
+            ModelKind::Autoencoder => "encoder",
+            ModelKind::Classifier => "first-layer",
+        }
+    }
+
     /// The Fisher of the model's own predictive distribution (NNGeometry's variant).
     pub fn model_fisher(self) -> FisherVariant {
         match self {
@@ -284,6 +300,14 @@ pub enum Fisher {
 }
 
 impl Fisher {
+    /// The model it is the Fisher of.
+    pub fn kind(&self) -> ModelKind {
+        match self {
+            Fisher::Autoencoder(_) => ModelKind::Autoencoder,
+            Fisher::Classifier(_) => ModelKind::Classifier,
+        }
+    }
+
     /// The first layer's values, [rows, n]: what the shells order.
     pub fn first_layer(&self) -> &Array2<f32> {
         match self {

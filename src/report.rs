@@ -247,33 +247,61 @@ impl Report {
     }
 }
 
-/// The sweep as CSV, one row per cutoff; the random MSE of each seed in its own column. A
+/// The sweep as CSV, one row per cutoff: each order's test loss (`mse` or `cross_entropy` in
+/// the column names), every random seed's, then for the classifier the same for the accuracy. A
 /// baseline the sweep did not run leaves its column empty.
-pub fn sweep_csv(rows: &[SweepRow], random_seeds: &[u64]) -> String {
-    let mut csv = String::from(
-        "cutoff,removed,fraction,fisher_mse,random_mse_mean,random_mse_std,magnitude_mse,saliency_mse",
-    );
-    for seed in random_seeds {
-        csv.push_str(&format!(",random_mse_seed_{seed}"));
+pub fn sweep_csv(rows: &[SweepRow], random_seeds: &[u64], model: ModelKind) -> String {
+    type Column = fn(&SweepRow) -> Option<f64>;
+    let loss: [(&str, Column); 5] = [
+        ("fisher", |r| Some(r.fisher_loss)),
+        ("random_{}_mean", |r| r.random_loss_mean),
+        ("random_{}_std", |r| r.random_loss_std),
+        ("magnitude", |r| r.magnitude_loss),
+        ("saliency", |r| r.saliency_loss),
+    ];
+    let accuracy: [(&str, Column); 5] = [
+        ("fisher", |r| r.fisher_accuracy),
+        ("random_{}_mean", |r| r.random_accuracy_mean),
+        ("random_{}_std", |r| r.random_accuracy_std),
+        ("magnitude", |r| r.magnitude_accuracy),
+        ("saliency", |r| r.saliency_accuracy),
+    ];
+    let seeds_of: [fn(&SweepRow) -> &[f64]; 2] = [|r| &r.random_loss, |r| &r.random_accuracy];
+    let measures = match model {
+        ModelKind::Autoencoder => vec![("mse", loss, seeds_of[0])],
+        ModelKind::Classifier => vec![
+            ("cross_entropy", loss, seeds_of[0]),
+            ("accuracy", accuracy, seeds_of[1]),
+        ],
+    };
+    let mut header = vec!["cutoff".to_string(), "removed".into(), "fraction".into()];
+    for (name, columns, _) in &measures {
+        for (column, _) in columns {
+            header.push(if column.contains("{}") {
+                column.replace("{}", name)
+            } else {
+                format!("{column}_{name}")
+            });
+        }
+        header.extend(
+            random_seeds
+                .iter()
+                .map(|seed| format!("random_{name}_seed_{seed}")),
+        );
     }
-    csv.push('\n');
+    let mut csv = header.join(",") + "\n";
     let field = |value: Option<f64>| value.map_or(String::new(), |v| v.to_string());
     for row in rows {
-        csv.push_str(&format!(
-            "{},{},{},{},{},{},{},{}",
-            row.cutoff,
-            row.removed,
-            row.fraction,
-            row.fisher_loss,
-            field(row.random_loss_mean),
-            field(row.random_loss_std),
-            field(row.magnitude_loss),
-            field(row.saliency_loss),
-        ));
-        for mse in &row.random_loss {
-            csv.push_str(&format!(",{mse}"));
+        let mut fields = vec![
+            row.cutoff.to_string(),
+            row.removed.to_string(),
+            row.fraction.to_string(),
+        ];
+        for (_, columns, seeds) in &measures {
+            fields.extend(columns.iter().map(|(_, value)| field(value(row))));
+            fields.extend(seeds(row).iter().map(f64::to_string));
         }
-        csv.push('\n');
+        csv.push_str(&(fields.join(",") + "\n"));
     }
     csv
 }

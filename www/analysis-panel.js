@@ -4,14 +4,24 @@
 const $ = (id) => document.getElementById(id);
 const STEPS = 1000; // slider positions; 0 is Λ = 0, the rest log-spaced over the Fisher values
 const FLOW_SECONDS = 8;
-const CHARTS = ['loss-chart', 'hockey-stick', 'fisher-hist', 'fisher-maps', 'recon'];
-// The later jobs' charts join the PNG once they are drawn.
+// The charts of the model shown join the PNG; the later jobs' charts once they are drawn.
+const CHARTS = {
+  autoencoder: ['loss-chart', 'hockey-stick', 'fisher-hist', 'fisher-maps', 'recon'],
+  classifier: ['loss-chart', 'hockey-stick', 'fisher-hist', 'fisher-maps', 'predictions', 'confusion'],
+};
 const LATER_CHARTS = ['eigen-recon', 'soft-flow-chart', 'soft-recon'];
+// What the loss and the pruned layer are called, by model.
+const WORDS = {
+  autoencoder: { loss: 'MSE', layer: 'encoder weights' },
+  classifier: { loss: 'cross-entropy', layer: 'first-layer weights' },
+};
 const drawn = (canvas) => canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data
   .some((value, i) => i % 4 === 3 && value > 0);
 
 let wasm = null;
 let view = null;
+let model = 'autoencoder'; // the shown view's
+let evalExamples = 0; // the test images its sweep scored
 let cutoff = 0;
 let histLog = false;
 let reportError = () => {};
@@ -48,6 +58,8 @@ export function redrawCharts() {
 /** True when the charts show the worker's current model and analysis. */
 export const hasAnalysis = () => view !== null && !stale;
 export const currentCutoff = () => cutoff;
+/** The model the charts show: 'autoencoder' or 'classifier'. */
+export const shownModel = () => model;
 
 const thousands = (n) => Math.round(n).toLocaleString('en');
 
@@ -61,13 +73,20 @@ export function showAnalysis({ view: bytes, seconds }, lambda) {
   view = next;
   setStale(false);
   $('lambda').disabled = false;
+  const summary = view.summary();
+  model = summary.model;
+  evalExamples = summary.evalExamples;
+  $('recon-view').hidden = model !== 'autoencoder';
+  $('predictions-view').hidden = model !== 'classifier';
   const knee = view.kneeCutoff();
   setCutoff(lambda === 'knee' ? (knee ?? 0) : lambda, performance.now());
-  const summary = view.summary();
+  const { loss, layer } = WORDS[model];
+  const kneeAccuracy = summary.knee?.accuracy == null ? ''
+    : ` (accuracy ${(100 * summary.knee.accuracy).toFixed(2)} %, unpruned ${(100 * summary.unpruned.accuracy).toFixed(2)} %)`;
   const found = summary.knee
-    ? `information scale Λ* = ${summary.knee.cutoff.toExponential(3)}: ${thousands(summary.knee.removed)} encoder weights ` +
-      `(${(100 * summary.knee.fraction).toFixed(1)} %) removed within ${100 * summary.tolerance} % of the unpruned MSE`
-    : 'no cutoff keeps the MSE within the tolerance';
+    ? `information scale Λ* = ${summary.knee.cutoff.toExponential(3)}: ${thousands(summary.knee.removed)} ${layer} ` +
+      `(${(100 * summary.knee.fraction).toFixed(1)} %) removed within ${100 * summary.tolerance} % of the unpruned ${loss}${kneeAccuracy}`
+    : `no cutoff keeps the ${loss} within the tolerance`;
   return `Fisher over ${thousands(summary.fisherExamples)} images in ${seconds.fisher.toFixed(2)} s ` +
     `(mean ${summary.encoderMean.toFixed(4)}), sweep in ${seconds.sweep.toFixed(1)} s: ${found}.`;
 }
@@ -100,7 +119,7 @@ function setCutoff(value, since) {
   const total = view.total();
   $('lambda-value').textContent = `Λ = ${cutoff.toExponential(3)}`;
   $('removed').textContent =
-    `${thousands(removed)} of ${thousands(total)} encoder weights, ` +
+    `${thousands(removed)} of ${thousands(total)} ${WORDS[model].layer}, ` +
     `${(100 * removed / total).toFixed(1)} %`;
   document.body.dataset.removed = removed;
   queueRedraw(since);
@@ -131,7 +150,16 @@ function redraw() {
     timed('histogram', () => view.drawHistogram($('fisher-hist'), histLog, cutoff));
     timed('hockey', () => view.drawHockey($('hockey-stick'), cutoff));
     timed('maps', () => view.drawMaps($('fisher-maps'), cutoff));
-    timed('recon', () => view.drawRecon($('recon'), cutoff));
+    if (model === 'classifier') {
+      timed('predictions', () => view.drawPredictions($('predictions'), cutoff));
+      timed('confusion', () => {
+        const accuracy = view.drawConfusion($('confusion'), cutoff);
+        $('confusion-caption').textContent = `${thousands(evalExamples)} test images, ` +
+          `${thousands(view.removed(cutoff))} weights removed by the Fisher shells: accuracy ${(100 * accuracy).toFixed(2)} %.`;
+      });
+    } else {
+      timed('recon', () => view.drawRecon($('recon'), cutoff));
+    }
     if (extraDraw) timed('extra', () => extraDraw(view, cutoff));
   } catch (error) {
     reportError(`Drawing the renormalization charts failed: ${error.message ?? error}`);
@@ -168,7 +196,7 @@ export function toggleFlow() {
 
 /** Every chart stacked in one PNG. */
 export function chartsPng() {
-  const canvases = [...CHARTS.map($), ...LATER_CHARTS.map($).filter(drawn)].filter((c) => c.width > 0 && c.height > 0);
+  const canvases = [...CHARTS[model].map($), ...LATER_CHARTS.map($).filter(drawn)].filter((c) => c.width > 0 && c.height > 0);
   const sheet = document.createElement('canvas');
   sheet.width = Math.max(...canvases.map((c) => c.width));
   sheet.height = canvases.reduce((sum, c) => sum + c.height, 0);

@@ -1,15 +1,15 @@
 // The eigen-shells: their line on the hockey stick and the reconstructions that follow Λ, drawn
 // from the analysed model on this thread (analysis-panel.js's AnalysisView). Every number comes
 // from the wasm module.
-import { currentView, redrawCharts, setExtraDraw } from './analysis-panel.js';
+import { currentView, redrawCharts, setExtraDraw, shownModel } from './analysis-panel.js';
 
 const $ = (id) => document.getElementById(id);
 const thousands = (n) => Math.round(n).toLocaleString('en');
 
 const STAGES = {
   blocks: (done, total) => `Eigen-shells: Fisher blocks over ${thousands(done)} of ${thousands(total)} images…`,
-  decompose: (done, total) => `Eigen-shells: eigendecomposition of encoder row ${done} of ${total}…`,
-  'eigen-sweep': (done, total) => `Eigen-shells: test MSE at count ${done} of ${total}…`,
+  decompose: (done, total) => `Eigen-shells: eigendecomposition of first-layer row ${done} of ${total}…`,
+  'eigen-sweep': (done, total) => `Eigen-shells: test loss at count ${done} of ${total}…`,
   refine: (done, total) => `Eigen-shells: bisecting for the 1 % crossing, step ${done} of at most ${total}…`,
 };
 
@@ -33,10 +33,13 @@ export function show({ eigen, seconds }) {
   redrawCharts();
   const result = view.eigenSummary();
   const crossing = result.within_tolerance;
+  const loss = shownModel() === 'classifier' ? 'cross-entropy' : 'MSE';
+  // The classifier's answers at Λ are the predictions above; the digits here are reconstructions.
+  $('eigen-recon').hidden = shownModel() === 'classifier';
   const found = crossing
-    ? `within ${100 * result.tolerance} % of the unpruned MSE up to ${thousands(crossing.removed)} directions ` +
+    ? `within ${100 * result.tolerance} % of the unpruned ${loss} up to ${thousands(crossing.removed)} directions ` +
       `(${(100 * crossing.fraction).toFixed(1)} %) removed`
-    : 'no count keeps the MSE within the tolerance';
+    : `no count keeps the ${loss} within the tolerance`;
   const time = ['blocks', 'decompose', 'sweep', 'refine'].map((stage) => seconds[stage].toFixed(1)).join(' + ');
   return `Eigen-shells over ${thousands(result.examples)} images: ${found}. The blocks' diagonal equals the ` +
     `diagonal Fisher within ${result.diagonal_max_relative_error.toExponential(1)}. ` +
@@ -44,7 +47,7 @@ export function show({ eigen, seconds }) {
 }
 
 function draw(view, cutoff) {
-  view.drawEigenRecon($('eigen-recon'), cutoff);
+  if (shownModel() === 'autoencoder') view.drawEigenRecon($('eigen-recon'), cutoff);
   const directions = view.eigenRemoved(cutoff);
   $('eigen-removed').textContent = `At Λ = ${cutoff.toExponential(3)} the eigen-shells remove ` +
     `${thousands(directions)} of ${thousands(view.total())} directions; the diagonal shells remove ` +

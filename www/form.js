@@ -2,7 +2,7 @@
 // parameter's key as its id, a label, and a message slot (#<key>-problem) for a rejected value.
 // Parameters of group 'url' have no form control (the slider and the page's layout own them).
 import { ENABLED_IN } from './page-states.js';
-import { ACTIONS, PARAMS, formatValue, parseValue, problemMessage } from './state.js';
+import { ACTIONS, PARAMS, appliesTo, formatValue, parseValue, problemMessage } from './state.js';
 
 function inputFor(param) {
   if (param.type === 'enum') {
@@ -39,6 +39,7 @@ export function buildForm({ onChange, onAction }) {
   for (const param of FORM_PARAMS) {
     const row = document.createElement('div');
     row.className = 'param';
+    row.id = `${param.key}-row`;
     const label = document.createElement('label');
     label.htmlFor = param.key;
     label.textContent = param.label;
@@ -78,6 +79,13 @@ export function showValues(state) {
     const input = document.getElementById(param.key);
     if (param.type === 'bool') input.checked = state[param.key];
     else input.value = formatValue(param, state[param.key]);
+  }
+}
+
+/** Shows the controls that apply to `model` (the latent width is the autoencoder's, …). */
+export function showModelControls(model) {
+  for (const param of FORM_PARAMS) {
+    document.getElementById(`${param.key}-row`).hidden = !appliesTo(param, model);
   }
 }
 

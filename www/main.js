@@ -1,9 +1,9 @@
 // DOM wiring: the URL, the worker's messages (one switch) and the buttons. The page's state is
 // page-states.js's table, its parameters state.js's; the work is the worker's (worker.js) and
 // every number comes from the wasm module, there or in the panels' charts.
-import { PARAMS, PRESETS, readState, settingsOf, writeState } from './state.js';
+import { PARAMS, PRESETS, readState, settingsOf, withModelFisher, writeState } from './state.js';
 import { ENABLED_IN } from './page-states.js';
-import { buildForm, showProblems, showValues } from './form.js';
+import { buildForm, showModelControls, showProblems, showValues } from './form.js';
 import { clearError, dispatch, pageState, setProgress, setStatus, showError } from './page.js';
 import { clearData, showDataStatus, showOffline, showSummary, startOffline } from './data-panel.js';
 import * as training from './training-panel.js';
@@ -26,6 +26,7 @@ function applyHash() {
   const parsed = readState(location.hash);
   state = parsed.state;
   showValues(state);
+  showModelControls(state.model);
   showProblems(parsed);
   document.body.classList.toggle('embed', state.embed);
   $('controls-details').open = !state.embed;
@@ -34,7 +35,10 @@ function applyHash() {
 
 function setState(changes) {
   const datasetChanged = changes.dataset !== undefined && changes.dataset !== state.dataset;
-  state = { ...state, ...changes };
+  const fitted = withModelFisher({ ...state, ...changes });
+  state = fitted.state;
+  if (fitted.problem) showValues(state);
+  if (changes.model) showModelControls(state.model);
   history.replaceState(null, '', writeState(state));
   if (changes['hist-scale']) analysis.setHistogramScale(state['hist-scale']);
   if (datasetChanged) startWorker();
@@ -89,7 +93,7 @@ function train() {
   clearError();
   ensureWorker();
   analysis.markStale();
-  training.startRun();
+  training.startRun(state.model);
   run(['train', 'analyse'], 'train');
   setStatus(document.body.dataset.dataLoaded ? 'Starting…' : 'Training starts when its data has arrived…');
 }
@@ -190,7 +194,7 @@ function onWorkerMessage(message) {
       setStatus(modelSentence());
       const record = JSON.parse(message.record);
       Object.assign(document.body.dataset, {
-        testMse: record.test.loss, weightsDigest: message.weightsDigest,
+        testLoss: record.test.loss, testAccuracy: record.test.accuracy ?? '', weightsDigest: message.weightsDigest,
         examplesPerSecond: record.examplesPerSecond, workers: record.parts,
       });
       break;
@@ -205,6 +209,8 @@ function onWorkerMessage(message) {
       fineTune.reset();
       softFlow.reset();
       setStatus(`${modelSentence()} ${analysis.showAnalysis(message, state.lambda)} Drag Λ.`);
+      // Imported weights are the model they are, whatever the form said.
+      if (analysis.shownModel() !== state.model) { setState({ model: analysis.shownModel() }); showValues(state); }
       Object.assign(document.body.dataset, { fisherSeconds: message.seconds.fisher, sweepSeconds: message.seconds.sweep });
       dispatch('analysed');
       break;
@@ -282,6 +288,7 @@ function onAction(id) {
       break;
     case 'preset-paper': preset(PRESETS.paper); break;
     case 'preset-authors': preset(PRESETS.authors); break;
+    case 'preset-classifier': preset(PRESETS.classifier); break;
     case 'share': shareLink(); break;
     case 'fisher': analyse(); break;
     case 'eigen':

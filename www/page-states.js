@@ -71,6 +71,7 @@ export const ENABLED_IN = {
   cancel: ['loading', ...BUSY],
   'preset-paper': SETTLED,
   'preset-authors': SETTLED,
+  'preset-classifier': SETTLED,
   share: STATES,
   fisher: ['done', 'ready'],
   flow: ['ready'],

@@ -10,10 +10,17 @@ export const PARAMS = [
     options: { mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST' },
     help: 'Changing it downloads the other dataset.',
   },
-  { key: 'latent', group: 'model', label: 'Latent units m', type: 'int', default: 20, min: 1, max: 256,
+  {
+    key: 'model', group: 'model', label: 'Model', type: 'enum', default: 'autoencoder',
+    options: { autoencoder: 'autoencoder (the paper)', classifier: 'classifier (MLP)' },
+    help: "The paper's autoencoder 784 → m → 784, scored by MSE; or a classifier 784 → hidden → 10, scored by cross-entropy and accuracy.",
+  },
+  { key: 'latent', group: 'model', models: ['autoencoder'], label: 'Latent units m', type: 'int', default: 20, min: 1, max: 256,
     help: 'Width of the code: 784 → m → 784.' },
-  { key: 'biases', group: 'model', label: 'Biases', type: 'bool', default: false,
-    help: "Off in the paper's text; on in the authors' released code." },
+  { key: 'hidden', group: 'model', models: ['classifier'], label: 'Hidden widths', type: 'widths', default: [32], min: 1, max: 1024,
+    help: 'The classifier\'s hidden layers, comma-separated: 32 is 784 → 32 → 10, 64,32 is 784 → 64 → 32 → 10.' },
+  { key: 'biases', group: 'model', models: ['autoencoder'], label: 'Biases', type: 'bool', default: false,
+    help: "Off in the paper's text; on in the authors' released code. (The classifier always has biases.)" },
   { key: 'epochs', group: 'training', label: 'Epochs', type: 'int', default: 10, min: 1, max: 1000 },
   { key: 'batch', group: 'training', label: 'Batch size', type: 'int', default: 1000, min: 1, max: 60000 },
   { key: 'lr', group: 'training', label: 'Learning rate', type: 'float', default: 0.001, min: 1e-6, max: 100,
@@ -27,8 +34,8 @@ export const PARAMS = [
   // group 'analysis': how the Fisher and the sweep are computed
   {
     key: 'fisher-variant', group: 'analysis', label: 'Fisher', type: 'enum', default: 'regression',
-    options: { regression: 'regression (NNGeometry)', empirical: 'empirical' },
-    help: "The paper's is the regression Fisher; the empirical one squares the loss gradient.",
+    options: { regression: 'regression (NNGeometry)', classif_logits: 'classification (NNGeometry classif_logits)', empirical: 'empirical' },
+    help: "Each model's own: the regression Fisher for the autoencoder (the paper's), classif_logits for the classifier. The empirical one squares the loss gradient.",
   },
   {
     key: 'fisher-split', group: 'analysis', label: 'Fisher over', type: 'enum', default: 'train',
@@ -71,6 +78,7 @@ export const ACTIONS = [
   { id: 'pause', panel: 'actions', label: 'Pause', help: 'Pause or resume training; the result is the same.' },
   { id: 'cancel', panel: 'actions', label: 'Cancel', help: 'Stop whatever is running.' },
   { id: 'preset-paper', panel: 'actions', label: "Paper's settings", help: "MNIST, m = 20, no biases, 10 epochs, batch 1000, Adam 1e-3, seed 42, all 60,000 images; regression Fisher over the training set, 40 log-spaced cutoffs, 3 random seeds, all 10,000 test images." },
+  { id: 'preset-classifier', panel: 'actions', label: 'Classifier', help: "The paper's training settings on an MNIST classifier 784 → 32 → 10, with its classification Fisher (classif_logits)." },
   { id: 'preset-authors', panel: 'actions', label: "Authors' code", help: "As the authors' released notebook (reproduce --authors-setup): biases on, Fisher over the test set, the paper's grid, MSE on the first 10 test images." },
   { id: 'share', panel: 'actions', label: 'Copy link', help: 'Copy a link that opens the page with these settings.' },
   { id: 'fisher', panel: 'analysis-actions', label: 'Fisher and sweep', help: 'Compute the Fisher and the sweep again with these settings, on the current model.' },
@@ -82,7 +90,7 @@ export const ACTIONS = [
   { id: 'export-json', panel: 'exports', label: 'Run (JSON)', help: "Settings, losses, Fisher statistics, sweep and knee, in reproduce's schema." },
   { id: 'export-png', panel: 'exports', label: 'Charts (PNG)', help: 'Every chart in one image.' },
   { id: 'export-weights', panel: 'exports', label: 'Weights (safetensors)', help: 'The model, readable by reproduce --weights and by PyTorch.' },
-  { id: 'export-fisher', panel: 'exports', label: 'Fisher (.npy)', help: 'Every parameter\'s Fisher value, flat: E, D, b_E, b_D.' },
+  { id: 'export-fisher', panel: 'exports', label: 'Fisher (.npy)', help: 'Every parameter\'s Fisher value, flat, in the weights\' order: E, D, b_E, b_D; or W_0, b_0, W_1, b_1, ….' },
 ];
 
 export function defaults() {
@@ -92,7 +100,28 @@ export function defaults() {
 export const PRESETS = {
   paper: defaults(),
   authors: { ...defaults(), biases: true, 'fisher-split': 'test', grid: 'paper', eval: 10 },
+  classifier: { ...defaults(), model: 'classifier', 'fisher-variant': 'classif_logits' },
 };
+
+/** Each model's own Fisher, which it takes when the Fisher chosen is the other model's. */
+const MODEL_FISHER = { autoencoder: 'regression', classifier: 'classif_logits' };
+
+/**
+ * `state` with a Fisher its model has (its own, or the empirical one), and the message saying
+ * what changed, if anything did.
+ */
+export function withModelFisher(state) {
+  const variant = state['fisher-variant'];
+  const own = MODEL_FISHER[state.model];
+  if (variant === 'empirical' || variant === own) return { state };
+  return {
+    state: { ...state, 'fisher-variant': own },
+    problem: `the ${state.model} has no ${variant} Fisher; using its own, ${own}.`,
+  };
+}
+
+/** Whether `param` applies to `model` (the latent width is the autoencoder's, …). */
+export const appliesTo = (param, model) => !param.models || param.models.includes(model);
 
 /** The groups of parameters the workbench reads. */
 const WORKBENCH_GROUPS = ['model', 'training', 'analysis', 'studies'];
@@ -112,6 +141,14 @@ export function parseValue(param, text) {
   if (param.type === 'cutoff' && text === 'knee') return { value: text };
   if (param.type === 'prior' && text === 'init') return { value: text };
   if (param.type === 'evidence' && text === 'all') return { value: text };
+  if (param.type === 'widths') {
+    const values = text.split(',').map((part) => Number(part.trim()));
+    if (text.trim() === '' || values.length > 8 ||
+        values.some((v) => !Number.isInteger(v) || v < param.min || v > param.max)) {
+      return { problem: `is not a list of up to 8 widths from ${param.min} to ${param.max}` };
+    }
+    return { value: values };
+  }
   if (param.type === 'fractions') {
     const values = text.split(',').map((part) => Number(part.trim()));
     if (text.trim() === '' || values.some((v) => !Number.isFinite(v) || v < 0 || v > 1)) {
@@ -143,7 +180,7 @@ export function problemMessage(param, text, problem) {
 
 export function formatValue(param, value) {
   if (param.type === 'bool') return value ? '1' : '0';
-  if (param.type === 'fractions') return value.join(',');
+  if (param.type === 'fractions' || param.type === 'widths') return value.join(',');
   return String(value);
 }
 
@@ -169,7 +206,11 @@ export function readState(hash) {
       delete problems[key];
     }
   }
-  return { state, problems, unknown };
+  // A link naming only the model means that model with its own Fisher: not a problem.
+  const fitted = withModelFisher(state);
+  const named = new URLSearchParams(hash.replace(/^#/, '')).has('fisher-variant');
+  if (fitted.problem && named) problems['fisher-variant'] = fitted.problem;
+  return { state: fitted.state, problems, unknown };
 }
 
 /**

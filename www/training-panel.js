@@ -7,7 +7,13 @@ const REDRAW_MS = 100;
 const $ = (id) => document.getElementById(id);
 const fixed = (value, digits = 6) => (value == null ? '' : value.toFixed(digits));
 
-let history = { batchLosses: [], testMse: [], batchesPerEpoch: 1, epochs: 1 };
+/** What the loss is called, by model (the chart's labels are the wasm module's). */
+const LOSS_NAMES = { autoencoder: 'MSE', classifier: 'cross-entropy' };
+
+const emptyHistory = (model) => ({
+  lossName: LOSS_NAMES[model], batchLosses: [], testLoss: [], testAccuracy: [], batchesPerEpoch: 1, epochs: 1,
+});
+let history = emptyHistory('autoencoder');
 let firstStep = false;
 const thousands = (n) => Math.round(n).toLocaleString('en');
 let wasm = null;
@@ -25,12 +31,17 @@ export function setChartModule(bindings, onError) {
   scheduleDraw();
 }
 
-/** Starts a new run's history (Train was pressed). */
-export function startRun() {
-  history = { batchLosses: [], testMse: [], batchesPerEpoch: 1, epochs: 1 };
+/** Starts a new run's history (Train was pressed) for a `model` ('autoencoder', 'classifier'). */
+export function startRun(model) {
+  history = emptyHistory(model);
   firstStep = false;
   $('epoch-table').tBodies[0].replaceChildren();
   $('epoch-table').hidden = true;
+  $('train-loss-heading').textContent = `train ${history.lossName}`;
+  $('test-loss-heading').textContent = `test ${history.lossName}`;
+  $('test-accuracy-heading').hidden = model !== 'classifier';
+  $('loss-chart').setAttribute('aria-label', `Train ${history.lossName} per batch and test ` +
+    `${history.lossName}${model === 'classifier' ? ' and accuracy' : ''} per epoch against epochs`);
   scheduleDraw();
 }
 
@@ -57,18 +68,23 @@ export function addProgress(status) {
 /** The sentence for a trained model, from its record (the worker's `trained` message). */
 export function doneSentence(record) {
   const { config, examples, epoch_losses: losses } = record.source.Trained;
+  const { loss, accuracy } = record.test;
+  const name = accuracy == null ? 'MSE' : 'cross-entropy';
+  const scored = accuracy == null ? '' : `test accuracy ${(100 * accuracy).toFixed(2)} %, `;
   return `Trained ${thousands(examples)} images × ${config.epochs} epochs in ` +
     `${record.seconds.toFixed(1)} s (${thousands(record.examplesPerSecond)} examples/s on ` +
-    `${record.parts} worker${record.parts === 1 ? '' : 's'}): ` +
-    `test MSE ${record.test.loss.toFixed(6)}, train MSE ${losses.at(-1)?.toFixed(6)} in the last epoch.`;
+    `${record.parts} worker${record.parts === 1 ? '' : 's'}): ${scored}` +
+    `test ${name} ${loss.toFixed(6)}, train ${name} ${losses.at(-1)?.toFixed(6)} in the last epoch.`;
 }
 
 /** One row of the epoch table (a progress message's `epoch`), every number also in full
- * precision in `data-value`. */
-export function addEpoch({ epoch, trainLoss: trainMse, testLoss: testMse, seconds, examplesPerSecond }) {
-  history.testMse.push(testMse);
+ * precision in `data-value`; the classifier's test accuracy is the last column. */
+export function addEpoch({ epoch, trainLoss, testLoss, testAccuracy, seconds, examplesPerSecond }) {
+  history.testLoss.push(testLoss);
+  if (testAccuracy != null) history.testAccuracy.push(testAccuracy);
   const row = $('epoch-table').tBodies[0].insertRow();
-  const columns = [[epoch + 1, null], [trainMse, 6], [testMse, 6], [seconds, 2], [examplesPerSecond, 0]];
+  const columns = [[epoch + 1, null], [trainLoss, 6], [testLoss, 6], [seconds, 2], [examplesPerSecond, 0]];
+  if (testAccuracy != null) columns.push([testAccuracy, 4]);
   for (const [value, digits] of columns) {
     const cell = row.insertCell();
     cell.textContent = digits == null ? String(value) : digits === 0 ? thousands(value) : fixed(value, digits);
@@ -90,7 +106,8 @@ function draw() {
   lastDraw = performance.now();
   try {
     wasm.drawLossChart($('loss-chart'), Float64Array.from(history.batchLosses),
-      history.batchesPerEpoch, history.epochs, Float64Array.from(history.testMse));
+      history.batchesPerEpoch, history.epochs, history.lossName, Float64Array.from(history.testLoss),
+      Float64Array.from(history.testAccuracy));
   } catch (error) {
     reportError(`Drawing the loss chart failed: ${error.message ?? error}`);
   } finally {

@@ -111,8 +111,9 @@ struct Args {
     #[arg(long, value_name = "FILE", help_heading = OUTPUTS)]
     write_weights: Option<PathBuf>,
 
-    /// Fisher eigen-shells: each encoder row's 784 x 784 Fisher block, its eigendecomposition,
-    /// and the test MSE with the least-informative directions removed, at the sweep's counts
+    /// Fisher eigen-shells: each first-layer row's 784 x 784 Fisher block, its
+    /// eigendecomposition, and the test loss with the least-informative directions removed, at
+    /// the sweep's counts
     #[arg(long, help_heading = BEYOND)]
     eigen: bool,
     /// Retrain the kept weights for K epochs after pruning, every scheme
@@ -472,18 +473,19 @@ fn print_results(bench: &Workbench) {
         ));
         for row in &summary.rows {
             progress(&format!(
-                "eigen-shells {:>6} removed ({:5.1} %): eigenvalue ≤ {:.4e}, test MSE {:.6} (diagonal shells {:.6})",
+                "eigen-shells {:>6} removed ({:5.1} %): eigenvalue ≤ {:.4e}, test {} (diagonal shells {})",
                 row.removed,
                 100.0 * row.fraction,
                 row.eigen_cutoff.unwrap_or(f64::NAN),
-                row.eigen_mse,
-                row.fisher_mse
+                describe_score(row.eigen_mse, row.eigen_accuracy),
+                describe_score(row.fisher_mse, row.fisher_accuracy)
             ));
         }
         match &summary.within_tolerance {
             Some(row) => progress(&format!(
-                "eigen-shells within {} % of the unpruned MSE up to {} directions ({:.1} %)",
+                "eigen-shells within {} % of the unpruned {} up to {} directions ({:.1} %)",
                 100.0 * summary.tolerance,
+                model.kind().loss_label(),
                 row.removed,
                 100.0 * row.fraction
             )),

@@ -1,5 +1,6 @@
-//! The regression Fisher's block for each encoder row (SPEC.md "Fisher eigen-shells"):
-//! K_j = (1/N) Σ_x c_j(x) x xᵀ, an n × n matrix whose diagonal is the diagonal Fisher F[j,·].
+//! The Fisher's block for each first-layer row (SPEC.md "Fisher eigen-shells", and the
+//! classifier's): K_j = (1/N) Σ_x c_j(x) x xᵀ, an n × n matrix whose diagonal is the diagonal
+//! Fisher F[j,·]. The model gives c_j(x) (`RowCoefficients`).
 //!
 //! A dense sum costs m·n²·N = 7.4·10¹¹ multiply-adds over MNIST's training set. Two facts cut it
 //! ~60-fold: an image is ~19 % non-zero, so x xᵀ has ~11,000 distinct non-zero pairs (p ≤ q)
@@ -9,14 +10,13 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use crate::fisher::{regression_factors, SumOverExamples};
-use crate::model::{Autoencoder, ForwardPass};
+use super::coefficients::RowCoefficients;
+use crate::fisher::SumOverExamples;
 use crate::scalar::Scalar;
 
-/// Sums c_j(x)·x_p·x_q over examples for every unit j and pixel pair p ≤ q.
+/// Sums c_j(x)·x_p·x_q over examples for every row j and pixel pair p ≤ q.
 pub struct BlockAccumulator<T: Scalar> {
-    model: Autoencoder<T>,
-    decoder_squared: Array2<T>,
+    model: Box<dyn RowCoefficients<T>>,
     /// Pair (p, q ≥ p) lives at `(row_start[p] + q) * m`.
     row_start: Vec<usize>,
     sums: Vec<T>,
@@ -35,11 +35,11 @@ fn packed_row_starts(n: usize) -> Vec<usize> {
 }
 
 impl<T: Scalar> BlockAccumulator<T> {
-    pub fn new(model: &Autoencoder<T>) -> Self {
-        let (n, m) = (model.input_dim(), model.latent_dim());
+    /// For `model`: an `Autoencoder<T>`, a `Classifier<T>`, or a `Network`.
+    pub fn new(model: &(impl RowCoefficients<T> + Clone + 'static)) -> Self {
+        let (n, m) = (model.input_dim(), model.rows());
         BlockAccumulator {
-            decoder_squared: model.decoder.mapv(|v| v * v),
-            model: model.clone(),
+            model: Box::new(model.clone()),
             row_start: packed_row_starts(n),
             sums: vec![T::zero(); n * (n + 1) / 2 * m],
             examples: 0,
@@ -56,13 +56,12 @@ impl<T: Scalar> BlockAccumulator<T> {
 
 impl<T: Scalar> SumOverExamples<T> for BlockAccumulator<T> {
     fn add_batch(&mut self, x: ArrayView2<T>) {
-        let (n, m) = (self.model.input_dim(), self.model.latent_dim());
-        let ForwardPass { latent, output } = self.model.forward(x);
-        let (c, _) = regression_factors(&self.decoder_squared, &latent, output);
+        let (n, m) = (self.model.input_dim(), self.model.rows());
+        let c = self.model.coefficients(x);
         self.examples += x.nrows();
         // Each example's non-zero pixels, ascending (CSR), and for each pixel the examples
-        // where it is non-zero with its position in their list (CSC). An example whose units
-        // are all off adds nothing, and ReLU makes that common.
+        // where it is non-zero with its position in their list (CSC). An example whose rows'
+        // coefficients are all 0 adds nothing, and ReLU makes that common.
         self.nonzero.clear();
         self.example_start.clear();
         self.by_pixel.iter_mut().for_each(Vec::clear);
@@ -110,7 +109,7 @@ impl<T: Scalar> BlockAccumulator<T> {
         let count = self.examples.max(1) as f64;
         FisherBlocks {
             n: self.model.input_dim(),
-            m: self.model.latent_dim(),
+            m: self.model.rows(),
             examples: self.examples,
             row_start: self.row_start,
             packed: self
@@ -136,7 +135,8 @@ impl FisherBlocks {
         self.n
     }
 
-    pub fn latent_dim(&self) -> usize {
+    /// The first layer's rows: one block each.
+    pub fn rows(&self) -> usize {
         self.m
     }
 
@@ -163,13 +163,13 @@ impl FisherBlocks {
         block
     }
 
-    /// diag(K_j) for every j, [m, n]: the diagonal Fisher of the encoder.
+    /// diag(K_j) for every j, [m, n]: the diagonal Fisher of the first layer.
     pub fn diagonal(&self) -> Array2<f64> {
         Array2::from_shape_fn((self.m, self.n), |(j, i)| self.get(j, i, i))
     }
 
-    /// true when K_j is all zero: unit j is never active on the examples, or its decoder column
-    /// is zero.
+    /// true when K_j is all zero: c_j(x) = 0 on every example with a pixel lit (unit j never
+    /// fires, say).
     pub fn is_zero(&self, j: usize) -> bool {
         (0..self.n).all(|i| self.get(j, i, i) == 0.0)
     }

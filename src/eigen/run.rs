@@ -1,6 +1,7 @@
 //! The eigen-shell analysis of a model, in steps, after its diagonal analysis: the blocks K_j
-//! over the Fisher's examples, one eigendecomposition per encoder row, then the test MSE at each
-//! removed count of the diagonal sweep, so the two hockey sticks compare at equal counts.
+//! over the Fisher's examples, one eigendecomposition per first-layer row, then the test score
+//! (the model's loss, and the classifier's accuracy) at each removed count of the diagonal sweep,
+//! so the two hockey sticks compare at equal counts.
 //! `reproduce --eigen` runs it to the end; the page's worker steps it.
 
 use ndarray::Array2;
@@ -10,8 +11,7 @@ use super::blocks::{BlockAccumulator, FisherBlocks};
 use super::shells::{decompose_row, EigenShells, RowEigen, SymmetricEigen};
 use crate::data::Dataset;
 use crate::fisher::{SumOverExamples, FISHER_BATCH};
-use crate::model::Autoencoder;
-use crate::network::dataset_mse;
+use crate::network::Network;
 use crate::sweep::SweepRow;
 
 /// The eigen-shells at one count, beside the diagonal shells at the same count.
@@ -23,9 +23,17 @@ pub struct EigenRow {
     /// The eigenvalue of the last direction removed: the smallest eigen-shell cutoff removing
     /// `removed` (none at 0).
     pub eigen_cutoff: Option<f64>,
+    /// The model's test loss: the MSE, or the classifier's cross-entropy (the name is the
+    /// autoencoder's reports').
     pub eigen_mse: f64,
-    /// The diagonal (coordinate) shells' test MSE at the same count, from the sweep.
+    /// The diagonal (coordinate) shells' test loss at the same count, from the sweep.
     pub fisher_mse: f64,
+    /// The classifier's test accuracy (none for the autoencoder, whose JSON then has no key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eigen_accuracy: Option<f64>,
+    /// The diagonal shells' test accuracy at the same count, from the sweep.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fisher_accuracy: Option<f64>,
 }
 
 /// What the eigen-shell analysis found.
@@ -36,17 +44,18 @@ pub struct EigenSummary {
     /// max over (j, i) of |K_j[i,i] - F[j,i]| / F[j,i], F > 0: the blocks' diagonal against the
     /// diagonal Fisher, computed separately.
     pub diagonal_max_relative_error: f64,
+    /// The unpruned model's test loss (MSE, or cross-entropy).
     pub unpruned_mse: f64,
     pub tolerance: f64,
     pub rows: Vec<EigenRow>,
-    /// Where the test MSE leaves the tolerance: the count after the last sweep count within it
+    /// Where the test loss leaves the tolerance: the count after the last sweep count within it
     /// at every count up to there (as the knee is found for the diagonal shells), refined by
     /// bisection between that count and the next.
     pub within_tolerance: Option<EigenCrossing>,
 }
 
-/// The most directions removed within the tolerance: `mse` at `removed` is within it, and one
-/// more direction (`mse_after`, unless every direction is removed) is not.
+/// The most directions removed within the tolerance: the test loss `mse` at `removed` is within
+/// it, and one more direction (`mse_after`, unless every direction is removed) is not.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EigenCrossing {
     pub removed: usize,
@@ -65,7 +74,7 @@ pub enum EigenProgress {
         done: usize,
         total: usize,
     },
-    /// Encoder rows decomposed, of `total`.
+    /// First-layer rows decomposed, of `total`.
     Decompose {
         done: usize,
         total: usize,
@@ -87,7 +96,7 @@ enum Stage {
     Blocks(Box<BlockAccumulator<f32>>),
     Decompose(Box<FisherBlocks>, Vec<RowEigen>),
     Sweep(Box<EigenShells>),
-    /// Bisection: `within` is within the tolerance (with its MSE), `beyond` is not.
+    /// Bisection: `within` is within the tolerance (with its loss), `beyond` is not.
     Refine {
         shells: Box<EigenShells>,
         within: (usize, f64),
@@ -98,11 +107,11 @@ enum Stage {
 }
 
 pub struct EigenRun {
-    model: Autoencoder<f32>,
-    fisher_encoder: Array2<f32>,
+    model: Network,
+    fisher_first_layer: Array2<f32>,
     examples: usize,
-    /// The diagonal sweep's (count, MSE), ascending by count, without repeats.
-    targets: Vec<(usize, f64)>,
+    /// The diagonal sweep's (count, loss, accuracy), ascending by count, without repeats.
+    targets: Vec<(usize, f64, Option<f64>)>,
     summary: EigenSummary,
     solver: SymmetricEigen,
     /// Always set between calls; taken while a step moves it on.
@@ -110,24 +119,28 @@ pub struct EigenRun {
 }
 
 impl EigenRun {
-    /// For `model`, whose diagonal analysis gave `fisher_encoder` over `examples` examples and
-    /// the sweep `rows` with `unpruned_mse`; the blocks are decomposed by `solver`.
+    /// For `model`, whose diagonal analysis gave the first layer's Fisher `fisher_first_layer`
+    /// over `examples` examples and the sweep `rows` with the test loss `unpruned_mse`; the
+    /// blocks are decomposed by `solver`.
     pub fn new(
-        model: &Autoencoder<f32>,
-        fisher_encoder: &Array2<f32>,
+        model: impl Into<Network>,
+        fisher_first_layer: &Array2<f32>,
         examples: usize,
         rows: &[SweepRow],
         unpruned_mse: f64,
         tolerance: f64,
         solver: SymmetricEigen,
     ) -> Self {
-        let targets: Vec<(usize, f64)> = rows.iter().map(|r| (r.removed, r.fisher_loss)).collect();
-        let mut targets: Vec<(usize, f64)> =
-            crate::sorting::sorted_copies(&targets, |&(removed, _)| removed as f64);
-        targets.dedup_by_key(|&mut (removed, _)| removed);
+        let model = model.into();
+        let targets: Vec<_> = (rows.iter())
+            .map(|r| (r.removed, r.fisher_loss, r.fisher_accuracy))
+            .collect();
+        let mut targets = crate::sorting::sorted_copies(&targets, |&(removed, ..)| removed as f64);
+        targets.dedup_by_key(|&mut (removed, ..)| removed);
+        let accumulator = BlockAccumulator::new(&model);
         EigenRun {
-            model: model.clone(),
-            fisher_encoder: fisher_encoder.clone(),
+            model,
+            fisher_first_layer: fisher_first_layer.clone(),
             examples,
             targets,
             summary: EigenSummary {
@@ -139,7 +152,7 @@ impl EigenRun {
                 within_tolerance: None,
             },
             solver,
-            stage: Some(Stage::Blocks(Box::new(BlockAccumulator::new(model)))),
+            stage: Some(Stage::Blocks(Box::new(accumulator))),
         }
     }
 
@@ -147,7 +160,7 @@ impl EigenRun {
     /// `split` is the Fisher's split (its first `examples` are used) and `test` the images scored;
     /// the same on every call.
     pub fn step(&mut self, split: &Dataset, test: &Dataset) -> EigenProgress {
-        let m = self.model.latent_dim();
+        let m = self.model.first_layer().nrows();
         let stage = self.stage.take().expect("a stage is set between calls");
         let (next, progress) = match stage {
             Stage::Blocks(mut accumulator) => {
@@ -162,13 +175,13 @@ impl EigenRun {
                     let blocks = accumulator.finish();
                     self.summary.examples = blocks.examples();
                     self.summary.diagonal_max_relative_error =
-                        max_relative_error(&blocks.diagonal(), &self.fisher_encoder);
+                        max_relative_error(&blocks.diagonal(), &self.fisher_first_layer);
                     (Stage::Decompose(Box::new(blocks), Vec::new()), progress)
                 }
             }
             Stage::Decompose(blocks, mut rows) => {
                 let j = rows.len();
-                let row = self.model.encoder.row(j);
+                let row = self.model.first_layer().row(j);
                 rows.push(decompose_row(&blocks, j, &row.to_vec(), self.solver));
                 let progress = EigenProgress::Decompose {
                     done: rows.len(),
@@ -184,14 +197,16 @@ impl EigenRun {
                 }
             }
             Stage::Sweep(shells) => {
-                let (removed, fisher_mse) = self.targets[self.summary.rows.len()];
-                let eigen_mse = self.mse(&shells, removed, test);
+                let (removed, fisher_mse, fisher_accuracy) = self.targets[self.summary.rows.len()];
+                let eigen = shells.pruned(removed).score(test);
                 self.summary.rows.push(EigenRow {
                     removed,
-                    fraction: removed as f64 / self.model.encoder.len().max(1) as f64,
+                    fraction: removed as f64 / self.weights().max(1) as f64,
                     eigen_cutoff: shells.cutoff_for(removed),
-                    eigen_mse,
+                    eigen_mse: eigen.loss,
                     fisher_mse,
+                    eigen_accuracy: eigen.accuracy,
+                    fisher_accuracy,
                 });
                 let (done, total) = (self.summary.rows.len(), self.targets.len());
                 let progress = EigenProgress::Sweep { done, total };
@@ -208,11 +223,11 @@ impl EigenRun {
                 steps,
             } => {
                 let middle = within.0 + (beyond.0 - within.0) / 2;
-                let mse = self.mse(&shells, middle, test);
-                let (within, beyond) = if mse <= self.limit() {
-                    ((middle, mse), beyond)
+                let loss = shells.pruned(middle).score(test).loss;
+                let (within, beyond) = if loss <= self.limit() {
+                    ((middle, loss), beyond)
                 } else {
-                    (within, (middle, mse))
+                    (within, (middle, loss))
                 };
                 let total = steps + bisection_steps(beyond.0 - within.0);
                 let progress = EigenProgress::Refine {
@@ -258,8 +273,9 @@ impl EigenRun {
         self.summary.unpruned_mse * (1.0 + self.summary.tolerance)
     }
 
-    fn mse(&self, shells: &EigenShells, removed: usize, test: &Dataset) -> f64 {
-        dataset_mse(&shells.pruned(removed), test)
+    /// The first layer's weights: every direction removed.
+    fn weights(&self) -> usize {
+        self.model.first_layer().len()
     }
 
     /// Bisects between the last sweep count within the tolerance and the next one, if any.
@@ -283,7 +299,7 @@ impl EigenRun {
             // direction removed (one more than that stands for "none beyond").
             None => Stage::Refine {
                 within: (last.removed, last.eigen_mse),
-                beyond: (self.model.encoder.len() + 1, f64::NAN),
+                beyond: (self.weights() + 1, f64::NAN),
                 shells,
                 steps: 0,
             },
@@ -310,7 +326,7 @@ impl EigenRun {
                 steps,
             };
         }
-        let total = self.model.encoder.len();
+        let total = self.weights();
         self.summary.within_tolerance = Some(EigenCrossing {
             removed: within.0,
             fraction: within.0 as f64 / total.max(1) as f64,

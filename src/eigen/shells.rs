@@ -1,5 +1,6 @@
 //! Eigen-shell pruning (SPEC.md "Fisher eigen-shells"): with K_j = V_j Λ_j V_jᵀ, a cutoff Λ keeps
-//! the directions of encoder row j whose eigenvalue exceeds Λ, E'[j,·] = V_j,> V_j,>ᵀ E[j,·].
+//! the directions of first-layer row j (the autoencoder's encoder E, or the classifier's W_0)
+//! whose eigenvalue exceeds Λ, E'[j,·] = V_j,> V_j,>ᵀ E[j,·].
 //! Directions are ordered by ascending eigenvalue over all rows (ties: row, then rank within the
 //! row), so, as for the coordinate orders, removing k directions and the cutoff Λ are two names
 //! for the same prefix, and every row loses a prefix of its own ascending eigenbasis.
@@ -7,7 +8,7 @@
 use ndarray::Array2;
 
 use super::blocks::FisherBlocks;
-use crate::model::Autoencoder;
+use crate::network::Network;
 
 /// One row's eigendecomposition, ascending, and the row's coordinates in it.
 pub struct RowEigen {
@@ -36,16 +37,16 @@ pub fn faer_symmetric_eigen(n: usize, matrix: &[f64]) -> (Vec<f64>, Vec<f64>) {
     (values, vectors)
 }
 
-/// K_j = V Λ Vᵀ by `solver`, with E[j,·] in that basis.
+/// K_j = V Λ Vᵀ by `solver`, with the first layer's row j in that basis.
 ///
-/// A pixel p with K_j[p,p] = 0 (never lit while unit j fires) has a zero row and column in the
+/// A pixel p with K_j[p,p] = 0 (never lit where c_j(x) > 0) has a zero row and column in the
 /// positive semi-definite K_j, so e_p is an eigenvector with eigenvalue exactly 0. Only the
 /// block on the other pixels goes to the solver: about 717 of MNIST's 784 at most, which cuts
 /// its n³ cost by a quarter, and the zero eigenvalues come out exact rather than as round-off.
 pub fn decompose_row(
     blocks: &FisherBlocks,
     j: usize,
-    encoder_row: &[f32],
+    first_layer_row: &[f32],
     solver: SymmetricEigen,
 ) -> RowEigen {
     let n = blocks.input_dim();
@@ -57,7 +58,7 @@ pub fn decompose_row(
         return RowEigen {
             values: vec![0.0; n],
             vectors: Array2::eye(n),
-            coefficients: encoder_row.iter().map(|&e| e as f64).collect(),
+            coefficients: first_layer_row.iter().map(|&e| e as f64).collect(),
         };
     }
     let size = support.len();
@@ -79,10 +80,10 @@ pub fn decompose_row(
             row[p] = u(a, k) as f32;
         }
     }
-    let coefficients = (silent.iter().map(|&p| encoder_row[p] as f64))
+    let coefficients = (silent.iter().map(|&p| first_layer_row[p] as f64))
         .chain((0..support.len()).map(|k| {
             (support.iter().enumerate())
-                .map(|(a, &p)| u(a, k) * encoder_row[p] as f64)
+                .map(|(a, &p)| u(a, k) * first_layer_row[p] as f64)
                 .sum()
         }))
         .collect();
@@ -95,7 +96,7 @@ pub fn decompose_row(
 
 /// Every row's eigendecomposition: eigen-shell pruning at any cutoff.
 pub struct EigenShells {
-    model: Autoencoder<f32>,
+    model: Network,
     rows: Vec<RowEigen>,
     /// All eigenvalues, ascending, for `removed`.
     sorted_values: Vec<f64>,
@@ -104,11 +105,12 @@ pub struct EigenShells {
 }
 
 impl EigenShells {
-    pub fn new(model: &Autoencoder<f32>, rows: Vec<RowEigen>) -> Self {
+    pub fn new(model: impl Into<Network>, rows: Vec<RowEigen>) -> Self {
+        let model = model.into();
         assert_eq!(
             rows.len(),
-            model.latent_dim(),
-            "one decomposition per encoder row"
+            model.first_layer().nrows(),
+            "one decomposition per first-layer row"
         );
         let directions: Vec<(f64, usize)> = rows
             .iter()
@@ -118,7 +120,7 @@ impl EigenShells {
         // Equal eigenvalues stay in (row, rank) order.
         let order: Vec<(f64, usize)> = crate::sorting::sorted_copies(&directions, |&(v, _)| v);
         EigenShells {
-            model: model.clone(),
+            model,
             sorted_values: order.iter().map(|&(v, _)| v).collect(),
             order,
             rows,
@@ -127,15 +129,16 @@ impl EigenShells {
 
     /// From `into_flat`'s arrays (how the page's worker hands the decompositions over).
     pub fn from_flat(
-        model: &Autoencoder<f32>,
+        model: impl Into<Network>,
         values: Vec<f64>,
         vectors: Vec<f32>,
         coefficients: Vec<f64>,
     ) -> Result<Self, String> {
-        let (m, n) = model.encoder.dim();
+        let model = model.into();
+        let (m, n) = model.first_layer().dim();
         if values.len() != m * n || coefficients.len() != m * n || vectors.len() != m * n * n {
             return Err(format!(
-                "the eigen-shells do not fit a {m} x {n} encoder: {} values, {} coefficients, {} vector entries",
+                "the eigen-shells do not fit a {m} x {n} first layer: {} values, {} coefficients, {} vector entries",
                 values.len(),
                 coefficients.len(),
                 vectors.len()
@@ -170,7 +173,7 @@ impl EigenShells {
         )
     }
 
-    pub fn model(&self) -> &Autoencoder<f32> {
+    pub fn model(&self) -> &Network {
         &self.model
     }
 
@@ -198,11 +201,11 @@ impl EigenShells {
         per_row
     }
 
-    /// The model with the first `k` directions removed: each row projected onto the eigenvectors
-    /// it keeps.
-    pub fn pruned(&self, k: usize) -> Autoencoder<f32> {
-        let mut encoder = self.model.encoder.clone();
-        for ((mut row, eigen), removed) in encoder
+    /// The model with the first `k` directions removed: each first-layer row projected onto the
+    /// eigenvectors it keeps, every other parameter as it was.
+    pub fn pruned(&self, k: usize) -> Network {
+        let mut first = self.model.first_layer().clone();
+        for ((mut row, eigen), removed) in first
             .outer_iter_mut()
             .zip(&self.rows)
             .zip(self.removed_per_row(k))
@@ -220,7 +223,7 @@ impl EigenShells {
                 row.iter_mut().zip(&row64).for_each(|(e, &v)| *e = v as f32);
             }
         }
-        self.model.with_encoder(encoder)
+        self.model.with_first_layer(first)
     }
 }
 

@@ -1,8 +1,9 @@
-//! The hockey stick (paper figure 2): test MSE against the encoder weights removed, for Fisher,
-//! random (mean, with a ±1 standard deviation band), magnitude and saliency pruning (those the
-//! sweep ran), with the unpruned MSE, the knee Λ* and its tolerance, and the current cutoff; and,
-//! when they have run, the Fisher eigen-shells at the same counts (in directions removed) and the
-//! test MSE after fine-tuning.
+//! The hockey stick (paper figure 2): test loss against the first-layer weights removed, for
+//! Fisher, random (mean, with a ±1 standard deviation band), magnitude and saliency pruning (those
+//! the sweep ran), with the unpruned loss, the knee Λ* and its tolerance, and the current cutoff;
+//! and, when they have run, the Fisher eigen-shells at the same counts (in directions removed)
+//! and the test loss after fine-tuning. For the classifier, a second panel below gives the test
+//! accuracy of the same models.
 
 use plotters::prelude::*;
 
@@ -12,21 +13,26 @@ use super::style::{
 };
 use super::DrawResult;
 use crate::eigen::run::{EigenCrossing, EigenRow};
-use crate::finetune::FineTunePoint;
+use crate::finetune::{FineTunePoint, FineTuned};
 use crate::sweep::{Knee, SweepRow};
 
 #[derive(Clone, Copy, Debug)]
 pub struct HockeyStick<'a> {
     /// Sweep rows, in any order.
     pub rows: &'a [SweepRow],
-    /// Encoder weights in all (the x axis ends there).
+    /// First-layer weights in all (the x axis ends there).
     pub total: usize,
-    pub unpruned_mse: f64,
+    /// The model's loss ("MSE", "cross-entropy") and what its first layer is called ("encoder").
+    pub loss_name: &'a str,
+    pub layer_name: &'a str,
+    pub unpruned_loss: f64,
+    /// The unpruned test accuracy: the classifier's panel below is drawn when it is given.
+    pub unpruned_accuracy: Option<f64>,
     pub knee: Option<&'a Knee>,
     pub tolerance: f64,
     /// Weights removed at the current cutoff.
     pub current_removed: usize,
-    /// Test MSE after fine-tuning, drawn as squares in each scheme's colour (none: not run).
+    /// Test loss after fine-tuning, drawn as squares in each scheme's colour (none: not run).
     pub fine_tuned: &'a [FineTunePoint],
     /// The eigen-shells at the sweep's counts (none: not run), and their +tolerance crossing.
     pub eigen: &'a [EigenRow],
@@ -43,31 +49,102 @@ fn colour_of(scheme: &str) -> RGBColor {
     }
 }
 
+/// What one panel plots of each model: the loss, or the accuracy in percent.
+struct Measure {
+    axis: String,
+    /// Tick labels' decimals.
+    decimals: usize,
+    unpruned: f64,
+    fisher: fn(&SweepRow) -> Option<f64>,
+    random_mean: fn(&SweepRow) -> Option<f64>,
+    random_std: fn(&SweepRow) -> Option<f64>,
+    magnitude: fn(&SweepRow) -> Option<f64>,
+    saliency: fn(&SweepRow) -> Option<f64>,
+    fine_tuned: fn(&FineTuned) -> Option<f64>,
+    eigen: fn(&EigenRow) -> Option<f64>,
+}
+
+fn loss_measure(chart: &HockeyStick) -> Measure {
+    Measure {
+        axis: format!("test {}", chart.loss_name),
+        decimals: 3,
+        unpruned: chart.unpruned_loss,
+        fisher: |r| Some(r.fisher_loss),
+        random_mean: |r| r.random_loss_mean,
+        random_std: |r| r.random_loss_std,
+        magnitude: |r| r.magnitude_loss,
+        saliency: |r| r.saliency_loss,
+        fine_tuned: |s| Some(s.after),
+        eigen: |r| Some(r.eigen_mse),
+    }
+}
+
+fn percent(value: Option<f64>) -> Option<f64> {
+    value.map(|v| 100.0 * v)
+}
+
+fn accuracy_measure(unpruned: f64) -> Measure {
+    Measure {
+        axis: "test accuracy (%)".into(),
+        decimals: 1,
+        unpruned: 100.0 * unpruned,
+        fisher: |r| percent(r.fisher_accuracy),
+        random_mean: |r| percent(r.random_accuracy_mean),
+        random_std: |r| percent(r.random_accuracy_std),
+        magnitude: |r| percent(r.magnitude_accuracy),
+        saliency: |r| percent(r.saliency_accuracy),
+        fine_tuned: |s| percent(s.after_accuracy),
+        eigen: |r| percent(r.eigen_accuracy),
+    }
+}
+
 pub fn draw<DB: DrawingBackend>(backend: DB, chart: &HockeyStick) -> DrawResult<DB> {
     let root = backend.into_drawing_area();
     root.fill(&WHITE)?;
+    let height = root.dim_in_pixel().1;
+    match chart.unpruned_accuracy {
+        None => panel(&root, chart, &loss_measure(chart), true)?,
+        Some(accuracy) => {
+            let (top, bottom) = root.split_vertically(height * 3 / 5);
+            panel(&top, chart, &loss_measure(chart), true)?;
+            panel(&bottom, chart, &accuracy_measure(accuracy), false)?;
+        }
+    }
+    root.present()?;
+    Ok(())
+}
+
+/// One panel: `measure` of every scheme against the weights removed. The first panel has the
+/// caption, the fraction axis, the tolerance line and the legend.
+fn panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    chart: &HockeyStick,
+    measure: &Measure,
+    first: bool,
+) -> DrawResult<DB> {
     let rows = crate::sorting::sorted_by_key(chart.rows, |row| row.removed as f64);
     // The random band's edges: mean ± one sample standard deviation.
     let band = |r: &SweepRow, sign: f64| {
-        r.random_loss_mean
-            .map(|mean| mean + sign * r.random_loss_std.unwrap_or(0.0))
+        (measure.random_mean)(r).map(|mean| mean + sign * (measure.random_std)(r).unwrap_or(0.0))
     };
-    let mses = rows.iter().flat_map(|r| {
+    let values = rows.iter().flat_map(|r| {
         [
-            Some(r.fisher_loss),
-            r.magnitude_loss,
-            r.saliency_loss,
+            (measure.fisher)(r),
+            (measure.magnitude)(r),
+            (measure.saliency)(r),
             band(r, 1.0),
             band(r, -1.0),
         ]
         .into_iter()
         .flatten()
     });
-    let tuned = (chart.fine_tuned.iter()).flat_map(|p| p.schemes.iter().map(|s| s.after));
-    let eigen = chart.eigen.iter().map(|r| r.eigen_mse);
-    let mses = mses.chain(tuned).chain(eigen);
-    let (lo, hi) = mses
-        .chain([chart.unpruned_mse])
+    let tuned = (chart.fine_tuned.iter())
+        .flat_map(|p| p.schemes.iter().filter_map(|s| (measure.fine_tuned)(s)));
+    let eigen = chart.eigen.iter().filter_map(|r| (measure.eigen)(r));
+    let (lo, hi) = values
+        .chain(tuned)
+        .chain(eigen)
+        .chain([measure.unpruned])
         .filter(|v| v.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
             (lo.min(v), hi.max(v))
@@ -75,33 +152,45 @@ pub fn draw<DB: DrawingBackend>(backend: DB, chart: &HockeyStick) -> DrawResult<
     let (lo, hi) = if lo < hi { (lo, hi) } else { (0.0, 0.12) };
     let pad = 0.05 * (hi - lo);
     let total = chart.total.max(1) as f64;
+    let layer = chart.layer_name;
 
-    let mut plot = ChartBuilder::on(&root)
-        .caption(
-            "The hockey stick: test MSE as encoder weights are removed",
-            (FONT, 16),
-        )
+    let mut builder = ChartBuilder::on(area);
+    builder
         .margin(12)
         .x_label_area_size(40)
-        .top_x_label_area_size(34)
-        .y_label_area_size(64)
+        .y_label_area_size(64);
+    if first {
+        builder
+            .caption(
+                format!(
+                    "The hockey stick: test {} as {layer} weights are removed",
+                    chart.loss_name
+                ),
+                (FONT, 16),
+            )
+            .top_x_label_area_size(34);
+    }
+    let mut plot = builder
         .build_cartesian_2d(0.0..total, (lo - pad)..(hi + pad))?
         .set_secondary_coord(0.0..1.0, (lo - pad)..(hi + pad));
+    let decimals = measure.decimals;
     plot.configure_mesh()
-        .x_desc(format!("encoder weights removed (of {})", chart.total))
-        .y_desc("test MSE")
+        .x_desc(format!("{layer} weights removed (of {})", chart.total))
+        .y_desc(measure.axis.as_str())
         .label_style((FONT, 12))
         .axis_desc_style((FONT, 13))
         .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_label_formatter(&|v| format!("{v:.3}"))
+        .y_label_formatter(&|v| format!("{v:.decimals$}"))
         .light_line_style(BLACK.mix(0.05))
         .draw()?;
-    plot.configure_secondary_axes()
-        .x_desc("fraction removed")
-        .label_style((FONT, 12))
-        .axis_desc_style((FONT, 13))
-        .x_label_formatter(&|v| format!("{:.0} %", 100.0 * v))
-        .draw()?;
+    if first {
+        plot.configure_secondary_axes()
+            .x_desc("fraction removed")
+            .label_style((FONT, 12))
+            .axis_desc_style((FONT, 13))
+            .x_label_formatter(&|v| format!("{:.0} %", 100.0 * v))
+            .draw()?;
+    }
 
     let x = |row: &SweepRow| row.removed as f64;
     let upper = rows.iter().filter_map(|r| Some((x(r), band(r, 1.0)?)));
@@ -114,21 +203,19 @@ pub fn draw<DB: DrawingBackend>(backend: DB, chart: &HockeyStick) -> DrawResult<
         plot.draw_series([Polygon::new(outline, RANDOM.mix(0.15).filled())])?;
     }
     // Each scheme's points, where the sweep ran it.
-    let points = |mse: fn(&SweepRow) -> Option<f64>| -> Vec<(f64, f64)> {
-        rows.iter().filter_map(|r| Some((x(r), mse(r)?))).collect()
+    let points = |value: fn(&SweepRow) -> Option<f64>| -> Vec<(f64, f64)> {
+        rows.iter()
+            .filter_map(|r| Some((x(r), value(r)?)))
+            .collect()
     };
     let series = [
-        (
-            "random (mean ± 1 std)",
-            RANDOM,
-            points(|r| r.random_loss_mean),
-        ),
-        ("magnitude |E|", MAGNITUDE, points(|r| r.magnitude_loss)),
-        ("saliency F·E²", SALIENCY, points(|r| r.saliency_loss)),
+        ("random (mean ± 1 std)", RANDOM, points(measure.random_mean)),
+        ("magnitude |E|", MAGNITUDE, points(measure.magnitude)),
+        ("saliency F·E²", SALIENCY, points(measure.saliency)),
         (
             "Fisher (information shells)",
             FISHER,
-            points(|r| Some(r.fisher_loss)),
+            points(measure.fisher),
         ),
     ];
     for (name, colour, points) in series {
@@ -141,20 +228,20 @@ pub fn draw<DB: DrawingBackend>(backend: DB, chart: &HockeyStick) -> DrawResult<
         plot.draw_series(points.iter().map(|&p| Circle::new(p, 2, colour.filled())))?;
     }
 
-    if !chart.eigen.is_empty() {
-        let points: Vec<(f64, f64)> = (chart.eigen.iter())
-            .map(|r| (r.removed as f64, r.eigen_mse))
-            .collect();
-        plot.draw_series(LineSeries::new(points.clone(), EIGEN.stroke_width(2)))?
+    let eigen_points: Vec<(f64, f64)> = (chart.eigen.iter())
+        .filter_map(|r| Some((r.removed as f64, (measure.eigen)(r)?)))
+        .collect();
+    if !eigen_points.is_empty() {
+        plot.draw_series(LineSeries::new(eigen_points.clone(), EIGEN.stroke_width(2)))?
             .label("Fisher eigen-shells (directions removed)")
             .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], EIGEN.stroke_width(2)));
         plot.draw_series(
-            points
+            eigen_points
                 .iter()
                 .map(|&p| TriangleMarker::new(p, 4, EIGEN.filled())),
         )?;
     }
-    if let Some(crossing) = chart.eigen_crossing {
+    if let (Some(crossing), true) = (chart.eigen_crossing, first) {
         let point = (crossing.removed as f64, crossing.mse);
         plot.draw_series([Circle::new(point, 6, EIGEN.stroke_width(2))])?
             .label(format!(
@@ -165,14 +252,18 @@ pub fn draw<DB: DrawingBackend>(backend: DB, chart: &HockeyStick) -> DrawResult<
             .legend(|(x, y)| Circle::new((x + 8, y), 5, EIGEN.stroke_width(2)));
     }
 
-    let squares = chart.fine_tuned.iter().flat_map(|point| {
-        point.schemes.iter().map(move |s| {
-            let at = (point.removed as f64, s.after);
-            EmptyElement::at(at)
-                + Rectangle::new([(-5, -5), (5, 5)], colour_of(&s.scheme).stroke_width(2))
+    let squares: Vec<_> = (chart.fine_tuned.iter())
+        .flat_map(|point| {
+            point.schemes.iter().filter_map(move |s| {
+                let at = (point.removed as f64, (measure.fine_tuned)(s)?);
+                Some(
+                    EmptyElement::at(at)
+                        + Rectangle::new([(-5, -5), (5, 5)], colour_of(&s.scheme).stroke_width(2)),
+                )
+            })
         })
-    });
-    if !chart.fine_tuned.is_empty() {
+        .collect();
+    if !squares.is_empty() {
         plot.draw_series(squares)?
             .label("after fine-tuning (squares)")
             .legend(|(x, y)| {
@@ -180,33 +271,41 @@ pub fn draw<DB: DrawingBackend>(backend: DB, chart: &HockeyStick) -> DrawResult<
             });
     }
 
-    let unpruned = [(0.0, chart.unpruned_mse), (total, chart.unpruned_mse)];
+    let unpruned = [(0.0, measure.unpruned), (total, measure.unpruned)];
     plot.draw_series(DashedLineSeries::new(
         unpruned,
         6,
         4,
         BLACK.mix(0.6).stroke_width(1),
     ))?
-    .label(format!("unpruned {:.5}", chart.unpruned_mse))
+    .label(format!("unpruned {:.5}", measure.unpruned))
     .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], BLACK.mix(0.6)));
     if let Some(knee) = chart.knee {
-        let limit = knee.unpruned_loss * (1.0 + chart.tolerance);
-        let tolerance_line = [(0.0, limit), (total, limit)];
-        plot.draw_series(DashedLineSeries::new(
-            tolerance_line,
-            2,
-            4,
-            KNEE.stroke_width(1),
-        ))?;
-        let point = (knee.removed as f64, knee.loss);
-        plot.draw_series([Circle::new(point, 6, KNEE.stroke_width(2))])?
-            .label(format!(
-                "knee Λ* = {:.3e}: {} removed, within {} %",
-                knee.cutoff,
-                knee.removed,
-                100.0 * chart.tolerance
-            ))
-            .legend(|(x, y)| Circle::new((x + 8, y), 5, KNEE.stroke_width(2)));
+        // The knee is found on the loss; the accuracy panel marks the same model.
+        let value = if first {
+            let limit = knee.unpruned_loss * (1.0 + chart.tolerance);
+            let tolerance_line = [(0.0, limit), (total, limit)];
+            plot.draw_series(DashedLineSeries::new(
+                tolerance_line,
+                2,
+                4,
+                KNEE.stroke_width(1),
+            ))?;
+            Some(knee.loss)
+        } else {
+            percent(knee.accuracy)
+        };
+        if let Some(value) = value {
+            let point = (knee.removed as f64, value);
+            plot.draw_series([Circle::new(point, 6, KNEE.stroke_width(2))])?
+                .label(format!(
+                    "knee Λ* = {:.3e}: {} removed, within {} %",
+                    knee.cutoff,
+                    knee.removed,
+                    100.0 * chart.tolerance
+                ))
+                .legend(|(x, y)| Circle::new((x + 8, y), 5, KNEE.stroke_width(2)));
+        }
     }
     let current = chart.current_removed as f64;
     plot.draw_series(LineSeries::new(
@@ -216,7 +315,8 @@ pub fn draw<DB: DrawingBackend>(backend: DB, chart: &HockeyStick) -> DrawResult<
     .label(format!("current cutoff: {} removed", chart.current_removed))
     .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], CUTOFF.stroke_width(2)));
 
-    legend(&mut plot, SeriesLabelPosition::UpperLeft)?;
-    root.present()?;
+    if first {
+        legend(&mut plot, SeriesLabelPosition::UpperLeft)?;
+    }
     Ok(())
 }

@@ -1,9 +1,10 @@
 //! The training chart: the train loss of every batch (faint), its running average (solid), and
-//! the test MSE at the end of each epoch, against epochs, on a log axis.
+//! the test loss at the end of each epoch, against epochs, on a log axis; for the classifier, a
+//! panel below with the test accuracy of each epoch.
 
 use plotters::prelude::*;
 
-use super::style::{legend, BLUE as TRAIN, FONT, ORANGE as TEST};
+use super::style::{legend, BLUE as TRAIN, FONT, GREEN as ACCURACY, ORANGE as TEST};
 use super::DrawResult;
 
 /// What the chart shows. `epochs` is the planned length, so the x axis does not rescale as the
@@ -13,8 +14,12 @@ pub struct LossHistory<'a> {
     pub batch_losses: &'a [f64],
     pub batches_per_epoch: usize,
     pub epochs: usize,
-    /// Test MSE after each completed epoch.
-    pub test_mse: &'a [f64],
+    /// What the loss is: "MSE" or "cross-entropy".
+    pub loss_name: &'a str,
+    /// Test loss after each completed epoch.
+    pub test_loss: &'a [f64],
+    /// Test accuracy after each completed epoch (empty: the model has none).
+    pub test_accuracy: &'a [f64],
 }
 
 /// Exponential moving average with TensorBoard's start-up correction: point i is
@@ -105,15 +110,34 @@ pub fn draw<DB: DrawingBackend>(backend: DB, history: &LossHistory) -> DrawResul
     let root = backend.into_drawing_area();
     root.fill(&WHITE)?;
     let columns = root.dim_in_pixel().0 as usize;
+    let height = root.dim_in_pixel().1;
+    let (root, below) = if history.test_accuracy.is_empty() {
+        (root, None)
+    } else {
+        let (top, bottom) = root.split_vertically(height * 2 / 3);
+        (top, Some(bottom))
+    };
     let per_epoch = history.batches_per_epoch.max(1) as f64;
     // Batch i ends at (i + 1) / batches_per_epoch epochs; epoch e's test MSE at e + 1.
     let batch_x = |i: usize| (i + 1) as f64 / per_epoch;
     let seen_epochs = history.batch_losses.len() as f64 / per_epoch;
     let x_max = (history.epochs.max(1) as f64).max(seen_epochs);
-    let (y_lo, y_hi) = value_range(history.batch_losses.iter().chain(history.test_mse).copied());
+    let (y_lo, y_hi) = value_range(
+        history
+            .batch_losses
+            .iter()
+            .chain(history.test_loss)
+            .copied(),
+    );
+    let name = history.loss_name;
+    let caption = if name == "MSE" {
+        "Reconstruction loss while training".to_string()
+    } else {
+        format!("{} while training", capitalised(name))
+    };
 
     let mut chart = ChartBuilder::on(&root)
-        .caption("Reconstruction loss while training", (FONT, 16))
+        .caption(caption, (FONT, 16))
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(64)
@@ -126,7 +150,7 @@ pub fn draw<DB: DrawingBackend>(backend: DB, history: &LossHistory) -> DrawResul
     chart
         .configure_mesh()
         .x_desc("epoch")
-        .y_desc("MSE (log scale)")
+        .y_desc(format!("{name} (log scale)"))
         .label_style((FONT, 12))
         .axis_desc_style((FONT, 13))
         .y_label_formatter(&|v| format!("{v}"))
@@ -139,7 +163,7 @@ pub fn draw<DB: DrawingBackend>(backend: DB, history: &LossHistory) -> DrawResul
             raw.iter().map(|&(i, v)| (batch_x(i), v)),
             TRAIN.mix(0.3),
         ))?
-        .label("train MSE, each batch")
+        .label(format!("train {name}, each batch"))
         .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], TRAIN.mix(0.3)));
 
     let span = (per_epoch / 6.0).clamp(1.0, 200.0);
@@ -150,10 +174,10 @@ pub fn draw<DB: DrawingBackend>(backend: DB, history: &LossHistory) -> DrawResul
         .map(|i| (batch_x(i), smooth[i]));
     chart
         .draw_series(LineSeries::new(smooth_points, TRAIN.stroke_width(2)))?
-        .label("train MSE, running average")
+        .label(format!("train {name}, running average"))
         .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], TRAIN.stroke_width(2)));
 
-    let test_points: Vec<(f64, f64)> = (history.test_mse.iter().enumerate())
+    let test_points: Vec<(f64, f64)> = (history.test_loss.iter().enumerate())
         .map(|(e, &v)| ((e + 1) as f64, v))
         .collect();
     chart.draw_series(LineSeries::new(test_points.clone(), TEST.stroke_width(2)))?;
@@ -163,10 +187,68 @@ pub fn draw<DB: DrawingBackend>(backend: DB, history: &LossHistory) -> DrawResul
                 .iter()
                 .map(|&p| Circle::new(p, 4, TEST.filled())),
         )?
-        .label("test MSE, end of epoch")
+        .label(format!("test {name}, end of epoch"))
         .legend(|(x, y)| Circle::new((x + 9, y), 4, TEST.filled()));
 
     legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+    if let Some(area) = below {
+        draw_accuracy(&area, history.test_accuracy, x_max)?;
+    }
     root.present()?;
     Ok(())
+}
+
+/// Test accuracy per epoch, in percent, on an axis that fits the values (a trained classifier's
+/// span 90-98 % would be a flat line on 0-100 %).
+fn draw_accuracy<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    accuracy: &[f64],
+    x_max: f64,
+) -> DrawResult<DB> {
+    let percent: Vec<f64> = accuracy.iter().map(|a| 100.0 * a).collect();
+    let (lo, hi) = percent_range(&percent);
+    let mut chart = ChartBuilder::on(area)
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(64)
+        .build_cartesian_2d(0.0..x_max, lo..hi)?;
+    chart
+        .configure_mesh()
+        .x_desc("epoch")
+        .y_desc("test accuracy (%)")
+        .label_style((FONT, 12))
+        .axis_desc_style((FONT, 13))
+        .y_label_formatter(&|v| format!("{v:.1}"))
+        .light_line_style(BLACK.mix(0.05))
+        .draw()?;
+    let points: Vec<(f64, f64)> = (percent.iter().enumerate())
+        .map(|(e, &v)| ((e + 1) as f64, v))
+        .collect();
+    chart.draw_series(LineSeries::new(points.clone(), ACCURACY.stroke_width(2)))?;
+    chart
+        .draw_series(points.iter().map(|&p| Circle::new(p, 4, ACCURACY.filled())))?
+        .label("test accuracy, end of epoch")
+        .legend(|(x, y)| Circle::new((x + 9, y), 4, ACCURACY.filled()));
+    legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+    Ok(())
+}
+
+/// An axis range in percent around `values`, at least 2 points wide, inside [0, 100].
+pub fn percent_range(values: &[f64]) -> (f64, f64) {
+    let finite = values.iter().copied().filter(|v| v.is_finite());
+    let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    if lo > hi {
+        return (0.0, 100.0);
+    }
+    let pad = ((hi - lo) * 0.1).max(1.0);
+    ((lo - pad).max(0.0), (hi + pad).min(100.0))
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or(String::new(), |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }

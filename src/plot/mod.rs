@@ -1,13 +1,15 @@
 //! The page's charts, one file each. Line and bar charts (`loss`, `fisher_hist`, `hockey`) take
 //! any plotters `DrawingBackend` and plain data, so the browser draws on a canvas and the native
-//! tests on a recording backend. Image charts (`fisher_maps`, `recon`) render a `Picture`: one
+//! tests on a recording backend. Image charts (`fisher_maps`, `recon`, `predictions`, `confusion`) render a `Picture`: one
 //! RGBA buffer for a single bulk pixel write, and text labels.
 
+pub mod confusion;
 pub mod fisher_hist;
 pub mod fisher_maps;
 pub mod hockey;
 pub mod loss;
 pub mod picture;
+pub mod predictions;
 pub mod recon;
 pub mod soft_flow;
 pub mod style;

@@ -65,6 +65,20 @@ impl Picture {
         }
     }
 
+    /// A `width × height` block of `rgb` with its top-left corner at (`left`, `top`).
+    pub fn fill(
+        &mut self,
+        (left, top): (usize, usize),
+        (width, height): (usize, usize),
+        rgb: [u8; 3],
+    ) {
+        for y in top..top + height {
+            for x in left..left + width {
+                self.set(x, y, rgb);
+            }
+        }
+    }
+
     pub fn label(&mut self, x: f64, y: f64, text: impl Into<String>) {
         self.labels.push(Label {
             x,

@@ -16,7 +16,7 @@ pub const PURPLE: RGBColor = RGBColor(120, 80, 170);
 pub const TEAL: RGBColor = RGBColor(0, 150, 160);
 /// Fisher eigen-shells.
 pub const BROWN: RGBColor = RGBColor(140, 86, 40);
-/// The knee Λ*.
+/// The knee Λ*, and the test accuracy while training.
 pub const GREEN: RGBColor = RGBColor(30, 140, 60);
 /// The current cutoff Λ.
 pub const RED: RGBColor = RGBColor(200, 30, 30);

@@ -11,6 +11,7 @@ use super::{from_js, js_error, to_js};
 use crate::plot;
 use crate::plot::fisher_hist::{FisherHistogram, HistScale};
 use crate::plot::picture::Picture;
+use crate::plot::predictions::PredictionRow;
 use crate::plot::recon::ReconRow;
 use crate::workbench::view::{self, Reconstructions};
 
@@ -23,21 +24,35 @@ fn drawing_error(chart: &str) -> impl Fn(String) -> JsError + '_ {
     move |e| JsError::new(&format!("drawing the {chart}: {e}"))
 }
 
-/// The training chart on `canvas`: per-batch train losses, and the test MSE of each completed
-/// epoch, for a run of `epochs` epochs of `batches_per_epoch` batches.
+/// Sets `canvas`'s height (a chart with a second panel is taller); a canvas keeps its
+/// drawing unless its size changes.
+fn fit_height(canvas: &HtmlCanvasElement, height: u32) {
+    if canvas.height() != height {
+        canvas.set_height(height);
+    }
+}
+
+/// The training chart on `canvas`: per-batch train losses, and the test loss (`loss_name`:
+/// "MSE" or "cross-entropy") and, for the classifier, the test accuracy of each completed epoch,
+/// for a run of `epochs` epochs of `batches_per_epoch` batches.
 #[wasm_bindgen(js_name = drawLossChart)]
 pub fn draw_loss_chart(
     canvas: HtmlCanvasElement,
     batch_losses: &[f64],
     batches_per_epoch: usize,
     epochs: usize,
-    test_mse: &[f64],
+    loss_name: &str,
+    test_loss: &[f64],
+    test_accuracy: &[f64],
 ) -> Result<(), JsError> {
+    fit_height(&canvas, if test_accuracy.is_empty() { 360 } else { 500 });
     let history = plot::loss::LossHistory {
         batch_losses,
         batches_per_epoch,
         epochs,
-        test_mse,
+        loss_name,
+        test_loss,
+        test_accuracy,
     };
     plot::loss::draw(backend(canvas)?, &history)
         .map_err(|e| drawing_error("loss chart")(e.to_string()))
@@ -90,7 +105,7 @@ impl AnalysisView {
         })
     }
 
-    /// `{rows, unprunedMse, knee, tolerance, evalExamples, fisherExamples, encoderMean, …}`.
+    /// `{model, rows, unpruned, knee, tolerance, evalExamples, fisherExamples, encoderMean, …}`.
     pub fn summary(&self) -> Result<JsValue, JsError> {
         to_js(self.view.summary())
     }
@@ -148,10 +163,15 @@ impl AnalysisView {
     pub fn draw_hockey(&self, canvas: HtmlCanvasElement, cutoff: f32) -> Result<(), JsError> {
         let summary = self.view.summary();
         let eigen = self.view.eigen_summary();
+        let accuracy = summary.unpruned.accuracy;
+        fit_height(&canvas, if accuracy.is_some() { 680 } else { 420 });
         let chart = plot::hockey::HockeyStick {
             rows: &summary.rows,
             total: self.view.total(),
-            unpruned_mse: summary.unpruned.loss,
+            loss_name: summary.model.loss_label(),
+            layer_name: summary.model.first_layer_name(),
+            unpruned_loss: summary.unpruned.loss,
+            unpruned_accuracy: accuracy,
             knee: summary.knee.as_ref(),
             tolerance: summary.tolerance,
             current_removed: self.view.removed(cutoff),
@@ -180,6 +200,38 @@ impl AnalysisView {
     #[wasm_bindgen(js_name = drawRecon)]
     pub fn draw_recon(&self, canvas: HtmlCanvasElement, cutoff: f32) -> Result<(), JsError> {
         draw_reconstructions(&canvas, &self.view.reconstructions(cutoff))
+    }
+
+    /// The classifier's answers on the fixed digits, unpruned and pruned by each scheme with the
+    /// weights `cutoff` removes.
+    #[wasm_bindgen(js_name = drawPredictions)]
+    pub fn draw_predictions(&self, canvas: HtmlCanvasElement, cutoff: f32) -> Result<(), JsError> {
+        let rows = (self.view.predictions(cutoff))
+            .ok_or_else(|| JsError::new("the autoencoder makes no predictions"))?;
+        let rows: Vec<PredictionRow> = (rows.iter())
+            .map(|row| PredictionRow {
+                label: &row.label,
+                predictions: &row.predictions,
+            })
+            .collect();
+        let images = self.view.digit_images();
+        let picture = plot::predictions::render(
+            &images,
+            self.view.digit_labels(),
+            self.view.image_shape(),
+            &rows,
+        );
+        put_picture(&canvas, &picture)
+    }
+
+    /// The Fisher-pruned classifier's confusion matrix at `cutoff` over the scored test images;
+    /// returns its accuracy.
+    #[wasm_bindgen(js_name = drawConfusion)]
+    pub fn draw_confusion(&self, canvas: HtmlCanvasElement, cutoff: f32) -> Result<f64, JsError> {
+        let confusion = (self.view.confusion(cutoff))
+            .ok_or_else(|| JsError::new("the autoencoder has no confusion matrix"))?;
+        put_picture(&canvas, &plot::confusion::render(&confusion))?;
+        Ok(confusion.accuracy())
     }
 
     /// The worker's fine-tuning (`Session.fineTuneResult`): the hockey stick shows it.

@@ -202,7 +202,8 @@ impl Session {
                 ExportFile {
                     name: "bayes-renorm-sweep.csv",
                     mime: "text/csv",
-                    bytes: sweep_csv(&analysed.result.rows, seeds).into_bytes(),
+                    bytes: sweep_csv(&analysed.result.rows, seeds, analysed.result.fisher.kind())
+                        .into_bytes(),
                 }
             }
             "json" => ExportFile {

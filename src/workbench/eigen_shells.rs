@@ -1,13 +1,16 @@
 //! The eigen-shells job (`crate::eigen`): the analysed model's Fisher blocks over the Fisher's
-//! examples, one eigendecomposition per encoder row, then the test MSE at the sweep's counts.
+//! examples, one eigendecomposition per first-layer row, then the test score at the sweep's
+//! counts.
 
 use super::analysing::Analysed;
 use super::clock::{Slot, Stopwatch};
+use super::error::WorkbenchError;
 use super::progress::{JobKind, Progress, Stage};
 use crate::data::run_data::RunData;
 use crate::data::Dataset;
 use crate::eigen::{EigenProgress, EigenRun, EigenShells, EigenSummary, SymmetricEigen};
-use crate::model::Autoencoder;
+use crate::fisher::FisherVariant;
+use crate::network::{ModelKind, Network};
 
 pub struct EigenJob {
     run: EigenRun,
@@ -20,12 +23,13 @@ pub struct EigenJob {
 impl EigenJob {
     /// The eigen-shells of `model` after its analysis, decomposed by `solver`.
     pub fn begin(
-        model: &Autoencoder<f32>,
+        model: &Network,
         analysed: &Analysed,
         data: &RunData,
         solver: SymmetricEigen,
         watch: &mut Stopwatch,
-    ) -> EigenJob {
+    ) -> Result<EigenJob, WorkbenchError> {
+        check_fisher(model.kind(), analysed.config.fisher_variant)?;
         let result = &analysed.result;
         let fisher = &result.fisher;
         let run = EigenRun::new(
@@ -39,12 +43,12 @@ impl EigenJob {
         );
         watch.seconds.eigen = 0.0;
         watch.eigen = Default::default();
-        EigenJob {
+        Ok(EigenJob {
             run,
             eval: data.test().first(result.eval_examples),
             fisher_split: analysed.config.fisher_split,
             last: EigenProgress::Blocks { done: 0, total: 1 },
-        }
+        })
     }
 
     pub fn step(&mut self, data: &RunData, watch: &mut Stopwatch, deadline: f64) -> Progress {
@@ -91,4 +95,19 @@ impl EigenJob {
     pub fn finish(self) -> Option<(EigenSummary, EigenShells)> {
         self.run.into_results()
     }
+}
+
+/// Whether the eigen-shells can follow an analysis of a `kind` model with the `variant` Fisher.
+/// The classifier's blocks are its classif_logits Fisher's; the empirical one's would need each
+/// example's label in the coefficient, so an empirical analysis is refused rather than compared
+/// with blocks of another Fisher. (The autoencoder's blocks are always the regression Fisher's.)
+pub fn check_fisher(kind: ModelKind, variant: FisherVariant) -> Result<(), WorkbenchError> {
+    if kind == ModelKind::Classifier && variant != FisherVariant::ClassifLogits {
+        return Err(WorkbenchError::Settings(
+            "the classifier's eigen-shells are the blocks of its classif_logits Fisher: \
+             analyse it with fisher-variant classif_logits to run them"
+                .into(),
+        ));
+    }
+    Ok(())
 }

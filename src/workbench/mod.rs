@@ -131,6 +131,17 @@ impl Workbench {
     /// results stay until a job replaces them).
     pub fn start(&mut self, jobs: &[JobKind], settings: Settings) -> Result<(), WorkbenchError> {
         settings.check().map_err(WorkbenchError::Settings)?;
+        // Jobs on the model held (imported weights, say) follow that model.
+        let settings = match &self.trained {
+            Some(trained) if !jobs.contains(&JobKind::Train) => {
+                settings.fitted_to(trained.model.kind())
+            }
+            _ => settings,
+        };
+        if jobs.contains(&JobKind::Eigen) && jobs.contains(&JobKind::Analyse) {
+            // Said now, not after training and the analysis the eigen-shells would refuse.
+            eigen_shells::check_fisher(settings.model, settings.fisher_variant)?;
+        }
         self.cancel();
         self.settings = settings;
         self.queue = jobs.iter().copied().collect();
@@ -232,14 +243,9 @@ impl Workbench {
             (self.analysed.as_ref()).ok_or(WorkbenchError::NoAnalysis(job_name(Some(kind))))?;
         Ok(match kind {
             JobKind::Eigen => {
+                let job = EigenJob::begin(&trained.model, analysed, data, self.solver, watch)?;
                 self.eigen = None;
-                Job::Eigen(Box::new(EigenJob::begin(
-                    autoencoder()?,
-                    analysed,
-                    data,
-                    self.solver,
-                    watch,
-                )))
+                Job::Eigen(Box::new(job))
             }
             JobKind::FineTune => {
                 let examples = examples.unwrap_or(data.train_expected());

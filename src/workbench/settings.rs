@@ -120,6 +120,20 @@ impl Settings {
         }
     }
 
+    /// These settings for a model of `kind` already trained or imported: the model is the one
+    /// held, with its own Fisher when the one chosen is the other model's.
+    pub fn fitted_to(self, kind: ModelKind) -> Settings {
+        let fisher_variant = match kind.check_fisher(self.fisher_variant) {
+            Ok(()) => self.fisher_variant,
+            Err(_) => kind.model_fisher(),
+        };
+        Settings {
+            model: kind,
+            fisher_variant,
+            ..self
+        }
+    }
+
     /// Every setting in its range, or what is wrong with the first that is not (named by its
     /// key, as the page and `reproduce --help` name it).
     pub fn check(&self) -> Result<(), String> {

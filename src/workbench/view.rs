@@ -10,8 +10,9 @@ use super::analysing::Analysed;
 use crate::data::Dataset;
 use crate::eigen::{EigenShells, EigenSummary};
 use crate::finetune::FineTuneSummary;
-use crate::network::{Network, Score};
+use crate::network::{ModelKind, Network, Score};
 use crate::network_weights::{read_network_wire, write_network_wire};
+use crate::predictions::{predictions, Confusion, Prediction};
 use crate::prune::{image_mse, reconstructions, Scheme, Shells};
 use crate::softflow::{self, SoftFlow, SoftFlowConfig, SoftFlowSummary};
 use crate::sweep::{FisherScale, Knee, SweepRow};
@@ -21,6 +22,7 @@ use crate::wire::{Reader, WireError, Writer};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AnalysisSummary {
+    pub model: ModelKind,
     pub rows: Vec<SweepRow>,
     pub unpruned: Score,
     pub knee: Option<Knee>,
@@ -48,23 +50,38 @@ pub struct ReconstructionRow {
     pub mse: Vec<f64>,
 }
 
+/// A labelled row of the fixed digits' predictions.
+pub struct PredictionRow {
+    pub label: String,
+    pub predictions: Vec<Prediction>,
+}
+
 pub struct AnalysisView {
     shells: Shells,
     scale: Option<FisherScale>,
     fisher_values: Vec<f32>,
     digits: Dataset,
+    /// The test images the sweep scored (the classifier's confusion matrix counts over them;
+    /// empty for the autoencoder, which needs only the digits).
+    eval: Dataset,
     summary: AnalysisSummary,
     fine_tune: Option<FineTuneSummary>,
     eigen: Option<(EigenSummary, EigenShells)>,
     soft_flow: Option<(SoftFlowSummary, SoftFlow)>,
 }
 
-/// An analysed model for an `AnalysisView`: the model, its encoder's Fisher, the fixed test
-/// digits (the first of each label in `test`) and the analysis' summary.
+/// An analysed model for an `AnalysisView`: the model, its first layer's Fisher, the fixed
+/// test digits (the first of each label in `test`), the classifier's scored test images, and
+/// the analysis' summary.
 pub fn view_bytes(model: &Network, analysed: &Analysed, test: &Dataset) -> Vec<u8> {
     let result = &analysed.result;
     let digits = test.select(&test.first_of_each_label());
+    let eval = match model {
+        Network::Classifier(_) => test.first(result.eval_examples),
+        Network::Autoencoder(_) => test.first(0),
+    };
     let summary = AnalysisSummary {
+        model: model.kind(),
         rows: result.rows.clone(),
         unpruned: result.unpruned,
         knee: result.knee.clone(),
@@ -79,11 +96,11 @@ pub fn view_bytes(model: &Network, analysed: &Analysed, test: &Dataset) -> Vec<u
     let mut out = Writer::new();
     write_network_wire(model, &mut out);
     let fisher: Vec<f32> = result.fisher.first_layer().iter().copied().collect();
-    out.f32s(&fisher)
-        .usize(digits.rows)
-        .usize(digits.cols)
-        .bytes(&digits.pixels)
-        .json(&summary);
+    out.f32s(&fisher).usize(digits.rows).usize(digits.cols);
+    for set in [&digits, &eval] {
+        out.bytes(&set.labels).bytes(&set.pixels);
+    }
+    out.json(&summary);
     out.finish()
 }
 
@@ -111,15 +128,26 @@ impl AnalysisView {
                 }
             })?;
         let (rows, cols) = (input.usize()?, input.usize()?);
-        let pixels = input.bytes()?.to_vec();
+        let mut set = || -> Result<Dataset, WireError> {
+            let labels = input.bytes()?.to_vec();
+            let pixels = input.bytes()?.to_vec();
+            if pixels.len() != labels.len() * rows * cols {
+                return Err(WireError {
+                    what: "the analysed model",
+                    problem: "the test images do not match their labels".into(),
+                });
+            }
+            Ok(Dataset::new(rows, cols, labels, pixels))
+        };
+        let (digits, eval) = (set()?, set()?);
         let summary: AnalysisSummary = input.json()?;
         input.finish()?;
-        let count = pixels.len() / (rows * cols).max(1);
         Ok(AnalysisView {
             scale: FisherScale::of(fisher.as_slice().expect("a fresh array")),
             fisher_values: fisher.iter().copied().collect(),
             shells: Shells::new(&model, &fisher, summary.pruning_seed),
-            digits: Dataset::new(rows, cols, vec![0; count], pixels),
+            digits,
+            eval,
             summary,
             fine_tune: None,
             eigen: None,
@@ -185,6 +213,49 @@ impl AnalysisView {
         self.with_originals(rows.into())
     }
 
+    /// The classifier's answers on the fixed digits: unpruned, then Fisher-, random-,
+    /// magnitude- and saliency-pruned with the weights `cutoff` removes (none for the
+    /// autoencoder).
+    pub fn predictions(&self, cutoff: f32) -> Option<Vec<PredictionRow>> {
+        self.shells.model().classifier()?;
+        let k = self.removed(cutoff);
+        let row = |label: &str, model: &Network| PredictionRow {
+            label: label.to_string(),
+            predictions: predictions(model.classifier().expect("a classifier"), &self.digits),
+        };
+        let mut rows = vec![row("unpruned", self.shells.model())];
+        for (label, scheme) in [
+            ("Fisher", Scheme::Fisher),
+            ("random", Scheme::Random),
+            ("magnitude", Scheme::Magnitude),
+            ("saliency", Scheme::Saliency),
+        ] {
+            rows.push(row(label, &self.shells.pruned(scheme, k)));
+        }
+        Some(rows)
+    }
+
+    /// The true labels of the fixed digits.
+    pub fn digit_labels(&self) -> &[u8] {
+        &self.digits.labels
+    }
+
+    /// The fixed digits' pixels in [0, 1], one image after another.
+    pub fn digit_images(&self) -> Vec<f32> {
+        self.originals().into_raw_vec_and_offset().0
+    }
+
+    /// The Fisher-pruned classifier's confusion matrix at `cutoff` over the scored test images
+    /// (none for the autoencoder).
+    pub fn confusion(&self, cutoff: f32) -> Option<Confusion> {
+        let pruned = self.shells.pruned(Scheme::Fisher, self.removed(cutoff));
+        let model = pruned.classifier()?;
+        Some(Confusion::of(
+            &predictions(model, &self.eval),
+            model.classes(),
+        ))
+    }
+
     fn row(&self, label: String, model: &Network) -> ReconstructionRow {
         let Some(model) = model.autoencoder() else {
             return ReconstructionRow {
@@ -208,7 +279,7 @@ impl AnalysisView {
     fn with_originals(&self, rows: Vec<ReconstructionRow>) -> Reconstructions {
         Reconstructions {
             shape: self.image_shape(),
-            originals: self.originals().into_raw_vec_and_offset().0,
+            originals: self.digit_images(),
             rows,
         }
     }
@@ -232,10 +303,8 @@ impl AnalysisView {
             what: "the eigen-shells",
             problem,
         };
-        let model = (self.shells.model().autoencoder())
-            .ok_or_else(|| problem("the eigen-shells are the autoencoder's".into()))?;
-        let shells =
-            EigenShells::from_flat(model, values, vectors, coefficients).map_err(problem)?;
+        let shells = EigenShells::from_flat(self.shells.model(), values, vectors, coefficients)
+            .map_err(problem)?;
         self.eigen = Some((summary, shells));
         Ok(())
     }
@@ -263,9 +332,9 @@ impl AnalysisView {
             ),
             self.row(
                 format!("eigen at Λ: {k_eigen} dirs"),
-                &eigen.pruned(k_eigen).into(),
+                &eigen.pruned(k_eigen),
             ),
-            self.row(format!("eigen: {k} dirs"), &eigen.pruned(k).into()),
+            self.row(format!("eigen: {k} dirs"), &eigen.pruned(k)),
         ];
         Some(self.with_originals(rows))
     }

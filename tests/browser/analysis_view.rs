@@ -5,6 +5,8 @@
 
 use crate::common;
 
+use bayes_renorm::network::{classifier_init, ModelKind};
+use bayes_renorm::network_weights::network_to_safetensors;
 use bayes_renorm::sweep::{Knee, SweepRow};
 use bayes_renorm::web::charts::AnalysisView;
 use bayes_renorm::web::session::Session;
@@ -152,6 +154,36 @@ fn the_slider_counts_as_natively_and_every_chart_draws() {
     assert_draws("hockey stick", |c| view.draw_hockey(c, cutoff));
     assert_draws("Fisher maps", |c| view.draw_maps(c, cutoff));
     assert_draws("reconstructions", |c| view.draw_recon(c, cutoff));
+}
+
+#[wasm_bindgen_test]
+fn a_classifiers_view_draws_its_answers_and_its_confusion_matrix() {
+    let mut session = Session::new(MNIST_MANIFEST, "manifest.json").unwrap();
+    for (file, bytes) in MNIST_TEST_SHARDS {
+        session.add_shard("test", file, bytes).unwrap();
+    }
+    let model = classifier_init(784, &[16], 7);
+    let file = network_to_safetensors(&model).unwrap();
+    session.import_weights("mlp.safetensors", &file).unwrap();
+    // The settings name the autoencoder's Fisher: the imported classifier takes its own.
+    let settings = serde_json::json!({
+        "fisher-split": "test", "fisher-variant": "regression", "eval": 2000, "grid-points": 8,
+        "random-seeds": 1,
+    });
+    run(&mut session, &["analyse"], settings);
+    let view = AnalysisView::new(&session.view_bytes().unwrap()).unwrap();
+    let summary: AnalysisSummary = serde_wasm_bindgen::from_value(view.summary().unwrap()).unwrap();
+    assert_eq!(summary.model, ModelKind::Classifier);
+    assert_eq!(view.total(), 16 * 784);
+    // Λ = 0 removes only weights on pixels blank in every test image: nothing changes.
+    let canvas = canvas(478, 452);
+    let accuracy = view.draw_confusion(canvas, 0.0).unwrap();
+    assert_eq!(Some(accuracy), summary.unpruned.accuracy);
+    let cutoff = summary.rows[4].cutoff;
+    assert_draws("predictions", |c| view.draw_predictions(c, cutoff));
+    assert_draws("confusion", |c| view.draw_confusion(c, cutoff).map(|_| ()));
+    assert_draws("hockey stick", |c| view.draw_hockey(c, cutoff));
+    assert_draws("Fisher maps", |c| view.draw_maps(c, cutoff));
 }
 
 /// A fresh canvas is one colour; after `draw` it has lines, bars, pixels and text.

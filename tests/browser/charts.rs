@@ -14,7 +14,7 @@ fn the_loss_chart_draws() {
     let losses: Vec<f64> = (0..120)
         .map(|i| 0.03 + 0.08 * (-(i as f64) / 20.0).exp())
         .collect();
-    draw_loss_chart(canvas.clone(), &losses, 60, 10, &[0.05, 0.04]).unwrap();
+    draw_loss_chart(canvas.clone(), &losses, 60, 10, "MSE", &[0.05, 0.04], &[]).unwrap();
     let drawn = pixels(&canvas);
     let changed = blank.iter().zip(&drawn).filter(|(a, b)| a != b).count();
     assert!(

@@ -152,11 +152,12 @@ export const canvasDrawn = (page, id) => page.$eval(`#${id}`, (canvas) => {
 
 /**
  * Every number of the epoch table, full precision: [{epoch, trainMse, testMse, seconds,
- * examplesPerSecond}].
+ * examplesPerSecond, testAccuracy}]. For the classifier the two losses are cross-entropies and
+ * the accuracy is there (undefined for the autoencoder).
  */
 export const epochTable = (page) => page.$$eval('#epoch-table tbody tr', (rows) => rows.map((row) => {
-  const [epoch, trainMse, testMse, seconds, examplesPerSecond] = Array.from(row.cells, (c) => Number(c.dataset.value));
-  return { epoch, trainMse, testMse, seconds, examplesPerSecond };
+  const [epoch, trainMse, testMse, seconds, examplesPerSecond, testAccuracy] = Array.from(row.cells, (c) => Number(c.dataset.value));
+  return { epoch, trainMse, testMse, seconds, examplesPerSecond, testAccuracy };
 }));
 
 export const relativeError = (a, b) => Math.abs(a - b) / Math.abs(b);

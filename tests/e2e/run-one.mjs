@@ -1,12 +1,13 @@
 // Runs one group of end-to-end scenarios, for working on it: node tests/e2e/run-one.mjs NAME
-// [dist-dir] [native-dir], NAME one of data, training, analysis, studies, hardening,
-// offline.
+// [dist-dir] [native-dir], NAME one of data, training, analysis, studies, classifier,
+// hardening, offline.
 import path from 'node:path';
 import { start } from './harness.mjs';
 import { dataScenarios } from './data.mjs';
 import { trainingScenarios } from './training.mjs';
 import { embedScenario, paperAnalysisChecks } from './analysis.mjs';
 import { studiesScenario } from './studies.mjs';
+import { classifierScenario } from './classifier.mjs';
 import { hardeningScenarios } from './hardening.mjs';
 import { offlineScenario } from './offline.mjs';
 
@@ -18,6 +19,7 @@ const GROUPS = {
   training: (h) => trainingScenarios(h, nativeDir, path.join(nativeDir, 'page-ready.png'), paperAnalysisChecks),
   analysis: (h) => embedScenario(h, nativeDir),
   studies: (h) => studiesScenario(h, nativeDir),
+  classifier: (h) => classifierScenario(h, nativeDir),
   hardening: (h) => hardeningScenarios(h, distDir),
   offline: (h) => offlineScenario(h, distDir),
 };

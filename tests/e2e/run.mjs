@@ -8,6 +8,7 @@ import { dataScenarios } from './data.mjs';
 import { trainingScenarios } from './training.mjs';
 import { embedScenario, paperAnalysisChecks } from './analysis.mjs';
 import { studiesScenario } from './studies.mjs';
+import { classifierScenario } from './classifier.mjs';
 import { hardeningScenarios } from './hardening.mjs';
 import { offlineScenario } from './offline.mjs';
 
@@ -27,6 +28,7 @@ try {
   await trainingScenarios(harness, nativeDir, screenshot, paperAnalysisChecks);
   await embedScenario(harness, nativeDir);
   await studiesScenario(harness, nativeDir);
+  await classifierScenario(harness, nativeDir);
   await hardeningScenarios(harness, distDir);
   await offlineScenario(harness, distDir);
 } finally {

@@ -1,6 +1,6 @@
 //! The stepwise analysis (what the page's worker and `reproduce` run) against the same pipeline
 //! done in one go with the lower-level functions, and the report it fills.
-use bayes_renorm::network::Fisher;
+use bayes_renorm::network::{Fisher, ModelKind};
 
 use crate::common::{authors_analysis, paper_analysis, synthetic_dataset};
 use bayes_renorm::analysis::{Analysis, AnalysisConfig, AnalysisProgress, Grid};
@@ -146,7 +146,11 @@ fn the_report_has_the_readme_schema_and_the_csv_one_line_per_cutoff() {
         result.rows.len()
     );
 
-    let csv = sweep_csv(&result.rows, &config.baselines.random_seeds);
+    let csv = sweep_csv(
+        &result.rows,
+        &config.baselines.random_seeds,
+        ModelKind::Autoencoder,
+    );
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],

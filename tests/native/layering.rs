@@ -20,6 +20,7 @@ const LAYERS: &[&[&str]] = &[
         "network",
         "network_weights",
         "prune",
+        "predictions",
         "summary",
     ],
     &["sweep", "finetune", "softflow", "eigen"],

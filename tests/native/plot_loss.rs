@@ -97,7 +97,9 @@ fn the_chart_draws_both_series_with_labelled_axes_and_a_legend() {
         batch_losses: &losses,
         batches_per_epoch: 60,
         epochs: 10,
-        test_mse: &[0.05, 0.04],
+        loss_name: "MSE",
+        test_loss: &[0.05, 0.04],
+        test_accuracy: &[],
     });
     let white = chart.count([255, 255, 255]);
     assert!(white > 0 && white < chart.pixels.len(), "not uniform");
@@ -106,7 +108,9 @@ fn the_chart_draws_both_series_with_labelled_axes_and_a_legend() {
         batch_losses: &[],
         batches_per_epoch: 60,
         epochs: 10,
-        test_mse: &[],
+        loss_name: "MSE",
+        test_loss: &[],
+        test_accuracy: &[],
     });
     assert!(
         chart.count(TRAIN_RGB) > legend_only.count(TRAIN_RGB) + 100,
@@ -140,7 +144,9 @@ fn test_markers_sit_at_their_epochs() {
             batch_losses: &[],
             batches_per_epoch: 60,
             epochs: 10,
-            test_mse,
+            loss_name: "MSE",
+            test_loss: test_mse,
+            test_accuracy: &[],
         });
         let columns: Vec<u32> = (0..chart.width)
             .filter(|&x| (100..chart.height).any(|y| chart.pixel(x, y) == TEST_RGB))
@@ -168,7 +174,9 @@ fn an_empty_run_draws_axes_and_many_batches_are_decimated() {
         batch_losses: &[],
         batches_per_epoch: 1,
         epochs: 1,
-        test_mse: &[],
+        loss_name: "MSE",
+        test_loss: &[],
+        test_accuracy: &[],
     });
     assert!(empty.has_text("epoch"));
 
@@ -178,7 +186,9 @@ fn an_empty_run_draws_axes_and_many_batches_are_decimated() {
         batch_losses: &losses,
         batches_per_epoch: 60_000,
         epochs: 10,
-        test_mse: &[],
+        loss_name: "MSE",
+        test_loss: &[],
+        test_accuracy: &[],
     });
     assert!(chart.count(TRAIN_RGB) > empty.count(TRAIN_RGB) + 100);
 }

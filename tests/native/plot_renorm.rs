@@ -125,7 +125,10 @@ fn hockey_of(rows: &[SweepRow]) -> HockeyStick<'_> {
     HockeyStick {
         rows,
         total: 10_000,
-        unpruned_mse: 0.026,
+        loss_name: "MSE",
+        layer_name: "encoder",
+        unpruned_loss: 0.026,
+        unpruned_accuracy: None,
         knee: None,
         tolerance: 0.01,
         current_removed: 0,
@@ -379,6 +382,8 @@ fn the_hockey_stick_draws_the_eigen_shells_and_their_crossing_when_they_have_run
             // Flat until 90 %, as on the paper's model.
             eigen_mse: if r.removed <= 9000 { 0.02601 } else { 0.11 },
             fisher_mse: r.fisher_loss,
+            eigen_accuracy: None,
+            fisher_accuracy: None,
         })
         .collect();
     let crossing = EigenCrossing {

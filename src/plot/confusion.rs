@@ -1,0 +1,53 @@
+//! The classifier's 10 × 10 confusion matrix at the current cutoff: row t, column p counts the
+//! test images of class t it predicts as p. The diagonal is shaded blue and the errors red, each
+//! by its share of the row, so a class that collapses stands out at any count.
+
+use super::picture::Picture;
+use crate::predictions::Confusion;
+
+const CELL: usize = 40;
+const LEFT: usize = 70;
+const TOP: usize = 44;
+const BLUE: [f64; 3] = [120.0, 165.0, 235.0];
+const RED: [f64; 3] = [240.0, 120.0, 110.0];
+
+/// White blended towards `full` by `share` in [0, 1].
+fn shade(full: [f64; 3], share: f64) -> [u8; 3] {
+    let t = share.clamp(0.0, 1.0);
+    full.map(|c| (255.0 + t * (c - 255.0)).round() as u8)
+}
+
+pub fn render(confusion: &Confusion) -> Picture {
+    let classes = confusion.classes();
+    let mut picture = Picture::new(LEFT + classes * CELL + 8, TOP + classes * CELL + 8);
+    let grid_centre = (LEFT + classes * CELL / 2) as f64;
+    picture.label(grid_centre, 14.0, "predicted class");
+    picture.label(LEFT as f64 / 2.0 - 6.0, (TOP - 8) as f64, "true ↓");
+    for c in 0..classes {
+        let middle = |start: usize| (start + c * CELL + CELL / 2) as f64;
+        picture.label(middle(LEFT), (TOP - 8) as f64, c.to_string());
+        picture.label(LEFT as f64 - 16.0, middle(TOP) + 4.0, c.to_string());
+    }
+    for (t, row) in confusion.counts.iter().enumerate() {
+        let in_row = row.iter().sum::<usize>().max(1) as f64;
+        for (p, &count) in row.iter().enumerate() {
+            let share = count as f64 / in_row;
+            let rgb = if t == p {
+                shade(BLUE, share)
+            } else {
+                // Errors are rarer than right answers: twice the shade keeps them visible.
+                shade(RED, (2.0 * share).min(1.0))
+            };
+            let (left, top) = (LEFT + p * CELL, TOP + t * CELL);
+            picture.fill((left, top), (CELL - 1, CELL - 1), rgb);
+            let centre = (
+                left as f64 + CELL as f64 / 2.0,
+                top as f64 + CELL as f64 / 2.0 + 4.0,
+            );
+            if count > 0 {
+                picture.label(centre.0, centre.1, count.to_string());
+            }
+        }
+    }
+    picture
+}
