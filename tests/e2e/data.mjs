@@ -21,7 +21,7 @@ export async function dataScenarios({ openPage }) {
     console.log(`     ${await page.textContent('#status')}`);
     check('the page shows no error', await page.isHidden('#error'), await page.textContent('#error'));
     const hash = new URLSearchParams(new URL(page.url()).hash.slice(1));
-    const expected = { dataset: 'mnist', latent: '20', biases: '0', epochs: '10', batch: '1000', lr: '0.001', seed: '42',
+    const expected = { dataset: 'mnist', model: 'autoencoder', latent: '20', hidden: '32', biases: '0', epochs: '10', batch: '1000', lr: '0.001', seed: '42',
       workers: '2', subset: '60000', 'fisher-variant': 'regression', 'fisher-split': 'train', grid: 'log', 'random-seeds': '3',
       eval: '10000', 'hist-scale': 'linear', 'fine-tune-epochs': '1', 'fine-tune-at': '0.6,0.75,0.9',
       'soft-alpha': 'init', 'soft-samples': '16', lambda: 'knee', evidence: 'all', embed: '0', autorun: '0' };
