@@ -29,6 +29,7 @@ mod model_gradients;
 mod plot_loss;
 mod plot_renorm;
 mod prune;
+mod pytorch_classifier;
 mod reproduce_cli;
 mod shells;
 mod softflow;
