@@ -70,7 +70,7 @@ native_runs() {
   reproduce studies-2000 --subset 2000 --epochs 1 --grid paper --random-seeds 1 --eval-examples 1000 --eigen
   reproduce paper --eigen
   reproduce classifier-2000 --model classifier --hidden 32 --subset 2000 --epochs 2 --batch 100 \
-    --random-seeds 1 --eval-examples 1000
+    --random-seeds 1 --eval-examples 1000 --eigen
 }
 nice -n 19 bash -c "$(declare -f reproduce native_runs); set -euo pipefail; native_runs" \
   >target/native-runs.log 2>&1 &

@@ -1,6 +1,7 @@
-// Fine-tuning after pruning: the table of test MSEs before and after retraining, and the squares
-// on the hockey stick (drawn by analysis-panel.js's AnalysisView).
-import { currentView, redrawCharts } from './analysis-panel.js';
+// Fine-tuning after pruning: the table of test losses (and the classifier's accuracies) before
+// and after retraining, and the squares on the hockey stick (drawn by analysis-panel.js's
+// AnalysisView).
+import { currentView, redrawCharts, shownModel } from './analysis-panel.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -17,15 +18,19 @@ export function reset() {
 export function show(result) {
   currentView().setFineTune(result);
   redrawCharts();
+  const percent = (a) => `${(100 * a).toFixed(2)} %`;
+  const accuracy = (s) => (s.before_accuracy == null ? ''
+    : `<br>${percent(s.before_accuracy)} → ${percent(s.after_accuracy)}`);
   const rows = result.points.map((point) => {
-    const cells = point.schemes.map((s) => `<td>${s.before.toFixed(5)} → ${s.after.toFixed(5)}</td>`);
+    const cells = point.schemes.map((s) => `<td>${s.before.toFixed(5)} → ${s.after.toFixed(5)}${accuracy(s)}</td>`);
     return `<tr><th scope="row">${(100 * point.fraction).toFixed(0)} % (${point.removed})</th>${cells.join('')}</tr>`;
   });
   const { continued } = result;
   rows.push(`<tr><th scope="row">none</th><td colspan="4">the unpruned model trained as long: ` +
-    `${continued.before.toFixed(5)} → ${continued.after.toFixed(5)}</td></tr>`);
+    `${continued.before.toFixed(5)} → ${continued.after.toFixed(5)}${accuracy(continued)}</td></tr>`);
   $('fine-tune-table').tBodies[0].innerHTML = rows.join('');
   $('fine-tune-table').hidden = false;
+  const measure = shownModel() === 'classifier' ? 'cross-entropy and accuracy' : 'MSE';
   return `Fine-tuned ${result.epochs} epoch(s) after pruning: the squares on the hockey stick and the table ` +
-    'give the test MSE after retraining.';
+    `give the test ${measure} after retraining.`;
 }

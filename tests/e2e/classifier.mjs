@@ -9,7 +9,7 @@ import {
 } from './harness.mjs';
 
 // reproduce --model classifier --hidden 32 --subset 2000 --epochs 2 --batch 100
-//   --random-seeds 1 --eval-examples 1000
+//   --random-seeds 1 --eval-examples 1000 --eigen
 export const CLASSIFIER = '#model=classifier&hidden=32&subset=2000&epochs=2&batch=100&random-seeds=1&eval=1000';
 const CHARTS = ['loss-chart', 'hockey-stick', 'fisher-hist', 'fisher-maps', 'predictions', 'confusion'];
 
@@ -64,6 +64,7 @@ export async function classifierScenario({ openPage }, nativeDir) {
   const after = await caption();
   check('moving Λ redraws the confusion matrix and its caption', after !== atKnee &&
     await page.$eval('#confusion', (c) => c.toDataURL()) !== before, after);
+  await laterJobs(page, native);
   await moveSlider(page, 700);
   await page.screenshot({ path: path.join(nativeDir, 'page-classifier.png'), fullPage: true });
   const weights = await downloadOf(page, 'export-weights');
@@ -86,4 +87,29 @@ export async function classifierScenario({ openPage }, nativeDir) {
     imported.sweep.unpruned_cross_entropy === report.sweep.unpruned_cross_entropy,
     `${imported.config.model}, ${imported.config.fisher_variant}, ${fresh.page.url()}`);
   await fresh.close();
+}
+
+/** The eigen-shells of the classifier against reproduce's, and fine-tuning with its accuracies. */
+async function laterJobs(page, native) {
+  const pixels = (id) => page.$eval(`#${id}`, (c) => c.toDataURL());
+  const hockey = await pixels('hockey-stick');
+  await page.click('#eigen');
+  await waitForState(page, 'ready', 300_000);
+  const { eigen } = JSON.parse((await downloadOf(page, 'export-json')).bytes.toString());
+  const paired = eigen.rows.map((row) => [row, native.eigen.rows.find((r) => r.removed === row.removed)]);
+  const gap = Math.max(...paired.filter(([, theirs]) => theirs).map(([ours, theirs]) =>
+    relativeError(ours.eigen_mse, theirs.eigen_mse)));
+  check('the classifier\'s eigen-shells score reproduce\'s cross-entropy at every count (1e-3), with accuracies, ' +
+    'and cross the tolerance where reproduce\'s do (1 % of the directions)',
+    paired.every(([, theirs]) => theirs) && gap < 1e-3 && eigen.rows.every((row) => row.eigen_accuracy >= 0) &&
+    Math.abs(eigen.within_tolerance?.removed - native.eigen.within_tolerance?.removed) <= 251,
+    `largest difference ${gap.toExponential(2)}; crossing page ${eigen.within_tolerance?.removed}, reproduce ${native.eigen.within_tolerance?.removed}`);
+  check('the eigen-shells join the hockey stick, and their status names the cross-entropy',
+    (await pixels('hockey-stick')) !== hockey && (await page.textContent('#status')).includes('cross-entropy') &&
+    await page.isHidden('#eigen-recon'));
+  await page.click('#fine-tune');
+  await waitForState(page, 'ready', 300_000);
+  const rows = await page.$$eval('#fine-tune-table tbody tr', (trs) => trs.map((r) => r.textContent));
+  check('fine-tuning the classifier gives each order\'s cross-entropy and accuracy before and after',
+    rows.length === 4 && rows.every((r) => / %.* → .* %/.test(r)), rows[0]);
 }
