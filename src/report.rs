@@ -251,43 +251,43 @@ impl Report {
 /// the column names), every random seed's, then for the classifier the same for the accuracy. A
 /// baseline the sweep did not run leaves its column empty.
 pub fn sweep_csv(rows: &[SweepRow], random_seeds: &[u64], model: ModelKind) -> String {
-    type Column = fn(&SweepRow) -> Option<f64>;
-    let loss: [(&str, Column); 5] = [
-        ("fisher", |r| Some(r.fisher_loss)),
-        ("random_{}_mean", |r| r.random_loss_mean),
-        ("random_{}_std", |r| r.random_loss_std),
-        ("magnitude", |r| r.magnitude_loss),
-        ("saliency", |r| r.saliency_loss),
+    /// One order's (loss, accuracy) in a row, under `{prefix}{measure}{suffix}` as
+    /// `Named::of_row` names them.
+    type Column = (
+        (&'static str, &'static str),
+        fn(&SweepRow) -> [Option<f64>; 2],
+    );
+    const COLUMNS: [Column; 5] = [
+        (("fisher_", ""), |r| {
+            [Some(r.fisher_loss), r.fisher_accuracy]
+        }),
+        (("random_", "_mean"), |r| {
+            [r.random_loss_mean, r.random_accuracy_mean]
+        }),
+        (("random_", "_std"), |r| {
+            [r.random_loss_std, r.random_accuracy_std]
+        }),
+        (("magnitude_", ""), |r| {
+            [r.magnitude_loss, r.magnitude_accuracy]
+        }),
+        (("saliency_", ""), |r| {
+            [r.saliency_loss, r.saliency_accuracy]
+        }),
     ];
-    let accuracy: [(&str, Column); 5] = [
-        ("fisher", |r| r.fisher_accuracy),
-        ("random_{}_mean", |r| r.random_accuracy_mean),
-        ("random_{}_std", |r| r.random_accuracy_std),
-        ("magnitude", |r| r.magnitude_accuracy),
-        ("saliency", |r| r.saliency_accuracy),
-    ];
-    let seeds_of: [fn(&SweepRow) -> &[f64]; 2] = [|r| &r.random_loss, |r| &r.random_accuracy];
-    let measures = match model {
-        ModelKind::Autoencoder => vec![("mse", loss, seeds_of[0])],
-        ModelKind::Classifier => vec![
-            ("cross_entropy", loss, seeds_of[0]),
-            ("accuracy", accuracy, seeds_of[1]),
-        ],
-    };
+    fn seeds(r: &SweepRow, m: usize) -> &[f64] {
+        [&r.random_loss, &r.random_accuracy][m]
+    }
+    // The loss (0), then for the classifier the accuracy (1).
+    let mut measures = vec![(0, model.loss_name())];
+    if model == ModelKind::Classifier {
+        measures.push((1, "accuracy"));
+    }
     let mut header = vec!["cutoff".to_string(), "removed".into(), "fraction".into()];
-    for (name, columns, _) in &measures {
-        for (column, _) in columns {
-            header.push(if column.contains("{}") {
-                column.replace("{}", name)
-            } else {
-                format!("{column}_{name}")
-            });
-        }
+    for &(_, name) in &measures {
         header.extend(
-            random_seeds
-                .iter()
-                .map(|seed| format!("random_{name}_seed_{seed}")),
+            (COLUMNS.iter()).map(|((prefix, suffix), _)| format!("{prefix}{name}{suffix}")),
         );
+        header.extend((random_seeds.iter()).map(|seed| format!("random_{name}_seed_{seed}")));
     }
     let mut csv = header.join(",") + "\n";
     let field = |value: Option<f64>| value.map_or(String::new(), |v| v.to_string());
@@ -297,9 +297,9 @@ pub fn sweep_csv(rows: &[SweepRow], random_seeds: &[u64], model: ModelKind) -> S
             row.removed.to_string(),
             row.fraction.to_string(),
         ];
-        for (_, columns, seeds) in &measures {
-            fields.extend(columns.iter().map(|(_, value)| field(value(row))));
-            fields.extend(seeds(row).iter().map(f64::to_string));
+        for &(m, _) in &measures {
+            fields.extend(COLUMNS.iter().map(|(_, values)| field(values(row)[m])));
+            fields.extend(seeds(row, m).iter().map(f64::to_string));
         }
         csv.push_str(&(fields.join(",") + "\n"));
     }

@@ -1,6 +1,8 @@
 // The analysis panel: one analysed model held on the main thread (the wasm AnalysisView), the
 // cutoff slider over its Fisher values, the four charts it redraws, the RG-flow animation, and
 // the charts as one PNG. Every number comes from the wasm module.
+import { MODEL_WORDS } from './state.js';
+
 const $ = (id) => document.getElementById(id);
 const STEPS = 1000; // slider positions; 0 is Λ = 0, the rest log-spaced over the Fisher values
 const FLOW_SECONDS = 8;
@@ -10,11 +12,6 @@ const CHARTS = {
   classifier: ['loss-chart', 'hockey-stick', 'fisher-hist', 'fisher-maps', 'predictions', 'confusion'],
 };
 const LATER_CHARTS = ['eigen-recon', 'soft-flow-chart', 'soft-recon'];
-// What the loss and the pruned layer are called, by model.
-const WORDS = {
-  autoencoder: { loss: 'MSE', layer: 'encoder weights' },
-  classifier: { loss: 'cross-entropy', layer: 'first-layer weights' },
-};
 const drawn = (canvas) => canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data
   .some((value, i) => i % 4 === 3 && value > 0);
 
@@ -80,7 +77,7 @@ export function showAnalysis({ view: bytes, seconds }, lambda) {
   $('predictions-view').hidden = model !== 'classifier';
   const knee = view.kneeCutoff();
   setCutoff(lambda === 'knee' ? (knee ?? 0) : lambda, performance.now());
-  const { loss, layer } = WORDS[model];
+  const { loss, layer } = MODEL_WORDS[model];
   const kneeAccuracy = summary.knee?.accuracy == null ? ''
     : ` (accuracy ${(100 * summary.knee.accuracy).toFixed(2)} %, unpruned ${(100 * summary.unpruned.accuracy).toFixed(2)} %)`;
   const found = summary.knee
@@ -119,7 +116,7 @@ function setCutoff(value, since) {
   const total = view.total();
   $('lambda-value').textContent = `Λ = ${cutoff.toExponential(3)}`;
   $('removed').textContent =
-    `${thousands(removed)} of ${thousands(total)} ${WORDS[model].layer}, ` +
+    `${thousands(removed)} of ${thousands(total)} ${MODEL_WORDS[model].layer}, ` +
     `${(100 * removed / total).toFixed(1)} %`;
   document.body.dataset.removed = removed;
   queueRedraw(since);

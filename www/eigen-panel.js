@@ -2,6 +2,7 @@
 // from the analysed model on this thread (analysis-panel.js's AnalysisView). Every number comes
 // from the wasm module.
 import { currentView, redrawCharts, setExtraDraw, shownModel } from './analysis-panel.js';
+import { MODEL_WORDS } from './state.js';
 
 const $ = (id) => document.getElementById(id);
 const thousands = (n) => Math.round(n).toLocaleString('en');
@@ -33,7 +34,7 @@ export function show({ eigen, seconds }) {
   redrawCharts();
   const result = view.eigenSummary();
   const crossing = result.within_tolerance;
-  const loss = shownModel() === 'classifier' ? 'cross-entropy' : 'MSE';
+  const { loss } = MODEL_WORDS[shownModel()];
   // The classifier's answers at Λ are the predictions above; the digits here are reconstructions.
   $('eigen-recon').hidden = shownModel() === 'classifier';
   const found = crossing

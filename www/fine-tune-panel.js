@@ -2,6 +2,7 @@
 // and after retraining, and the squares on the hockey stick (drawn by analysis-panel.js's
 // AnalysisView).
 import { currentView, redrawCharts, shownModel } from './analysis-panel.js';
+import { MODEL_WORDS } from './state.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -30,7 +31,8 @@ export function show(result) {
     `${continued.before.toFixed(5)} → ${continued.after.toFixed(5)}${accuracy(continued)}</td></tr>`);
   $('fine-tune-table').tBodies[0].innerHTML = rows.join('');
   $('fine-tune-table').hidden = false;
-  const measure = shownModel() === 'classifier' ? 'cross-entropy and accuracy' : 'MSE';
+  const { loss } = MODEL_WORDS[shownModel()];
+  const measure = shownModel() === 'classifier' ? `${loss} and accuracy` : loss;
   return `Fine-tuned ${result.epochs} epoch(s) after pruning: the squares on the hockey stick and the table ` +
     `give the test ${measure} after retraining.`;
 }

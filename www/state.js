@@ -103,6 +103,12 @@ export const PRESETS = {
   classifier: { ...defaults(), model: 'classifier', 'fisher-variant': 'classif_logits' },
 };
 
+/** What the page calls each model's loss and the layer its shells prune. */
+export const MODEL_WORDS = {
+  autoencoder: { loss: 'MSE', layer: 'encoder weights' },
+  classifier: { loss: 'cross-entropy', layer: 'first-layer weights' },
+};
+
 /** Each model's own Fisher, which it takes when the Fisher chosen is the other model's. */
 const MODEL_FISHER = { autoencoder: 'regression', classifier: 'classif_logits' };
 

@@ -2,16 +2,15 @@
 // of epochs. It keeps the run's history as the worker reports it; the numbers come from the
 // worker unchanged. Redraws are coalesced to one per animation frame, at most every 100 ms, so
 // the page stays responsive however fast the worker reports.
+import { MODEL_WORDS } from './state.js';
+
 const REDRAW_MS = 100;
 
 const $ = (id) => document.getElementById(id);
 const fixed = (value, digits = 6) => (value == null ? '' : value.toFixed(digits));
 
-/** What the loss is called, by model (the chart's labels are the wasm module's). */
-const LOSS_NAMES = { autoencoder: 'MSE', classifier: 'cross-entropy' };
-
 const emptyHistory = (model) => ({
-  lossName: LOSS_NAMES[model], batchLosses: [], testLoss: [], testAccuracy: [], batchesPerEpoch: 1, epochs: 1,
+  lossName: MODEL_WORDS[model].loss, batchLosses: [], testLoss: [], testAccuracy: [], batchesPerEpoch: 1, epochs: 1,
 });
 let history = emptyHistory('autoencoder');
 let firstStep = false;
@@ -69,7 +68,7 @@ export function addProgress(status) {
 export function doneSentence(record) {
   const { config, examples, epoch_losses: losses } = record.source.Trained;
   const { loss, accuracy } = record.test;
-  const name = accuracy == null ? 'MSE' : 'cross-entropy';
+  const name = MODEL_WORDS[accuracy == null ? 'autoencoder' : 'classifier'].loss;
   const scored = accuracy == null ? '' : `test accuracy ${(100 * accuracy).toFixed(2)} %, `;
   return `Trained ${thousands(examples)} images × ${config.epochs} epochs in ` +
     `${record.seconds.toFixed(1)} s (${thousands(record.examplesPerSecond)} examples/s on ` +

@@ -50,6 +50,14 @@ pub struct ReconstructionRow {
     pub mse: Vec<f64>,
 }
 
+/// The orders the digits' rows show at a cutoff, with their labels.
+const SCHEMES: [(&str, Scheme); 4] = [
+    ("Fisher", Scheme::Fisher),
+    ("random", Scheme::Random),
+    ("magnitude", Scheme::Magnitude),
+    ("saliency", Scheme::Saliency),
+];
+
 /// A labelled row of the fixed digits' predictions.
 pub struct PredictionRow {
     pub label: String,
@@ -203,13 +211,8 @@ impl AnalysisView {
     /// reconstructs nothing).
     pub fn reconstructions(&self, cutoff: f32) -> Reconstructions {
         let k = self.removed(cutoff);
-        let rows = [
-            ("Fisher", Scheme::Fisher),
-            ("random", Scheme::Random),
-            ("magnitude", Scheme::Magnitude),
-            ("saliency", Scheme::Saliency),
-        ]
-        .map(|(label, scheme)| self.row(label.to_string(), &self.shells.pruned(scheme, k)));
+        let rows =
+            SCHEMES.map(|(label, scheme)| self.row(label.into(), &self.shells.pruned(scheme, k)));
         self.with_originals(rows.into())
     }
 
@@ -224,14 +227,7 @@ impl AnalysisView {
             predictions: predictions(model.classifier().expect("a classifier"), &self.digits),
         };
         let mut rows = vec![row("unpruned", self.shells.model())];
-        for (label, scheme) in [
-            ("Fisher", Scheme::Fisher),
-            ("random", Scheme::Random),
-            ("magnitude", Scheme::Magnitude),
-            ("saliency", Scheme::Saliency),
-        ] {
-            rows.push(row(label, &self.shells.pruned(scheme, k)));
-        }
+        rows.extend(SCHEMES.map(|(label, scheme)| row(label, &self.shells.pruned(scheme, k))));
         Some(rows)
     }
 

@@ -224,6 +224,21 @@ pub fn authors_fixture_formula() -> Autoencoder<f64> {
     }
 }
 
+/// A workbench over `train` and `test` (named "synthetic") whose clock stands still, with faer's
+/// eigensolver: the native tests' whole runs.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn synthetic_workbench(
+    train: bayes_renorm::data::Dataset,
+    test: bayes_renorm::data::Dataset,
+) -> bayes_renorm::workbench::Workbench {
+    let data = bayes_renorm::data::run_data::RunData::whole("synthetic".into(), train, test);
+    bayes_renorm::workbench::Workbench::new(
+        data,
+        Box::new(|| 0.0),
+        bayes_renorm::eigen::faer_symmetric_eigen,
+    )
+}
+
 /// `count` seeded images of `rows x cols`: each is one of four fixed random patterns plus noise,
 /// so an autoencoder with a few latent units can learn them.
 pub fn synthetic_dataset(

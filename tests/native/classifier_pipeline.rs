@@ -5,7 +5,6 @@
 use bayes_renorm::analysis::{Analysis, AnalysisConfig, Grid};
 use bayes_renorm::classifier_fisher::classifier_fisher;
 use bayes_renorm::data::manifest::Split;
-use bayes_renorm::data::run_data::RunData;
 use bayes_renorm::fisher::FisherVariant;
 use bayes_renorm::network::{classifier_init, Fisher, ModelKind, Network};
 use bayes_renorm::network_weights::{network_from_safetensors, network_to_safetensors};
@@ -13,9 +12,9 @@ use bayes_renorm::prune::{fisher_order, prune};
 use bayes_renorm::report::{fisher_safetensors, Report};
 use bayes_renorm::sweep::Baselines;
 use bayes_renorm::train::{TrainConfig, Trainer};
-use bayes_renorm::workbench::{JobKind, Settings, Workbench};
+use bayes_renorm::workbench::{JobKind, Settings};
 
-use crate::common::synthetic_dataset;
+use crate::common::{synthetic_dataset, synthetic_workbench};
 
 fn trained(hidden: &[usize]) -> (Network, bayes_renorm::data::Dataset) {
     let train = synthetic_dataset(21, 400, 6, 6);
@@ -122,9 +121,7 @@ fn a_bad_classifier_file_is_refused_naming_the_tensor() {
 fn the_workbench_report_names_the_classifiers_losses() {
     let train = synthetic_dataset(23, 300, 6, 6);
     let test = synthetic_dataset(24, 100, 6, 6);
-    let data = RunData::whole("synthetic".into(), train, test);
-    let clock = Box::new(|| 0.0);
-    let mut bench = Workbench::new(data, clock, bayes_renorm::eigen::faer_symmetric_eigen);
+    let mut bench = synthetic_workbench(train, test);
     let settings = Settings {
         hidden: vec![8],
         epochs: 2,

@@ -3,7 +3,6 @@
 //! the sweep CSV's columns, and the charts' accuracy panels and pictures.
 
 use bayes_renorm::classifier::Classifier;
-use bayes_renorm::data::run_data::RunData;
 use bayes_renorm::data::Dataset;
 use bayes_renorm::network::{classifier_init, ModelKind};
 use bayes_renorm::plot::{confusion, hockey, loss, predictions as prediction_chart};
@@ -14,19 +13,14 @@ use bayes_renorm::workbench::view::AnalysisView;
 use bayes_renorm::workbench::{JobKind, Settings, Workbench};
 
 use crate::common::recording_backend::RecordingBackend;
-use crate::common::synthetic_dataset;
+use crate::common::{synthetic_dataset, synthetic_workbench};
 
 /// A classifier trained and analysed on the synthetic patterns by the workbench, and the view
 /// the page would hold of it.
 fn analysed_classifier() -> (Workbench, AnalysisView) {
     let train = synthetic_dataset(31, 300, 6, 6);
     let test = synthetic_dataset(32, 120, 6, 6);
-    let data = RunData::whole("synthetic".into(), train, test);
-    let mut bench = Workbench::new(
-        data,
-        Box::new(|| 0.0),
-        bayes_renorm::eigen::faer_symmetric_eigen,
-    );
+    let mut bench = synthetic_workbench(train, test);
     let settings = Settings {
         hidden: vec![8],
         epochs: 3,
@@ -148,12 +142,7 @@ fn the_views_confusion_at_each_cutoff_is_the_sweeps_accuracy_there() {
 fn the_autoencoders_view_has_no_predictions() {
     let train = synthetic_dataset(34, 200, 6, 6);
     let test = synthetic_dataset(35, 60, 6, 6);
-    let data = RunData::whole("synthetic".into(), train, test);
-    let mut bench = Workbench::new(
-        data,
-        Box::new(|| 0.0),
-        bayes_renorm::eigen::faer_symmetric_eigen,
-    );
+    let mut bench = synthetic_workbench(train, test);
     let settings = Settings {
         latent: 4,
         epochs: 1,
@@ -320,12 +309,7 @@ fn wrong_answers_are_marked_and_the_diagonal_is_blue() {
 fn imported_classifier_weights_are_analysed_as_a_classifier_whatever_the_settings_say() {
     let train = synthetic_dataset(36, 200, 6, 6);
     let test = synthetic_dataset(37, 80, 6, 6);
-    let data = RunData::whole("synthetic".into(), train, test.clone());
-    let mut bench = Workbench::new(
-        data,
-        Box::new(|| 0.0),
-        bayes_renorm::eigen::faer_symmetric_eigen,
-    );
+    let mut bench = synthetic_workbench(train, test.clone());
     let model = classifier_init(36, &[7], 3);
     let file = bayes_renorm::network_weights::network_to_safetensors(&model).unwrap();
     bench.import_weights("mlp.safetensors", &file).unwrap();

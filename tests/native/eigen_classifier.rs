@@ -4,12 +4,11 @@
 //! against the classif_logits Fisher; and the workbench's eigen job on a trained classifier
 //! against the model pruned and scored directly.
 
-use crate::common::{assert_close, synthetic_dataset};
+use crate::common::{assert_close, synthetic_dataset, synthetic_workbench};
 
 use bayes_renorm::classifier::Classifier;
 use bayes_renorm::classifier_fisher::{classifier_fisher, ClassifierFisherAccumulator};
-use bayes_renorm::data::run_data::RunData;
-use bayes_renorm::eigen::{faer_symmetric_eigen, BlockAccumulator, EigenRow, EigenShells};
+use bayes_renorm::eigen::{BlockAccumulator, EigenRow, EigenShells};
 use bayes_renorm::fisher::{FisherVariant, SumOverExamples};
 use bayes_renorm::network::{ModelKind, Network};
 use bayes_renorm::network_weights::network_to_safetensors;
@@ -185,8 +184,7 @@ fn the_classifiers_blocks_diagonal_is_its_fisher_on_mnist() {
 fn classifier_bench() -> Workbench {
     let train = synthetic_dataset(31, 400, 6, 6);
     let test = synthetic_dataset(32, 150, 6, 6);
-    let data = RunData::whole("synthetic".into(), train, test);
-    Workbench::new(data, Box::new(|| 0.0), faer_symmetric_eigen)
+    synthetic_workbench(train, test)
 }
 
 fn classifier_settings(hidden: &[usize]) -> Settings {
