@@ -25,7 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let start = Instant::now();
         examples = 0;
         for (entry, bytes) in entries.iter().zip(&shards) {
-            examples += entry.decode(bytes)?.len();
+            examples += manifest.decode(entry, bytes)?.len();
         }
         times.push(start.elapsed().as_secs_f64() * 1e3);
     }

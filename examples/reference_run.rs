@@ -9,21 +9,16 @@
 
 use std::path::Path;
 
-use bayes_renorm::data::files::load_split;
+use bayes_renorm::data::files::load_data;
 use bayes_renorm::data::manifest::Split;
-use bayes_renorm::data::run_data::RunData;
 use bayes_renorm::eigen::faer_symmetric_eigen;
 use bayes_renorm::prune::{removed_count, sorted_values};
 use bayes_renorm::workbench::{JobKind, Settings, Workbench};
 
 fn main() -> Result<(), String> {
     let dir = Path::new("www/data/mnist");
-    let train = load_split(dir, Split::Train).map_err(|e| e.to_string())?;
-    let test = load_split(dir, Split::Test).map_err(|e| e.to_string())?;
-    let bench = || {
-        let data = RunData::whole("mnist".into(), train.clone(), test.clone());
-        Workbench::new(data, Box::new(|| 0.0), faer_symmetric_eigen)
-    };
+    let data = load_data(dir, true).map_err(|e| e.to_string())?;
+    let bench = || Workbench::new(data.clone(), Box::new(|| 0.0), faer_symmetric_eigen);
 
     let mut training = bench();
     let settings = Settings {

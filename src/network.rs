@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::classifier::Classifier;
 use crate::classifier_fisher::{ClassifierFisher, ClassifierFisherAccumulator};
-use crate::data::{Dataset, CLASSES};
+use crate::data::Dataset;
 use crate::fisher::{FisherAccumulator, FisherDiag, FisherVariant, SumOverExamples};
 use crate::model::{sum_squared_error, Autoencoder};
 
@@ -287,9 +287,9 @@ pub fn dataset_mse(model: &Autoencoder<f32>, data: &Dataset) -> f64 {
     total / (data.len() * model.input_dim()).max(1) as f64
 }
 
-/// The classifier a run of `hidden` widths starts from, on `input_dim` pixels and 10 classes.
-pub fn classifier_init(input_dim: usize, hidden: &[usize], seed: u64) -> Network {
-    Network::Classifier(Classifier::init(input_dim, hidden, CLASSES, seed))
+/// The classifier a run of `hidden` widths starts from, on `input_dim` pixels and `classes` classes.
+pub fn classifier_init(input_dim: usize, hidden: &[usize], classes: usize, seed: u64) -> Network {
+    Network::Classifier(Classifier::init(input_dim, hidden, classes, seed))
 }
 
 /// Either model's Fisher diagonal.

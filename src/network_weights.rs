@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use safetensors::{Dtype, SafeTensors};
 
 use crate::classifier::{Classifier, Linear};
-use crate::data::CLASSES;
+use crate::data::{MAX_CLASSES, MIN_CLASSES};
 use crate::network::Network;
 use crate::weights::{
     autoencoder_from, expect_shape, first_non_finite, le_bytes, open, read_matrix, read_vector,
@@ -81,11 +81,13 @@ fn classifier_from(
         });
     }
     let last = &layers[layers.len() - 1];
+    // One logit per class; whether they are the data's classes is the workbench's check.
+    let classes = last.weight.nrows().clamp(MIN_CLASSES, MAX_CLASSES);
     expect_shape(
         &layer_key(layers.len() - 1, "weight"),
         last.weight.shape(),
-        &[CLASSES, last.weight.ncols()],
-        "the last layer gives the 10 classes' logits",
+        &[classes, last.weight.ncols()],
+        "the last layer gives one logit per class, and a data set has 2 to 256 classes",
     )?;
     let model = Classifier { layers };
     check_finite(&model)?;

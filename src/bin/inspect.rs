@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use bayes_renorm::data::files::{idx_paths, load_idx, read_file, read_manifest, MANIFEST_FILE};
 use bayes_renorm::data::idx::idx_images_sha256;
-use bayes_renorm::data::manifest::Split;
+use bayes_renorm::data::manifest::{Split, TEN_CLASSES};
 use bayes_renorm::data::stats::{SplitStats, SplitSummary};
 use bayes_renorm::data::Dataset;
 use clap::Parser;
@@ -27,6 +27,17 @@ struct Report {
     /// The manifest's dataset id; absent for IDX directories.
     #[serde(skip_serializing_if = "Option::is_none")]
     dataset: Option<String>,
+    /// The manifest's image size, classes (with their names) and how it was split; for IDX
+    /// directories, what the images file says and ten classes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rows: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cols: Option<usize>,
+    classes: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    class_names: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    split: Option<String>,
     ok: bool,
     /// Problems not tied to one split (an unreadable manifest).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -64,10 +75,15 @@ impl FileReport {
     }
 }
 
-fn split_report(split: Split, data: &Dataset, files: Vec<FileReport>) -> SplitReport {
+fn split_report(
+    split: Split,
+    data: &Dataset,
+    classes: usize,
+    files: Vec<FileReport>,
+) -> SplitReport {
     SplitReport {
         split: split.name(),
-        summary: SplitStats::of(data).summary(),
+        summary: SplitStats::of(data, classes).summary(),
         idx_images_sha256: idx_images_sha256(data),
         files,
     }
@@ -83,6 +99,10 @@ fn inspect_shards(dir: &Path, report: &mut Report) {
         }
     };
     report.dataset = Some(manifest.dataset.clone());
+    (report.rows, report.cols) = (Some(manifest.rows), Some(manifest.cols));
+    report.classes = manifest.classes;
+    report.class_names = manifest.class_names.clone();
+    report.split = Some(manifest.split.clone());
     for split in Split::ALL {
         let mut data = Dataset::default();
         let files = manifest
@@ -91,12 +111,12 @@ fn inspect_shards(dir: &Path, report: &mut Report) {
             .map(|entry| {
                 let result = read_file(&dir.join(&entry.file))
                     .map_err(|e| e.to_string())
-                    .and_then(|bytes| entry.decode(&bytes).map_err(|e| e.to_string()))
+                    .and_then(|bytes| manifest.decode(entry, &bytes).map_err(|e| e.to_string()))
                     .map(|shard| data.append(&shard));
                 FileReport::new(entry.file.clone(), result)
             })
             .collect();
-        report.splits.push(split_report(split, &data, files));
+        report.splits.push(split_report(split, &data, manifest.classes, files));
     }
 }
 
@@ -112,7 +132,10 @@ fn inspect_idx(dir: &Path, report: &mut Report) {
             .into_iter()
             .map(|name| FileReport::new(name, result.clone()))
             .collect();
-        report.splits.push(split_report(split, &data, files));
+        if !data.is_empty() {
+            (report.rows, report.cols) = (Some(data.rows), Some(data.cols));
+        }
+        report.splits.push(split_report(split, &data, TEN_CLASSES, files));
     }
 }
 
@@ -133,6 +156,11 @@ fn main() -> ExitCode {
         dir: dir.display().to_string(),
         format: if shards { "shards" } else { "idx" },
         dataset: None,
+        rows: None,
+        cols: None,
+        classes: TEN_CLASSES,
+        class_names: Vec::new(),
+        split: None,
         ok: true,
         error: None,
         splits: Vec::new(),

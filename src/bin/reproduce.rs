@@ -11,10 +11,8 @@ use std::time::Instant;
 use clap::{Parser, ValueEnum};
 
 use bayes_renorm::analysis::Grid;
-use bayes_renorm::data::files::{load_split, read_file};
+use bayes_renorm::data::files::{load_data, read_file};
 use bayes_renorm::data::manifest::Split;
-use bayes_renorm::data::run_data::RunData;
-use bayes_renorm::data::Dataset;
 use bayes_renorm::eigen::faer_symmetric_eigen;
 use bayes_renorm::fisher::FisherVariant;
 use bayes_renorm::network::ModelKind;
@@ -305,20 +303,11 @@ fn run(a: &Args) -> Result<Report, String> {
     let settings = settings(a, weights_model.or(asked).unwrap_or_default());
     settings.check()?;
     let jobs = jobs(a);
-    let load = |split: Split| {
-        load_split(&a.data, split).map_err(|e| format!("loading the {} split: {e}", split.name()))
-    };
-    let test = load(Split::Test)?;
     // The training split only when a job reads it.
     let needs_train = a.weights.is_none()
         || settings.fisher_split == Split::Train
         || jobs.contains(&JobKind::FineTune);
-    let train = if needs_train {
-        load(Split::Train)?
-    } else {
-        Dataset::default()
-    };
-    let data = RunData::whole(a.data.display().to_string(), train, test);
+    let data = load_data(&a.data, needs_train).map_err(|e| format!("loading the data: {e}"))?;
     let started = Instant::now();
     let clock = Box::new(move || started.elapsed().as_secs_f64());
     let mut bench = Workbench::new(data, clock, faer_symmetric_eigen);

@@ -62,9 +62,9 @@ impl ShardedSplit {
         self.ready_shards == self.counts.len()
     }
 
-    /// Label and pixel statistics of every shard that has arrived.
-    pub fn stats(&self) -> SplitStats {
-        let mut stats = SplitStats::of(&self.ready);
+    /// Label and pixel statistics of every shard that has arrived, over `classes` classes.
+    pub fn stats(&self, classes: usize) -> SplitStats {
+        let mut stats = SplitStats::of(&self.ready, classes);
         for shard in self.waiting.iter().flatten() {
             stats.add(shard);
         }

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use super::idx::{read_idx, IdxError};
-use super::manifest::{DatasetInfo, Manifest, Split};
+use super::manifest::{DatasetInfo, DatasetMeta, Manifest, ManifestError, Split, TEN_CLASSES};
+use super::run_data::RunData;
 use super::shard::ShardError;
 use super::Dataset;
 
@@ -22,7 +23,7 @@ pub enum LoadError {
     #[error("{path}: invalid manifest: {source}")]
     Manifest {
         path: PathBuf,
-        source: serde_json::Error,
+        source: ManifestError,
     },
     #[error("{path}: {source}")]
     Idx { path: PathBuf, source: IdxError },
@@ -47,14 +48,15 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), LoadError> {
 pub fn read_manifest(dir: &Path) -> Result<Manifest, LoadError> {
     let path = dir.join(MANIFEST_FILE);
     let json = read_file(&path)?;
-    serde_json::from_slice(&json).map_err(|source| LoadError::Manifest { path, source })
+    let json = String::from_utf8_lossy(&json);
+    Manifest::from_json(&json).map_err(|source| LoadError::Manifest { path, source })
 }
 
 /// All shards of `split` listed in `manifest`, checked against their SHA-256, in order.
 pub fn load_shards(dir: &Path, manifest: &Manifest, split: Split) -> Result<Dataset, LoadError> {
     let mut data = Dataset::default();
     for entry in manifest.shards(split) {
-        data.append(&entry.decode(&read_file(&dir.join(&entry.file))?)?);
+        data.append(&manifest.decode(entry, &read_file(&dir.join(&entry.file))?)?);
     }
     Ok(data)
 }
@@ -83,20 +85,46 @@ pub fn load_idx(dir: &Path, split: Split) -> Result<Dataset, LoadError> {
     })
 }
 
-/// A split from `dir`: shards if it holds `manifest.json`, IDX files otherwise.
-pub fn load_split(dir: &Path, split: Split) -> Result<Dataset, LoadError> {
-    if dir.join(MANIFEST_FILE).exists() {
-        load_shards(dir, &read_manifest(dir)?, split)
-    } else {
-        load_idx(dir, split)
-    }
+/// The data in `dir`, whole, as a run reads it: shards with their manifest's classes and words,
+/// or MNIST-style IDX files with ten classes. The training split is left empty unless
+/// `with_train` (a run on given weights may not read it).
+pub fn load_data(dir: &Path, with_train: bool) -> Result<RunData, LoadError> {
+    let name = dir.display().to_string();
+    let manifest = match dir.join(MANIFEST_FILE).exists() {
+        true => Some(read_manifest(dir)?),
+        false => None,
+    };
+    let load = |split| match &manifest {
+        Some(manifest) => load_shards(dir, manifest, split),
+        None => load_idx(dir, split),
+    };
+    let test = load(Split::Test)?;
+    let train = match with_train {
+        true => load(Split::Train)?,
+        false => Dataset::default(),
+    };
+    Ok(match manifest {
+        Some(manifest) => RunData::whole(name, train, test, manifest.classes).described_by(manifest),
+        None => RunData::whole(name, train, test, TEN_CLASSES),
+    })
 }
 
 /// Converts the IDX files in `idx_dir` into shards and `manifest.json` in `out_dir`.
 pub fn convert(idx_dir: &Path, out_dir: &Path, info: &DatasetInfo) -> Result<Manifest, LoadError> {
     let train = load_idx(idx_dir, Split::Train)?;
     let test = load_idx(idx_dir, Split::Test)?;
-    let (manifest, shards) = Manifest::build(info, &train, &test);
+    write_shards(out_dir, &DatasetMeta::of(info), &train, &test)
+}
+
+/// Writes both splits as shards and `manifest.json` into `out_dir`, the manifest last, so a
+/// directory with a manifest holds every shard it lists.
+pub fn write_shards(
+    out_dir: &Path,
+    meta: &DatasetMeta,
+    train: &Dataset,
+    test: &Dataset,
+) -> Result<Manifest, LoadError> {
+    let (manifest, shards) = Manifest::build(meta, train, test);
     fs::create_dir_all(out_dir).map_err(|source| LoadError::Io {
         path: out_dir.to_path_buf(),
         source,

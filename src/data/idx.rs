@@ -11,7 +11,7 @@ use flate2::read::GzDecoder;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use super::{shard::hex, Dataset, CLASSES};
+use super::{shard::hex, Dataset, MAX_SIDE};
 
 pub const IMAGES_MAGIC: u32 = 0x0000_0803;
 pub const LABELS_MAGIC: u32 = 0x0000_0801;
@@ -45,8 +45,8 @@ pub enum IdxError {
     },
     #[error("IDX files disagree: {images} images but {labels} labels")]
     CountMismatch { images: u32, labels: u32 },
-    #[error("IDX labels file: label {value} at byte offset {offset} is not a class 0-9")]
-    LabelOutOfRange { offset: usize, value: u8 },
+    #[error("IDX images file: images of {rows}x{cols}, but they must be 1x1 to {MAX_SIDE}x{MAX_SIDE}")]
+    BadDims { rows: u32, cols: u32 },
 }
 
 /// Reads an images file and its labels file, each gzipped or raw.
@@ -61,12 +61,10 @@ pub fn read_idx(images: &[u8], labels: &[u8]) -> Result<Dataset, IdxError> {
             labels: label_dims[0],
         });
     }
-    let label_start = 8;
-    if let Some(index) = label_bytes.iter().position(|&l| l as usize >= CLASSES) {
-        return Err(IdxError::LabelOutOfRange {
-            offset: label_start + index,
-            value: label_bytes[index],
-        });
+    let (rows, cols) = (image_dims[1], image_dims[2]);
+    let side = 1..=MAX_SIDE as u32;
+    if !side.contains(&rows) || !side.contains(&cols) {
+        return Err(IdxError::BadDims { rows, cols });
     }
     Ok(Dataset {
         rows: image_dims[1] as usize,

@@ -3,10 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::shard::{
-    decode_shard, encode_shard, sha256_hex, ShardError, COLS, FORMAT_VERSION, ROWS, SHARD_EXAMPLES,
-};
-use super::Dataset;
+use thiserror::Error;
+
+use super::shard::{decode_shard, encode_shard, sha256_hex, ShardError, FORMAT_VERSION, SHARD_EXAMPLES};
+use super::{Dataset, MAX_CLASSES, MAX_SIDE, MIN_CLASSES};
 
 /// A dataset the playground offers, with the attribution its licence asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +33,54 @@ pub const FASHION_MNIST: DatasetInfo = DatasetInfo {
 };
 
 pub const DATASETS: [DatasetInfo; 2] = [MNIST, FASHION_MNIST];
+
+/// MNIST's and Fashion-MNIST's ten classes, and what a manifest without `classes` holds.
+pub const TEN_CLASSES: usize = 10;
+
+/// How the built-in data sets were split: by their authors.
+pub const GIVEN_SPLIT: &str = "given";
+
+/// What a manifest says about its data beyond the shards.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DatasetMeta {
+    pub id: String,
+    pub name: String,
+    pub credit: String,
+    pub licence: String,
+    pub classes: usize,
+    /// Each class's name (a picture folder's subfolders), or empty when the labels are numbers.
+    pub class_names: Vec<String>,
+    /// How train and test were split: `GIVEN_SPLIT`, or the held-out rule and its seed.
+    pub split: String,
+}
+
+impl DatasetMeta {
+    /// A built-in data set: ten classes, its authors' split.
+    pub fn of(info: &DatasetInfo) -> Self {
+        DatasetMeta {
+            id: info.id.to_string(),
+            name: info.name.to_string(),
+            credit: info.credit.to_string(),
+            licence: info.licence.to_string(),
+            classes: TEN_CLASSES,
+            class_names: Vec::new(),
+            split: GIVEN_SPLIT.to_string(),
+        }
+    }
+}
+
+/// Why a manifest was rejected.
+#[derive(Debug, Error)]
+pub enum ManifestError {
+    #[error("manifest.json: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("manifest.json: images of {rows}x{cols}, but they must be 1x1 to {MAX_SIDE}x{MAX_SIDE}")]
+    BadDims { rows: usize, cols: usize },
+    #[error("manifest.json: {classes} classes, but a data set has {MIN_CLASSES} to {MAX_CLASSES}")]
+    BadClasses { classes: usize },
+    #[error("manifest.json: {names} class names for {classes} classes")]
+    ClassNames { names: usize, classes: usize },
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -71,10 +119,25 @@ pub struct Manifest {
     pub format_version: u32,
     pub rows: usize,
     pub cols: usize,
+    /// Labels run 0 to classes - 1. Manifests from before there was a choice have ten.
+    #[serde(default = "ten_classes")]
+    pub classes: usize,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub class_names: Vec<String>,
+    #[serde(default = "given_split")]
+    pub split: String,
     pub splits: Splits,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+fn ten_classes() -> usize {
+    TEN_CLASSES
+}
+
+fn given_split() -> String {
+    GIVEN_SPLIT.to_string()
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Splits {
     pub train: Vec<ShardEntry>,
     pub test: Vec<ShardEntry>,
@@ -95,8 +158,39 @@ pub struct EncodedShard {
 }
 
 impl Manifest {
-    pub fn from_json(json: &str) -> Result<Manifest, serde_json::Error> {
-        serde_json::from_str(json)
+    /// Parses and checks a manifest: what the page and the commands accept alike.
+    pub fn from_json(json: &str) -> Result<Manifest, ManifestError> {
+        let manifest: Manifest = serde_json::from_str(json)?;
+        manifest.check()?;
+        Ok(manifest)
+    }
+
+    /// The limits every data set keeps: image size, class count, one name per class.
+    pub fn check(&self) -> Result<(), ManifestError> {
+        let (rows, cols) = (self.rows, self.cols);
+        if !(1..=MAX_SIDE).contains(&rows) || !(1..=MAX_SIDE).contains(&cols) {
+            return Err(ManifestError::BadDims { rows, cols });
+        }
+        if !(MIN_CLASSES..=MAX_CLASSES).contains(&self.classes) {
+            return Err(ManifestError::BadClasses {
+                classes: self.classes,
+            });
+        }
+        if !self.class_names.is_empty() && self.class_names.len() != self.classes {
+            return Err(ManifestError::ClassNames {
+                names: self.class_names.len(),
+                classes: self.classes,
+            });
+        }
+        Ok(())
+    }
+
+    /// The name of class `label`: its folder's name, or the number.
+    pub fn class_name(&self, label: usize) -> String {
+        self.class_names
+            .get(label)
+            .cloned()
+            .unwrap_or_else(|| label.to_string())
     }
 
     /// Pretty JSON with a final newline; the same manifest always gives the same bytes.
@@ -114,23 +208,27 @@ impl Manifest {
         }
     }
 
-    /// Encodes both splits as shards and lists them.
+    /// Encodes both splits (of one image size) as shards and lists them.
     pub fn build(
-        info: &DatasetInfo,
+        meta: &DatasetMeta,
         train: &Dataset,
         test: &Dataset,
     ) -> (Manifest, Vec<EncodedShard>) {
+        let (rows, cols) = (test.rows, test.cols);
         let train = encode_split(Split::Train, train);
         let test = encode_split(Split::Test, test);
         let entries = |shards: &[EncodedShard]| shards.iter().map(|s| s.entry.clone()).collect();
         let manifest = Manifest {
-            dataset: info.id.to_string(),
-            name: info.name.to_string(),
-            credit: info.credit.to_string(),
-            licence: info.licence.to_string(),
+            dataset: meta.id.clone(),
+            name: meta.name.clone(),
+            credit: meta.credit.clone(),
+            licence: meta.licence.clone(),
             format_version: FORMAT_VERSION,
-            rows: ROWS,
-            cols: COLS,
+            rows,
+            cols,
+            classes: meta.classes,
+            class_names: meta.class_names.clone(),
+            split: meta.split.clone(),
             splits: Splits {
                 train: entries(&train),
                 test: entries(&test),
@@ -140,16 +238,34 @@ impl Manifest {
     }
 }
 
-impl ShardEntry {
-    /// Decodes the shard's bytes, checking the listed SHA-256 and example count.
-    pub fn decode(&self, bytes: &[u8]) -> Result<Dataset, ShardError> {
-        let data = decode_shard(&self.file, bytes, Some(&self.sha256))?;
-        // The checksum already pins the bytes; this catches a manifest that lists the wrong count.
-        if data.len() != self.count {
+impl Manifest {
+    /// Decodes the bytes of `entry`, one of this manifest's shards, checking the listed SHA-256
+    /// and example count, the image size and that every label is one of the classes.
+    pub fn decode(&self, entry: &ShardEntry, bytes: &[u8]) -> Result<Dataset, ShardError> {
+        let shard = || entry.file.clone();
+        let data = decode_shard(&entry.file, bytes, Some(&entry.sha256))?;
+        // The checksum already pins the bytes; these catch a manifest that does not describe them.
+        if data.len() != entry.count {
             return Err(ShardError::ManifestCount {
-                shard: self.file.clone(),
-                listed: self.count,
+                shard: shard(),
+                listed: entry.count,
                 found: data.len(),
+            });
+        }
+        if (data.rows, data.cols) != (self.rows, self.cols) {
+            return Err(ShardError::BadDims {
+                shard: shard(),
+                rows: data.rows as u32,
+                cols: data.cols as u32,
+                expected: format!("{}x{} as the manifest says", self.rows, self.cols),
+            });
+        }
+        if let Some(index) = data.labels.iter().position(|&l| l as usize >= self.classes) {
+            return Err(ShardError::LabelOutOfRange {
+                shard: shard(),
+                index,
+                value: data.labels[index],
+                classes: self.classes,
             });
         }
         Ok(data)

@@ -2,20 +2,29 @@
 //! a whole split is ever held (60,000 MNIST images are 47 MB as u8, 188 MB as f32).
 
 pub mod assembly;
+pub mod csv;
 pub mod files;
 pub mod idx;
 pub mod manifest;
+pub mod npy;
+pub mod picture;
 pub mod run_data;
 pub mod shard;
 pub mod stats;
+pub mod zip;
 
 use ndarray::{Array2, ArrayViewMut2};
 
 use crate::scalar::{cast, Scalar};
 use crate::sparse::{eight_zeros, SparseRows};
 
-/// Labels are digits (MNIST) or clothing classes (Fashion-MNIST): 0 to 9. The loaders reject others.
-pub const CLASSES: usize = 10;
+/// Images are at most 64 × 64 (n ≤ 4096): the Fisher, the sweep and the charts stay interactive.
+pub const MAX_SIDE: usize = 64;
+/// A data set has 2 to 256 classes, labelled 0 to classes - 1 (a label is one byte).
+pub const MIN_CLASSES: usize = 2;
+pub const MAX_CLASSES: usize = 256;
+/// The fixed test images the page draws: the first of each of this many classes.
+pub const SHOWN_CLASSES: usize = 10;
 
 /// Labelled images: `pixels` holds `len()` examples of `rows * cols` bytes, row-major.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -92,12 +101,18 @@ impl Dataset {
         Dataset::new(self.rows, self.cols, labels, pixels)
     }
 
-    /// The index of the first example of each label 0-9 that occurs, in label order: the fixed
-    /// digits the page reconstructs.
+    /// The index of the first example of each label that occurs, in label order, for at most
+    /// `SHOWN_CLASSES` labels: the fixed digits the page reconstructs.
     pub fn first_of_each_label(&self) -> Vec<usize> {
-        (0..CLASSES as u8)
+        (0..=u8::MAX)
             .filter_map(|label| self.labels.iter().position(|&l| l == label))
+            .take(SHOWN_CLASSES)
             .collect()
+    }
+
+    /// Classes implied by the labels: the largest label plus one (0 when empty).
+    pub fn label_classes(&self) -> usize {
+        self.labels.iter().max().map_or(0, |&l| l as usize + 1)
     }
 
     /// Appends another dataset of the same image size (shards arrive one at a time).

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::assembly::ShardedSplit;
-use super::manifest::{Manifest, Split};
+use super::manifest::{Manifest, Split, GIVEN_SPLIT};
 use super::shard::ShardError;
 use super::stats::SplitSummary;
 use super::Dataset;
@@ -21,25 +21,35 @@ pub struct ShardToFetch {
     pub sha256: String,
 }
 
-/// The data's name, credit and the statistics of what has arrived (SPEC.md's MNIST facts).
+/// The data's name, credit, shape and the statistics of what has arrived (SPEC.md's MNIST facts).
 #[derive(Clone, Debug, Serialize)]
 pub struct DataSummary {
     pub dataset: String,
     pub name: String,
     pub credit: String,
     pub licence: String,
+    pub rows: usize,
+    pub cols: usize,
+    pub classes: usize,
+    /// Each class's name; the labels' numbers when the data names none.
+    pub class_names: Vec<String>,
+    /// How train and test were split (the manifest's `split`).
+    pub split: String,
     pub train: SplitSummary,
     pub test: SplitSummary,
     /// Seconds spent decoding and validating the shards so far (set by whoever times it).
     pub decode_seconds: f64,
 }
 
+#[derive(Clone)]
 pub struct RunData {
     /// The page's manifest; `None` for data loaded whole.
     manifest: Option<Manifest>,
     /// The dataset's id (the page) or directory (`reproduce`): the report's `data`.
     name: String,
-    input_dim: usize,
+    /// Image rows and columns: n = rows · cols is a model's input dimension.
+    shape: (usize, usize),
+    classes: usize,
     train: ShardedSplit,
     test: ShardedSplit,
 }
@@ -51,15 +61,17 @@ impl RunData {
             |split| ShardedSplit::new(manifest.shards(split).iter().map(|s| s.count).collect());
         RunData {
             name: manifest.dataset.clone(),
-            input_dim: manifest.rows * manifest.cols,
+            shape: (manifest.rows, manifest.cols),
+            classes: manifest.classes,
             train: split(Split::Train),
             test: split(Split::Test),
             manifest: Some(manifest),
         }
     }
 
-    /// Both splits, whole (`train` may be empty when a run needs none of it).
-    pub fn whole(name: String, train: Dataset, test: Dataset) -> Self {
+    /// Both splits, whole (`train` may be empty when a run needs none of it), of `classes`
+    /// classes.
+    pub fn whole(name: String, train: Dataset, test: Dataset, classes: usize) -> Self {
         let whole = |data: Dataset| {
             let mut split = ShardedSplit::new(vec![data.len()]);
             split.insert(0, data);
@@ -68,9 +80,22 @@ impl RunData {
         RunData {
             manifest: None,
             name,
-            input_dim: test.input_dim(),
+            shape: (test.rows, test.cols),
+            classes,
             train: whole(train),
             test: whole(test),
+        }
+    }
+
+    /// The same data, with the name, credit and class names of the manifest it was read from.
+    pub fn described_by(self, manifest: Manifest) -> Self {
+        RunData {
+            // Whole data has nothing to fetch: keep the manifest's words, not its shard list.
+            manifest: Some(Manifest {
+                splits: Default::default(),
+                ..manifest
+            }),
+            ..self
         }
     }
 
@@ -80,7 +105,17 @@ impl RunData {
 
     /// n: pixels per image, the input dimension of a model for this data.
     pub fn input_dim(&self) -> usize {
-        self.input_dim
+        self.shape.0 * self.shape.1
+    }
+
+    /// Image rows and columns.
+    pub fn image_shape(&self) -> (usize, usize) {
+        self.shape
+    }
+
+    /// The classes a label may be: a classifier's outputs.
+    pub fn classes(&self) -> usize {
+        self.classes
     }
 
     /// The shards to fetch: the test split first, since every epoch ends by scoring it, then the
@@ -120,7 +155,7 @@ impl RunData {
         let manifest = self.manifest.as_ref().ok_or_else(unknown)?;
         let entries = manifest.shards(split);
         let index = (entries.iter().position(|entry| entry.file == file)).ok_or_else(unknown)?;
-        let data = entries[index].decode(bytes)?;
+        let data = manifest.decode(&entries[index], bytes)?;
         let count = data.len();
         match split {
             Split::Train => self.train.insert(index, data),
@@ -136,13 +171,21 @@ impl RunData {
                 .as_ref()
                 .map_or(String::new(), |m| get(m).clone())
         };
+        let class_names = (0..self.classes)
+            .map(|label| self.manifest.as_ref().map_or(label.to_string(), |m| m.class_name(label)))
+            .collect();
         DataSummary {
             dataset: self.name.clone(),
             name: field(|m| &m.name),
             credit: field(|m| &m.credit),
             licence: field(|m| &m.licence),
-            train: self.train.stats().summary(),
-            test: self.test.stats().summary(),
+            rows: self.shape.0,
+            cols: self.shape.1,
+            classes: self.classes,
+            class_names,
+            split: self.manifest.as_ref().map_or(GIVEN_SPLIT.to_string(), |m| m.split.clone()),
+            train: self.train.stats(self.classes).summary(),
+            test: self.test.stats(self.classes).summary(),
             decode_seconds: 0.0,
         }
     }

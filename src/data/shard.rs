@@ -5,8 +5,8 @@
 //!      0     4  magic b"BRSH"
 //!      4     4  format version (FORMAT_VERSION)
 //!      8     4  count: examples in this shard
-//!     12     4  rows (28)
-//!     16     4  cols (28)
+//!     12     4  rows (28 for MNIST; 1 to MAX_SIDE)
+//!     16     4  cols
 //!     20     4  payload length: bytes of the zlib stream that follows
 //!     24     …  zlib( count labels, then count * rows * cols pixels, row-major u8 )
 //! ```
@@ -17,14 +17,11 @@ use flate2::{bufread::ZlibDecoder, write::ZlibEncoder, Compression};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use super::{Dataset, CLASSES};
+use super::{Dataset, MAX_SIDE};
 
 pub const MAGIC: [u8; 4] = *b"BRSH";
 pub const FORMAT_VERSION: u32 = 1;
 pub const HEADER_LEN: usize = 24;
-/// The only image size the playground's model takes.
-pub const ROWS: usize = 28;
-pub const COLS: usize = 28;
 /// Examples per shard written by the converter (60,000 train -> 12 shards, 10,000 test -> 2).
 pub const SHARD_EXAMPLES: usize = 5000;
 /// Fixed so the converter's output is byte-identical from run to run.
@@ -56,9 +53,15 @@ pub enum ShardError {
     #[error("shard {shard}: unsupported format version {version} at byte offset {VERSION_AT}, this build reads {FORMAT_VERSION}")]
     UnsupportedVersion { shard: String, version: u32 },
     #[error(
-        "shard {shard}: images are {rows}x{cols} (byte offset {DIMS_AT}), expected {ROWS}x{COLS}"
+        "shard {shard}: images are {rows}x{cols} (byte offset {DIMS_AT}), expected {expected}"
     )]
-    BadDims { shard: String, rows: u32, cols: u32 },
+    BadDims {
+        shard: String,
+        rows: u32,
+        cols: u32,
+        /// "1x1 to 64x64", or the manifest's size.
+        expected: String,
+    },
     #[error(
         "shard {shard}: {extra} unexpected bytes after the payload, from byte offset {offset}"
     )]
@@ -96,11 +99,12 @@ pub enum ShardError {
     },
     #[error("shard {shard} is not in the manifest")]
     NotInManifest { shard: String },
-    #[error("shard {shard}: label {value} of example {index} is not a class 0-9")]
+    #[error("shard {shard}: label {value} of example {index} is not a class 0-{}", classes - 1)]
     LabelOutOfRange {
         shard: String,
         index: usize,
         value: u8,
+        classes: usize,
     },
 }
 
@@ -116,7 +120,7 @@ pub(crate) fn hex(digest: &[u8]) -> String {
 /// Writes `data` as one shard.
 ///
 /// Panics if labels and pixels disagree on the count or a size does not fit the u32 header
-/// fields (the converter only writes 5,000-example shards of 28x28 images).
+/// fields (the converter only writes 5,000-example shards of images at most 64x64).
 pub fn encode_shard(data: &Dataset) -> Vec<u8> {
     assert_eq!(
         data.labels.len() * data.input_dim(),
@@ -145,8 +149,9 @@ pub fn encode_shard(data: &Dataset) -> Vec<u8> {
     out
 }
 
-/// Validates and decodes one shard. `name` only labels errors; `expected_sha256` (lowercase hex,
-/// from the manifest) is checked when given. Never panics, whatever the bytes.
+/// Validates and decodes one shard of images up to MAX_SIDE a side. `name` only labels errors;
+/// `expected_sha256` (lowercase hex, from the manifest) is checked when given. The labels are
+/// checked against the manifest's classes by `Manifest::decode`. Never panics, whatever the bytes.
 pub fn decode_shard(
     name: &str,
     bytes: &[u8],
@@ -182,11 +187,13 @@ pub fn decode_shard(
         });
     }
     let (count, rows, cols) = (field(COUNT_AT), field(DIMS_AT), field(DIMS_AT + 4));
-    if (rows as usize, cols as usize) != (ROWS, COLS) {
+    let side = 1..=MAX_SIDE as u32;
+    if !side.contains(&rows) || !side.contains(&cols) {
         return Err(ShardError::BadDims {
             shard: shard(),
             rows,
             cols,
+            expected: format!("1x1 to {MAX_SIDE}x{MAX_SIDE}"),
         });
     }
     let payload_len = field(PAYLOAD_LEN_AT) as usize;
@@ -216,17 +223,11 @@ pub fn decode_shard(
         }
     }
 
-    let (labels, pixels) = inflate(name, body, count)?;
-    if let Some(index) = labels.iter().position(|&l| l as usize >= CLASSES) {
-        return Err(ShardError::LabelOutOfRange {
-            shard: shard(),
-            index,
-            value: labels[index],
-        });
-    }
+    let (rows, cols) = (rows as usize, cols as usize);
+    let (labels, pixels) = inflate(name, body, count, rows * cols)?;
     Ok(Dataset {
-        rows: ROWS,
-        cols: COLS,
+        rows,
+        cols,
         labels,
         pixels,
     })
@@ -234,9 +235,14 @@ pub fn decode_shard(
 
 /// Decompresses the payload into labels and pixels, reading at most what `count` declares.
 /// Memory grows with the data actually present, so a lying header cannot force a huge allocation.
-fn inflate(name: &str, payload: &[u8], count: u32) -> Result<(Vec<u8>, Vec<u8>), ShardError> {
+fn inflate(
+    name: &str,
+    payload: &[u8],
+    count: u32,
+    input_dim: usize,
+) -> Result<(Vec<u8>, Vec<u8>), ShardError> {
     let label_bytes = u64::from(count);
-    let pixel_bytes = label_bytes * (ROWS * COLS) as u64;
+    let pixel_bytes = label_bytes * input_dim as u64;
     let mut decoder = ZlibDecoder::new(payload);
     let corrupt = |decoder: &ZlibDecoder<&[u8]>, err: io::Error| ShardError::CorruptPayload {
         shard: name.to_string(),

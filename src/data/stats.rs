@@ -3,38 +3,40 @@
 
 use serde::Serialize;
 
-use super::{Dataset, CLASSES};
+use super::Dataset;
 
 /// Counts accumulated shard by shard. Pixels go into a 256-bin histogram, so mean and std are
 /// exact sums over at most 256 terms instead of 47 million.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SplitStats {
-    pub label_counts: [u64; CLASSES],
+    /// One count per class: at least the data set's classes, more if a label beyond them came.
+    pub label_counts: Vec<u64>,
     pub pixel_histogram: [u64; 256],
 }
 
-impl Default for SplitStats {
-    fn default() -> Self {
+impl SplitStats {
+    /// Nothing counted yet, for labels 0 to classes - 1.
+    pub fn new(classes: usize) -> Self {
         SplitStats {
-            label_counts: [0; CLASSES],
+            label_counts: vec![0; classes],
             pixel_histogram: [0; 256],
         }
     }
-}
 
-impl SplitStats {
-    pub fn of(data: &Dataset) -> Self {
-        let mut stats = SplitStats::default();
+    pub fn of(data: &Dataset, classes: usize) -> Self {
+        let mut stats = SplitStats::new(classes);
         stats.add(data);
         stats
     }
 
-    /// Adds the examples of `data`. Labels outside 0-9 (which the loaders reject) are not counted.
+    /// Adds the examples of `data`.
     pub fn add(&mut self, data: &Dataset) {
         for &label in &data.labels {
-            if let Some(count) = self.label_counts.get_mut(label as usize) {
-                *count += 1;
+            let label = label as usize;
+            if label >= self.label_counts.len() {
+                self.label_counts.resize(label + 1, 0);
             }
+            self.label_counts[label] += 1;
         }
         for &p in &data.pixels {
             self.pixel_histogram[p as usize] += 1;
@@ -73,7 +75,7 @@ impl SplitStats {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SplitSummary {
     pub count: u64,
-    pub label_counts: [u64; CLASSES],
+    pub label_counts: Vec<u64>,
     pub pixel_mean: f64,
     pub pixel_std: f64,
 }
@@ -82,7 +84,7 @@ impl SplitStats {
     pub fn summary(&self) -> SplitSummary {
         SplitSummary {
             count: self.count(),
-            label_counts: self.label_counts,
+            label_counts: self.label_counts.clone(),
             pixel_mean: self.pixel_mean(),
             pixel_std: self.pixel_std(),
         }

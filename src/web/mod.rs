@@ -69,8 +69,8 @@ pub fn bench_core(
         for (entry, bytes) in manifest.shards(split).iter().zip(shards.iter()) {
             let bytes = js_sys::Uint8Array::new(&bytes).to_vec();
             data.append(
-                &entry
-                    .decode(&bytes)
+                &manifest
+                    .decode(entry, &bytes)
                     .map_err(|e| JsError::new(&e.to_string()))?,
             );
         }

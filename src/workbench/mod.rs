@@ -425,6 +425,15 @@ impl Workbench {
                 self.data.name()
             )));
         }
+        let classes = self.data.classes();
+        if let Some(outputs) = model.classifier().map(|c| c.classes()) {
+            if outputs != classes {
+                return Err(WorkbenchError::Weights(format!(
+                    "{name}: the classifier tells {outputs} classes apart but the {} images have {classes}",
+                    self.data.name()
+                )));
+            }
+        }
         Ok(model)
     }
 

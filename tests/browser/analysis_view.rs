@@ -162,7 +162,7 @@ fn a_classifiers_view_draws_its_answers_and_its_confusion_matrix() {
     for (file, bytes) in MNIST_TEST_SHARDS {
         session.add_shard("test", file, bytes).unwrap();
     }
-    let model = classifier_init(784, &[16], 7);
+    let model = classifier_init(784, &[16], 10, 7);
     let file = network_to_safetensors(&model).unwrap();
     session.import_weights("mlp.safetensors", &file).unwrap();
     // The settings name the autoencoder's Fisher: the imported classifier takes its own.

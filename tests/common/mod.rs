@@ -231,7 +231,7 @@ pub fn synthetic_workbench(
     train: bayes_renorm::data::Dataset,
     test: bayes_renorm::data::Dataset,
 ) -> bayes_renorm::workbench::Workbench {
-    let data = bayes_renorm::data::run_data::RunData::whole("synthetic".into(), train, test);
+    let data = bayes_renorm::data::run_data::RunData::whole("synthetic".into(), train, test, 10);
     bayes_renorm::workbench::Workbench::new(
         data,
         Box::new(|| 0.0),

@@ -87,7 +87,7 @@ fn stepping_the_analysis_equals_the_pipeline_in_one_go() {
 fn the_report_has_the_readme_schema_and_the_csv_one_line_per_cutoff() {
     let train = synthetic_dataset(31, 400, 4, 4);
     let test = synthetic_dataset(32, 100, 4, 4);
-    let data = RunData::whole("mnist".into(), train.clone(), test);
+    let data = RunData::whole("mnist".into(), train.clone(), test, 10);
     let mut bench = Workbench::new(data, Box::new(|| 0.0), faer_symmetric_eigen);
     let settings = Settings {
         latent: 3,

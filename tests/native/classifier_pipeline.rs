@@ -18,7 +18,7 @@ use crate::common::{synthetic_dataset, synthetic_workbench};
 
 fn trained(hidden: &[usize]) -> (Network, bayes_renorm::data::Dataset) {
     let train = synthetic_dataset(21, 400, 6, 6);
-    let model = classifier_init(36, hidden, 5);
+    let model = classifier_init(36, hidden, 10, 5);
     let config = TrainConfig::with_lr(6, 50, 1e-2, 5);
     let mut trainer = Trainer::new(model, config, train).unwrap();
     trainer.step(usize::MAX).unwrap();
@@ -28,7 +28,7 @@ fn trained(hidden: &[usize]) -> (Network, bayes_renorm::data::Dataset) {
 #[test]
 fn training_learns_the_patterns_and_the_loss_falls() {
     let (model, train) = trained(&[8]);
-    let before = classifier_init(36, &[8], 5).score(&train);
+    let before = classifier_init(36, &[8], 10, 5).score(&train);
     let after = model.score(&train);
     assert!(after.loss < 0.5 * before.loss, "{before:?} → {after:?}");
     // Four patterns plus noise: a trained classifier tells them apart.

@@ -55,7 +55,7 @@ fn softmax_by_hand(model: &Classifier<f32>, data: &Dataset, i: usize) -> Vec<f64
 #[test]
 fn predictions_are_the_most_probable_class_and_its_probability() {
     let data = synthetic_dataset(33, 70, 6, 6);
-    let Some(model) = classifier_init(36, &[5], 9).classifier().cloned() else {
+    let Some(model) = classifier_init(36, &[5], 10, 9).classifier().cloned() else {
         unreachable!()
     };
     let answers = predictions(&model, &data);
@@ -310,7 +310,7 @@ fn imported_classifier_weights_are_analysed_as_a_classifier_whatever_the_setting
     let train = synthetic_dataset(36, 200, 6, 6);
     let test = synthetic_dataset(37, 80, 6, 6);
     let mut bench = synthetic_workbench(train, test.clone());
-    let model = classifier_init(36, &[7], 3);
+    let model = classifier_init(36, &[7], 10, 3);
     let file = bayes_renorm::network_weights::network_to_safetensors(&model).unwrap();
     bench.import_weights("mlp.safetensors", &file).unwrap();
     // The page's settings still say autoencoder, with the regression Fisher.

@@ -75,10 +75,10 @@ fn a_prefix_is_the_same_whatever_the_order() {
 fn statistics_count_every_arrived_shard_and_a_repeat_is_ignored() {
     let (_, parts) = shards();
     let (mut split, _) = assembled(&[3, 1]);
-    assert_eq!(split.stats().count(), 10);
+    assert_eq!(split.stats(10).count(), 10);
     split.insert(1, parts[1].clone());
     split.insert(0, parts[0].clone());
     split.insert(0, parts[0].clone());
-    assert_eq!(split.stats().count(), 15);
+    assert_eq!(split.stats(10).count(), 15);
     assert_eq!(split.ready().len(), 10);
 }

@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bayes_renorm::data::idx::{idx_images_bytes, idx_labels_bytes, read_idx, IdxError};
-use bayes_renorm::data::manifest::ShardEntry;
-use bayes_renorm::data::shard::{decode_shard, encode_shard, sha256_hex, ShardError};
+use bayes_renorm::data::manifest::{DatasetMeta, Manifest, ShardEntry, MNIST};
+use bayes_renorm::data::shard::{decode_shard, sha256_hex, ShardError};
 use bayes_renorm::data::Dataset;
 use flate2::{write::ZlibEncoder, Compression};
 
@@ -135,9 +135,18 @@ fn unsupported_version() {
     assert_message(&err, Some(4));
 }
 
+/// The MNIST manifest's view of one shard holding `data`, so `Manifest::decode` checks it.
+fn mnist_manifest_of(data: &Dataset) -> (Manifest, ShardEntry, Vec<u8>) {
+    let meta = DatasetMeta::of(&MNIST);
+    let (mut manifest, shards) = Manifest::build(&meta, &Dataset::default(), data);
+    let shard = shards.into_iter().next().unwrap();
+    (manifest.rows, manifest.cols) = (28, 28);
+    (manifest, shard.entry, shard.bytes)
+}
+
 #[test]
-fn dims_not_28_by_28() {
-    for (rows, cols) in [(27, 28), (28, 29), (0, 0), (u32::MAX, 28)] {
+fn dims_outside_1_to_64() {
+    for (rows, cols) in [(65, 28), (28, 65), (0, 0), (28, 0), (u32::MAX, 28)] {
         let bytes = with_u32(with_u32(real_shard(), 12, rows), 16, cols);
         let err = decode(&bytes);
         assert!(
@@ -145,16 +154,20 @@ fn dims_not_28_by_28() {
         );
         assert_message(&err, Some(12));
     }
-    // An honest encoding of 27x28 images is still not a playground shard.
+    // An honest encoding of 27x28 images decodes alone, but not as the manifest's 28x28.
     let small = Dataset::new(27, 28, vec![1], vec![0; 27 * 28]);
+    let (manifest, entry, bytes) = mnist_manifest_of(&small);
+    assert_eq!(decode_shard(NAME, &bytes, None).unwrap(), small);
+    let err = manifest.decode(&entry, &bytes).unwrap_err();
     assert!(matches!(
-        decode(&encode_shard(&small)),
+        err,
         ShardError::BadDims {
             rows: 27,
             cols: 28,
             ..
         }
     ));
+    assert!(err.to_string().contains("28x28 as the manifest says"), "{err}");
 }
 
 #[test]
@@ -241,7 +254,12 @@ fn bytes_after_the_zlib_stream_inside_the_payload() {
 #[test]
 fn label_out_of_range() {
     let data = Dataset::new(28, 28, vec![3, 10, 4], vec![0; 3 * 784]);
-    let err = decode(&encode_shard(&data));
+    let (manifest, entry, bytes) = mnist_manifest_of(&data);
+    // The shard alone does not know the classes; its manifest says ten.
+    assert!(decode_shard(NAME, &bytes, None).is_ok());
+    let err = manifest.decode(&entry, &bytes).unwrap_err();
+    assert!(err.to_string().contains("test-00.v1.shard"), "{err}");
+    assert!(err.to_string().contains("not a class 0-9"), "{err}");
     assert!(matches!(
         err,
         ShardError::LabelOutOfRange {
@@ -262,7 +280,11 @@ fn manifest_count_disagrees_with_the_shard() {
         bytes: bytes.len(),
         sha256: sha256_hex(&bytes),
     };
-    let err = entry.decode(&bytes).unwrap_err();
+    let manifest = Manifest::from_json(&std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("www/data/mnist/manifest.json"),
+    ).unwrap())
+    .unwrap();
+    let err = manifest.decode(&entry, &bytes).unwrap_err();
     assert!(matches!(
         err,
         ShardError::ManifestCount {
@@ -350,16 +372,10 @@ fn idx_errors() {
         }
     ));
 
-    let mut bad_label = labels.clone();
-    bad_label[9] = 255;
-    let err = read_idx(&images, &bad_label).unwrap_err();
-    assert!(matches!(
-        err,
-        IdxError::LabelOutOfRange {
-            offset: 9,
-            value: 255
-        }
-    ));
+    // Labels are any byte here: the classes are the data set's to say (an import checks them).
+    let mut big_label = labels.clone();
+    big_label[9] = 255;
+    assert_eq!(read_idx(&images, &big_label).unwrap().labels[1], 255);
 
     let err = read_idx(&[0x1f, 0x8b, 8, 0, 1, 2, 3], &labels).unwrap_err();
     assert!(matches!(err, IdxError::Gzip { file: "images", .. }));

@@ -14,6 +14,7 @@ mod classifier_view;
 mod data_assembly;
 mod data_batch;
 mod data_corruption;
+mod data_formats;
 mod data_fuzz;
 mod data_mnist_facts;
 mod data_roundtrip;

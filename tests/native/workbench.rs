@@ -62,7 +62,7 @@ fn data() -> (Dataset, Dataset) {
 fn bench(clock: &TestClock) -> Workbench {
     let (train, test) = data();
     Workbench::new(
-        RunData::whole("synthetic".into(), train, test),
+        RunData::whole("synthetic".into(), train, test, 10),
         clock.boxed(),
         faer_symmetric_eigen,
     )

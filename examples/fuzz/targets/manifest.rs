@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use crate::fuzz::json;
 use bayes_renorm::data::assembly::ShardedSplit;
-use bayes_renorm::data::manifest::{Manifest, Split, MNIST};
-use bayes_renorm::data::shard::sha256_hex;
+use bayes_renorm::data::manifest::{DatasetMeta, Manifest, Split, MNIST};
+use bayes_renorm::data::shard::{decode_shard, sha256_hex};
 use bayes_renorm::data::Dataset;
 use bayes_renorm::rng::Rng;
 use serde_json::Value;
@@ -26,7 +26,7 @@ pub struct ManifestTarget {
 
 impl ManifestTarget {
     pub fn new(committed: Vec<u8>, images: &Dataset) -> Self {
-        let (small, encoded) = Manifest::build(&MNIST, &images.first(3), &images.select(&[3, 4]));
+        let (small, encoded) = Manifest::build(&DatasetMeta::of(&MNIST), &images.first(3), &images.select(&[3, 4]));
         let texts = vec![committed, small.to_json().into_bytes()];
         let trees = texts
             .iter()
@@ -110,15 +110,24 @@ impl Target for ManifestTarget {
                 let Some((bytes, count)) = self.shards.get(&entry.file) else {
                     continue;
                 };
-                let decoded = entry.decode(bytes);
+                let decoded = manifest.decode(entry, bytes);
                 let listed = sha256_hex(bytes).eq_ignore_ascii_case(entry.sha256.trim())
                     && entry.count == *count;
-                assert_eq!(decoded.is_ok(), listed, "{} decodes iff listed", entry.file);
+                // The seeds' shards are whole and valid alone; the manifest must also describe them.
+                let alone = decode_shard(&entry.file, bytes, None).expect("a seed shard decodes");
+                let described = (alone.rows, alone.cols) == (manifest.rows, manifest.cols)
+                    && alone.label_classes() <= manifest.classes;
+                assert_eq!(
+                    decoded.is_ok(),
+                    listed && described,
+                    "{} decodes iff listed and described",
+                    entry.file
+                );
                 if let Ok(data) = decoded {
                     assembled.insert(index, data);
                 }
             }
-            assert!(assembled.ready().len() <= assembled.stats().count() as usize);
+            assert!(assembled.ready().len() <= assembled.stats(manifest.classes).count() as usize);
         }
         true
     }

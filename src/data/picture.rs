@@ -1,0 +1,292 @@
+//! One visitor's picture, PNG or JPEG, decoded to 8-bit grey, and the bilinear resize that
+//! brings it to the data set's image size. The format is told by the first bytes, not the file
+//! name, since names in a visitor's ZIP often lie (`.jpg` files that are PNGs).
+//!
+//! Grey is what `PIL.Image.convert("L")` gives (and so torchvision's `Grayscale`), in the same
+//! integers: ITU-R BT.601 luma with weights 0.299, 0.587, 0.114 scaled by 2^16,
+//!
+//! ```text
+//! L = (19595 R + 38470 G + 7471 B + 0x8000) >> 16     (19595 + 38470 + 7471 = 65536)
+//! ```
+//!
+//! Grey pictures keep their values, alpha is ignored (as `convert("L")` ignores it), palettes
+//! and 1-, 2- and 4-bit PNGs are expanded to 8 bits, and of 16-bit samples only the high byte is
+//! kept. CMYK and 16-bit (lossless) JPEGs are refused. Pictures larger than 64 x 64 decode
+//! (the caller resizes them), but not beyond `MAX_DECODED_SIDE`, checked in the header before
+//! any pixel is decoded, so a small file cannot make the page allocate gigabytes.
+
+use std::io::Cursor;
+
+use jpeg_decoder::PixelFormat;
+use png::{ColorType, Transformations};
+use thiserror::Error;
+
+/// The largest image side of a data set (defined once, in data/mod.rs).
+pub use super::MAX_SIDE;
+/// The largest picture side decoded at all: 4096 x 4096 RGBA is 64 MiB.
+pub const MAX_DECODED_SIDE: usize = 4096;
+
+const PNG_MAGIC: [u8; 8] = *b"\x89PNG\r\n\x1a\n";
+const JPEG_MAGIC: [u8; 3] = [0xff, 0xd8, 0xff];
+
+/// A grey picture: `pixels` holds `rows * cols` bytes, row-major.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GreyImage {
+    pub rows: usize,
+    pub cols: usize,
+    pub pixels: Vec<u8>,
+}
+
+/// Why a picture was rejected. Every variant names the file.
+#[derive(Debug, Error)]
+pub enum PictureError {
+    #[error("picture {file}: not a PNG or JPEG (it starts with b\"{}\")", start.escape_ascii())]
+    NotPicture { file: String, start: Vec<u8> },
+    #[error("picture {file}: corrupt {format}: {reason}")]
+    Corrupt {
+        file: String,
+        format: &'static str,
+        reason: String,
+    },
+    #[error("picture {file}: the {format} header gives {width}x{height} pixels, more than the {MAX_DECODED_SIDE}x{MAX_DECODED_SIDE} this page decodes")]
+    TooLarge {
+        file: String,
+        format: &'static str,
+        width: usize,
+        height: usize,
+    },
+    #[error("picture {file}: {what} is not supported; save it as an 8-bit greyscale or RGB picture")]
+    Unsupported { file: String, what: &'static str },
+}
+
+/// True if `bytes` start as a PNG or a JPEG does.
+pub fn is_picture(bytes: &[u8]) -> bool {
+    bytes.starts_with(&PNG_MAGIC) || bytes.starts_with(&JPEG_MAGIC)
+}
+
+/// Decodes a PNG or JPEG to grey (see the module doc). `file` only labels errors. Never panics,
+/// whatever the bytes.
+pub fn decode_picture(file: &str, bytes: &[u8]) -> Result<GreyImage, PictureError> {
+    if bytes.starts_with(&PNG_MAGIC) {
+        decode_png(file, bytes)
+    } else if bytes.starts_with(&JPEG_MAGIC) {
+        decode_jpeg(file, bytes)
+    } else {
+        Err(PictureError::NotPicture {
+            file: file.to_string(),
+            start: bytes[..bytes.len().min(8)].to_vec(),
+        })
+    }
+}
+
+/// BT.601 luma in PIL's integers (module doc).
+pub fn luma(r: u8, g: u8, b: u8) -> u8 {
+    // At most (255 * 65536 + 0x8000) >> 16 = 255.
+    ((19595 * u32::from(r) + 38470 * u32::from(g) + 7471 * u32::from(b) + 0x8000) >> 16) as u8
+}
+
+fn check_size(
+    file: &str,
+    format: &'static str,
+    width: usize,
+    height: usize,
+) -> Result<(), PictureError> {
+    if width > MAX_DECODED_SIDE || height > MAX_DECODED_SIDE {
+        return Err(PictureError::TooLarge {
+            file: file.to_string(),
+            format,
+            width,
+            height,
+        });
+    }
+    Ok(())
+}
+
+fn decode_png(file: &str, bytes: &[u8]) -> Result<GreyImage, PictureError> {
+    let corrupt = |reason: String| PictureError::Corrupt {
+        file: file.to_string(),
+        format: "PNG",
+        reason,
+    };
+    let mut decoder = png::Decoder::new(Cursor::new(bytes));
+    // Palettes and low bit depths to 8 bits per sample, 16-bit samples to their high byte.
+    decoder.set_transformations(Transformations::EXPAND | Transformations::STRIP_16);
+    let header = decoder
+        .read_header_info()
+        .map_err(|e| corrupt(e.to_string()))?;
+    check_size(
+        file,
+        "PNG",
+        header.width as usize,
+        header.height as usize,
+    )?;
+    let mut reader = decoder.read_info().map_err(|e| corrupt(e.to_string()))?;
+    let size = reader
+        .output_buffer_size()
+        .ok_or_else(|| corrupt("image size overflows".to_string()))?;
+    let mut buffer = vec![0; size];
+    // The first frame: a plain PNG's image, an animated PNG's default image.
+    let frame = reader
+        .next_frame(&mut buffer)
+        .map_err(|e| corrupt(e.to_string()))?;
+    let (rows, cols) = (frame.height as usize, frame.width as usize);
+    let samples = match frame.color_type {
+        ColorType::Grayscale => 1,
+        ColorType::GrayscaleAlpha => 2,
+        ColorType::Rgb => 3,
+        ColorType::Rgba => 4,
+        // EXPAND turns palettes into RGB(A); a palette left here is the decoder's bug, not ours.
+        ColorType::Indexed => return Err(corrupt("palette not expanded".to_string())),
+    };
+    if frame.bit_depth != png::BitDepth::Eight || frame.line_size < cols * samples {
+        return Err(corrupt(format!(
+            "decoded to {:?} bits per sample, {} bytes per line",
+            frame.bit_depth, frame.line_size
+        )));
+    }
+    let mut pixels = Vec::with_capacity(rows * cols);
+    for line in buffer.chunks(frame.line_size).take(rows) {
+        let line = &line[..cols * samples];
+        if samples <= 2 {
+            pixels.extend(line.chunks_exact(samples).map(|px| px[0]));
+        } else {
+            pixels.extend(
+                line.chunks_exact(samples)
+                    .map(|px| luma(px[0], px[1], px[2])),
+            );
+        }
+    }
+    if pixels.len() != rows * cols {
+        return Err(corrupt(format!(
+            "decoded {} of {} pixels",
+            pixels.len(),
+            rows * cols
+        )));
+    }
+    Ok(GreyImage { rows, cols, pixels })
+}
+
+fn decode_jpeg(file: &str, bytes: &[u8]) -> Result<GreyImage, PictureError> {
+    let corrupt = |reason: String| PictureError::Corrupt {
+        file: file.to_string(),
+        format: "JPEG",
+        reason,
+    };
+    let unsupported = |what| PictureError::Unsupported {
+        file: file.to_string(),
+        what,
+    };
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    // The frame header only, so the size is checked before any pixel is decoded.
+    decoder.read_info().map_err(|e| corrupt(e.to_string()))?;
+    let Some(info) = decoder.info() else {
+        return Err(corrupt("no frame header".to_string()));
+    };
+    let (rows, cols) = (usize::from(info.height), usize::from(info.width));
+    check_size(file, "JPEG", cols, rows)?;
+    match info.pixel_format {
+        PixelFormat::L8 | PixelFormat::RGB24 => {}
+        PixelFormat::CMYK32 => return Err(unsupported("a CMYK JPEG")),
+        // Lossless JPEGs of 9 to 16 bits; their precision is not reported, so no high byte.
+        PixelFormat::L16 => return Err(unsupported("a JPEG of more than 8 bits per sample")),
+    }
+    let samples = info.pixel_format.pixel_bytes();
+    decoder.set_max_decoding_buffer_size(rows * cols * samples);
+    let decoded = decoder.decode().map_err(|e| corrupt(e.to_string()))?;
+    if decoded.len() != rows * cols * samples {
+        return Err(corrupt(format!(
+            "decoded {} bytes for {cols}x{rows} pixels of {samples} bytes",
+            decoded.len()
+        )));
+    }
+    let pixels = if samples == 1 {
+        decoded
+    } else {
+        decoded
+            .chunks_exact(3)
+            .map(|px| luma(px[0], px[1], px[2]))
+            .collect()
+    };
+    Ok(GreyImage { rows, cols, pixels })
+}
+
+/// `image` resized to `rows x cols` with PIL's BILINEAR filter (`Image.resize(size,
+/// Image.BILINEAR)`, torchvision's `Resize` with antialias), computed in f64 and rounded to the
+/// nearest integer once at the end. Along each axis, with scale = in / out:
+///
+/// ```text
+/// centre(o)  = (o + 0.5) * scale                    output pixel o's centre, in input pixels
+/// support    = max(scale, 1)                         the triangle's half-width
+/// weight(i)  ∝ max(0, 1 - |i + 0.5 - centre(o)| / support),   for input pixels i inside the
+///              image, normalised to sum to 1 (so the edges repeat rather than fade to black)
+/// ```
+///
+/// Upsampling is plain bilinear interpolation between the two nearest pixel centres, with
+/// centres aligned (PyTorch's `align_corners=False`); downsampling averages every input pixel
+/// under the widened triangle, so thin strokes do not vanish. Rows are filtered after columns.
+/// PIL rounds after each pass and uses fixed-point weights, so it may differ from this by 1.
+/// A same-size resize is the identity. An empty image resizes to zeros.
+///
+/// Panics if `image.pixels.len() != image.rows * image.cols`.
+pub fn resized(image: &GreyImage, rows: usize, cols: usize) -> GreyImage {
+    assert_eq!(image.pixels.len(), image.rows * image.cols, "rows x cols pixels");
+    if image.pixels.is_empty() {
+        return GreyImage {
+            rows,
+            cols,
+            pixels: vec![0; rows * cols],
+        };
+    }
+    let across = axis_weights(image.cols, cols);
+    let down = axis_weights(image.rows, rows);
+    // across: [image.rows, cols] = image: [image.rows, image.cols] · weights over columns
+    let mut wide = vec![0.0f64; image.rows * cols];
+    for (out, line) in wide.chunks_exact_mut(cols.max(1)).zip(image.pixels.chunks_exact(image.cols)) {
+        for (value, (first, weights)) in out.iter_mut().zip(&across) {
+            *value = weights
+                .iter()
+                .zip(&line[*first..])
+                .map(|(w, &p)| w * f64::from(p))
+                .sum();
+        }
+    }
+    // pixels: [rows, cols] = weights over rows · across
+    let mut pixels = Vec::with_capacity(rows * cols);
+    for (first, weights) in &down {
+        for col in 0..cols {
+            let value: f64 = weights
+                .iter()
+                .enumerate()
+                .map(|(k, w)| w * wide[(first + k) * cols + col])
+                .sum();
+            pixels.push(value.round().clamp(0.0, 255.0) as u8);
+        }
+    }
+    GreyImage { rows, cols, pixels }
+}
+
+/// For each output pixel along an axis: the first input pixel it reads and the weights of the
+/// consecutive input pixels from there (`resized`'s formula).
+fn axis_weights(input: usize, output: usize) -> Vec<(usize, Vec<f64>)> {
+    let scale = input as f64 / output as f64;
+    let support = scale.max(1.0);
+    (0..output)
+        .map(|o| {
+            let centre = (o as f64 + 0.5) * scale;
+            // The input pixels whose centres lie strictly inside the triangle.
+            let first = (centre - support - 0.5).ceil().max(0.0) as usize;
+            let last = ((centre + support - 0.5).floor() as usize).min(input - 1);
+            let mut weights: Vec<f64> = (first..=last.max(first))
+                .map(|i| (1.0 - ((i as f64 + 0.5 - centre) / support).abs()).max(0.0))
+                .collect();
+            let total: f64 = weights.iter().sum();
+            if total > 0.0 {
+                weights.iter_mut().for_each(|w| *w /= total);
+            } else {
+                // Unreachable with a support of at least 1, but a nearest pixel beats a NaN.
+                weights = vec![1.0];
+            }
+            (first.min(input - 1), weights)
+        })
+        .collect()
+}
