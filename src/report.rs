@@ -44,6 +44,10 @@ pub struct ReportConfig {
     pub data: String,
     pub weights: Option<String>,
     pub model: ModelKind,
+    /// The data's image rows and columns (input_dim = rows · cols) and classes.
+    pub image_rows: usize,
+    pub image_cols: usize,
+    pub classes: usize,
     pub input_dim: usize,
     /// The autoencoder's m.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -205,6 +209,9 @@ impl Report {
                 data: bench.data().name().to_string(),
                 weights,
                 model: kind,
+                image_rows: bench.data().image_shape().0,
+                image_cols: bench.data().image_shape().1,
+                classes: bench.data().classes(),
                 input_dim: model.input_dim(),
                 latent_dim: model.autoencoder().map(Autoencoder::latent_dim),
                 hidden: model.classifier().map(Classifier::hidden_widths),

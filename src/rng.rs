@@ -17,6 +17,7 @@ pub mod stream {
     pub const RANDOM_PRUNE: u64 = 3;
     pub const SYNTHETIC_DATA: u64 = 4;
     pub const SOFT_FLOW: u64 = 5;
+    pub const HOLD_OUT: u64 = 6;
 }
 
 fn splitmix64(x: &mut u64) -> u64 {

@@ -116,7 +116,9 @@ fn inspect_shards(dir: &Path, report: &mut Report) {
                 FileReport::new(entry.file.clone(), result)
             })
             .collect();
-        report.splits.push(split_report(split, &data, manifest.classes, files));
+        report
+            .splits
+            .push(split_report(split, &data, manifest.classes, files));
     }
 }
 
@@ -135,7 +137,9 @@ fn inspect_idx(dir: &Path, report: &mut Report) {
         if !data.is_empty() {
             (report.rows, report.cols) = (Some(data.rows), Some(data.cols));
         }
-        report.splits.push(split_report(split, &data, TEN_CLASSES, files));
+        report
+            .splits
+            .push(split_report(split, &data, TEN_CLASSES, files));
     }
 }
 

@@ -7,6 +7,7 @@
 //! parses the bytes in place (no string per field) and goes in steps: the page shows the bytes
 //! read so far and can stop between steps.
 
+use std::borrow::Cow;
 use thiserror::Error;
 
 use super::{Dataset, MAX_SIDE};
@@ -30,7 +31,10 @@ pub enum CsvError {
         offset: usize,
         byte: u8,
     },
-    #[error("CSV {file}: line {line}, column {column}: {} is not an integer 0-255", quoted(field))]
+    #[error(
+        "CSV {file}: line {line}, column {column}: {} is not an integer 0-255",
+        quoted(field)
+    )]
     NotInteger {
         file: String,
         line: usize,
@@ -104,7 +108,8 @@ fn quoted(field: &str) -> String {
 /// Reads a CSV file a few lines at a time (`step`), then gives the data set (`finish`).
 pub struct CsvReader<'a> {
     file: String,
-    bytes: &'a [u8],
+    /// Borrowed (`read_csv`) or owned (a conversion kept between the page's steps).
+    bytes: Cow<'a, [u8]>,
     width: Option<usize>,
     /// Byte offset of the next line.
     pos: usize,
@@ -122,12 +127,13 @@ pub struct CsvReader<'a> {
 impl<'a> CsvReader<'a> {
     /// A reader of `bytes`; `file` only labels errors. With `width`, images are `width` pixels
     /// wide and as many rows as the columns give; without, they are square.
-    pub fn new(file: &str, bytes: &'a [u8], width: Option<usize>) -> Self {
+    pub fn new(file: &str, bytes: impl Into<Cow<'a, [u8]>>, width: Option<usize>) -> Self {
+        let bytes: Cow<'a, [u8]> = bytes.into();
         CsvReader {
             file: file.to_string(),
+            pos: if bytes.starts_with(BOM) { BOM.len() } else { 0 },
             bytes,
             width,
-            pos: if bytes.starts_with(BOM) { BOM.len() } else { 0 },
             line: 1,
             blank_since: None,
             first_row: None,
@@ -206,7 +212,10 @@ impl<'a> CsvReader<'a> {
     /// rows are not scanned twice.
     fn is_blank_line(&self, start: usize) -> bool {
         let rest = &self.bytes[start..];
-        match rest.iter().position(|&b| !matches!(b, b' ' | b'\t' | b'\r')) {
+        match rest
+            .iter()
+            .position(|&b| !matches!(b, b' ' | b'\t' | b'\r'))
+        {
             Some(i) => rest[i] == b'\n',
             None => true,
         }
@@ -240,7 +249,7 @@ impl<'a> CsvReader<'a> {
     /// Parses the data row at `start` into labels and pixels; returns the offset of the next
     /// line. On error nothing of the row is kept.
     fn data_row(&mut self, start: usize) -> Result<usize, CsvError> {
-        let bytes = self.bytes;
+        let bytes: &[u8] = &self.bytes;
         let len = bytes.len();
         let row_pixels = self.pixels.len();
         let max_columns = self.first_row.map_or(MAX_COLUMNS, |(columns, _)| columns);
@@ -375,9 +384,9 @@ impl<'a> CsvReader<'a> {
             field
         };
         let (file, line) = (self.file.clone(), self.line);
-        let negative = text.strip_prefix('-').is_some_and(|digits| {
-            !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
-        });
+        let negative = text
+            .strip_prefix('-')
+            .is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()));
         if is_number || negative {
             CsvError::OutOfRange {
                 file,
@@ -438,7 +447,13 @@ pub fn read_csv(file: &str, bytes: &[u8], width: Option<usize>) -> Result<Datase
 
 fn trim(field: &[u8]) -> &[u8] {
     let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r');
-    let start = field.iter().position(|b| !is_space(b)).unwrap_or(field.len());
-    let end = field.iter().rposition(|b| !is_space(b)).map_or(start, |i| i + 1);
+    let start = field
+        .iter()
+        .position(|b| !is_space(b))
+        .unwrap_or(field.len());
+    let end = field
+        .iter()
+        .rposition(|b| !is_space(b))
+        .map_or(start, |i| i + 1);
     &field[start..end]
 }

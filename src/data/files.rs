@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use super::idx::{read_idx, IdxError};
+use super::import::InputFile;
 use super::manifest::{DatasetInfo, DatasetMeta, Manifest, ManifestError, Split, TEN_CLASSES};
 use super::run_data::RunData;
 use super::shard::ShardError;
@@ -104,7 +105,9 @@ pub fn load_data(dir: &Path, with_train: bool) -> Result<RunData, LoadError> {
         false => Dataset::default(),
     };
     Ok(match manifest {
-        Some(manifest) => RunData::whole(name, train, test, manifest.classes).described_by(manifest),
+        Some(manifest) => {
+            RunData::whole(name, train, test, manifest.classes).described_by(manifest)
+        }
         None => RunData::whole(name, train, test, TEN_CLASSES),
     })
 }
@@ -133,5 +136,101 @@ pub fn write_shards(
         write_file(&out_dir.join(&shard.entry.file), &shard.bytes)?;
     }
     write_file(&out_dir.join(MANIFEST_FILE), manifest.to_json().as_bytes())?;
+    Ok(manifest)
+}
+
+/// The files at `paths` as a converter's input: a file as itself, a folder as every file under
+/// it (named `folder/sub/file`) and its subfolders (`folder/sub/`, so an empty class folder is
+/// seen), in sorted order so that every run reads them alike.
+pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<InputFile>, LoadError> {
+    let mut out = Vec::new();
+    for path in paths {
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        if path.is_dir() {
+            walk(path, &name, &mut out)?;
+        } else {
+            out.push(InputFile {
+                path: name,
+                bytes: read_file(path)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, name: &str, out: &mut Vec<InputFile>) -> Result<(), LoadError> {
+    let io = |source| LoadError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .map_err(io)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .map_err(io)?;
+    entries.sort();
+    for path in entries {
+        let child = format!(
+            "{name}/{}",
+            path.file_name().unwrap_or_default().to_string_lossy()
+        );
+        if path.is_dir() {
+            out.push(InputFile {
+                path: format!("{child}/"),
+                bytes: Vec::new(),
+            });
+            walk(&path, &child, out)?;
+        } else {
+            out.push(InputFile {
+                path: child,
+                bytes: read_file(&path)?,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Writes a converted data set into `out_dir` whole or not at all: into a folder beside it, which
+/// then replaces it. An `out_dir` that holds anything but an earlier conversion is left alone.
+pub fn write_data_set(
+    out_dir: &Path,
+    meta: &DatasetMeta,
+    train: &Dataset,
+    test: &Dataset,
+) -> Result<Manifest, LoadError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| LoadError::Io { path, source }
+    };
+    if out_dir.exists() {
+        let entries = fs::read_dir(out_dir).map_err(io(out_dir))?.count();
+        if entries > 0 && !out_dir.join(MANIFEST_FILE).exists() {
+            return Err(LoadError::Io {
+                path: out_dir.to_path_buf(),
+                source: io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    "exists and is not a converted data set; give an empty or new folder",
+                ),
+            });
+        }
+    }
+    let mut partial = out_dir.as_os_str().to_owned();
+    partial.push(format!(".partial-{}", std::process::id()));
+    let partial = PathBuf::from(partial);
+    let written = write_shards(&partial, meta, train, test);
+    let manifest = match written {
+        Ok(manifest) => manifest,
+        Err(err) => {
+            let _ = fs::remove_dir_all(&partial);
+            return Err(err);
+        }
+    };
+    if out_dir.exists() {
+        fs::remove_dir_all(out_dir).map_err(io(out_dir))?;
+    }
+    fs::rename(&partial, out_dir).map_err(io(out_dir))?;
     Ok(manifest)
 }

@@ -45,7 +45,9 @@ pub enum IdxError {
     },
     #[error("IDX files disagree: {images} images but {labels} labels")]
     CountMismatch { images: u32, labels: u32 },
-    #[error("IDX images file: images of {rows}x{cols}, but they must be 1x1 to {MAX_SIDE}x{MAX_SIDE}")]
+    #[error(
+        "IDX images file: images of {rows}x{cols}, but they must be 1x1 to {MAX_SIDE}x{MAX_SIDE}"
+    )]
     BadDims { rows: u32, cols: u32 },
 }
 

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use thiserror::Error;
 
-use super::shard::{decode_shard, encode_shard, sha256_hex, ShardError, FORMAT_VERSION, SHARD_EXAMPLES};
+use super::shard::{
+    decode_shard, encode_shard, sha256_hex, ShardError, FORMAT_VERSION, SHARD_EXAMPLES,
+};
 use super::{Dataset, MAX_CLASSES, MAX_SIDE, MIN_CLASSES};
 
 /// A dataset the playground offers, with the attribution its licence asks for.
@@ -74,7 +76,9 @@ impl DatasetMeta {
 pub enum ManifestError {
     #[error("manifest.json: {0}")]
     Json(#[from] serde_json::Error),
-    #[error("manifest.json: images of {rows}x{cols}, but they must be 1x1 to {MAX_SIDE}x{MAX_SIDE}")]
+    #[error(
+        "manifest.json: images of {rows}x{cols}, but they must be 1x1 to {MAX_SIDE}x{MAX_SIDE}"
+    )]
     BadDims { rows: usize, cols: usize },
     #[error("manifest.json: {classes} classes, but a data set has {MIN_CLASSES} to {MAX_CLASSES}")]
     BadClasses { classes: usize },

@@ -4,12 +4,16 @@
 pub mod assembly;
 pub mod csv;
 pub mod files;
+pub mod folder;
+pub mod holdout;
 pub mod idx;
+pub mod import;
 pub mod manifest;
 pub mod npy;
 pub mod picture;
 pub mod run_data;
 pub mod shard;
+pub mod sniff;
 pub mod stats;
 pub mod zip;
 

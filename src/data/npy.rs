@@ -140,13 +140,12 @@ pub fn read_npy(file: &str, bytes: &[u8]) -> Result<NpyArray, NpyError> {
     let data_start = data_start as usize;
     let header = parse_header(file, &bytes[header_start..data_start], header_start)?;
 
-    let (little_endian, signed, size) = dtype(&header.descr).ok_or_else(|| {
-        NpyError::UnsupportedDtype {
+    let (little_endian, signed, size) =
+        dtype(&header.descr).ok_or_else(|| NpyError::UnsupportedDtype {
             file: file.to_string(),
             offset: header_start,
             descr: header.descr.clone(),
-        }
-    })?;
+        })?;
     if header.fortran_order && header.shape.len() > 1 {
         return Err(NpyError::FortranOrder {
             file: file.to_string(),
@@ -170,9 +169,18 @@ pub fn read_npy(file: &str, bytes: &[u8]) -> Result<NpyArray, NpyError> {
             extra: (actual - needed) as usize,
         });
     }
-    // Both now fit in usize: the data is all there.
+    // The data is all there, so its length fits in usize; a dimension may not (beside a 0).
     let data = &bytes[data_start..];
-    let shape = header.shape.iter().map(|&d| d as usize).collect();
+    let shape = header
+        .shape
+        .iter()
+        .map(|&d| usize::try_from(d))
+        .collect::<Result<_, _>>()
+        .map_err(|_| NpyError::Malformed {
+            file: file.to_string(),
+            offset: header_start,
+            reason: format!("a dimension of {:?} is too large", header.shape),
+        })?;
     let values = if size == 1 && !signed {
         data.to_vec()
     } else {
@@ -212,7 +220,9 @@ pub fn image_size(
         (&[_, rows, cols], None) => (rows, cols),
         (&[_, rows, cols], Some(width)) if width == cols => (rows, cols),
         (&[_, _, cols], Some(width)) => {
-            return Err(error(format!("width {width} given but the images are {cols} wide")))
+            return Err(error(format!(
+                "width {width} given but the images are {cols} wide"
+            )))
         }
         (&[_, pixels], Some(width)) => {
             if width == 0 || pixels % width != 0 {
@@ -351,7 +361,12 @@ fn parse_header(file: &str, header: &[u8], start: usize) -> Result<Header, NpyEr
         let key_at = parser.skip_spaces();
         let key = match parser.value() {
             Ok(Value::Str(key)) => key,
-            _ => return Err(malformed(key_at, "expected a quoted key or '}'".to_string())),
+            _ => {
+                return Err(malformed(
+                    key_at,
+                    "expected a quoted key or '}'".to_string(),
+                ))
+            }
         };
         parser
             .expect(b':')
@@ -414,6 +429,8 @@ enum Value {
     List,
 }
 
+const TOO_LARGE: &str = "integer too large";
+
 /// A cursor over the header's bytes. Errors are (position, reason).
 struct Parser<'a> {
     text: &'a [u8],
@@ -452,7 +469,9 @@ impl Parser<'_> {
                     return Err((at, "unterminated string".to_string()));
                 };
                 self.at = at + 2 + len;
-                Ok(Value::Str(String::from_utf8_lossy(&rest[..len]).into_owned()))
+                Ok(Value::Str(
+                    String::from_utf8_lossy(&rest[..len]).into_owned(),
+                ))
             }
             Some(b'(') => {
                 self.at += 1;
@@ -463,8 +482,9 @@ impl Parser<'_> {
                         return Ok(Value::Tuple(dims));
                     }
                     let dim_at = self.at;
-                    match self.value()? {
-                        Value::Int(dim) => dims.push(dim),
+                    match self.value() {
+                        Ok(Value::Int(dim)) => dims.push(dim),
+                        Err(error) if error.1 == TOO_LARGE => return Err(error),
                         _ => return Err((dim_at, "expected an integer dimension".to_string())),
                     }
                     match self.peek() {
@@ -491,7 +511,7 @@ impl Parser<'_> {
                     value = value
                         .checked_mul(10)
                         .and_then(|v| v.checked_add(u64::from(d - b'0')))
-                        .ok_or((at, "integer too large".to_string()))?;
+                        .ok_or((at, TOO_LARGE.to_string()))?;
                 }
                 Ok(Value::Int(value))
             }
@@ -502,7 +522,10 @@ impl Parser<'_> {
                         return Ok(Value::Bool(value));
                     }
                 }
-                Err((at, "expected a string, True, False, an integer or a tuple".to_string()))
+                Err((
+                    at,
+                    "expected a string, True, False, an integer or a tuple".to_string(),
+                ))
             }
         }
     }

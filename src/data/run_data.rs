@@ -172,7 +172,11 @@ impl RunData {
                 .map_or(String::new(), |m| get(m).clone())
         };
         let class_names = (0..self.classes)
-            .map(|label| self.manifest.as_ref().map_or(label.to_string(), |m| m.class_name(label)))
+            .map(|label| {
+                self.manifest
+                    .as_ref()
+                    .map_or(label.to_string(), |m| m.class_name(label))
+            })
             .collect();
         DataSummary {
             dataset: self.name.clone(),
@@ -183,7 +187,10 @@ impl RunData {
             cols: self.shape.1,
             classes: self.classes,
             class_names,
-            split: self.manifest.as_ref().map_or(GIVEN_SPLIT.to_string(), |m| m.split.clone()),
+            split: self
+                .manifest
+                .as_ref()
+                .map_or(GIVEN_SPLIT.to_string(), |m| m.split.clone()),
             train: self.train.stats(self.classes).summary(),
             test: self.test.stats(self.classes).summary(),
             decode_seconds: 0.0,

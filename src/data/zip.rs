@@ -49,7 +49,8 @@ const STRONG_ENCRYPTION: u16 = 1 << 6;
 const STORED: u16 = 0;
 const DEFLATED: u16 = 8;
 
-/// One file of the archive: its path inside it and its uncompressed bytes.
+/// One file of the archive: its path inside it and its uncompressed bytes. A folder's path ends
+/// in `/` and it has no bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ZipEntry {
     pub path: String,
@@ -64,7 +65,9 @@ pub enum ZipError {
     NotZip { file: String },
     #[error("zip {file}: a ZIP64 archive (byte offset {offset}); only archives under 4 GiB without ZIP64 records are read")]
     Zip64 { file: String, offset: usize },
-    #[error("zip {file}: a split (multi-disk) archive (byte offset {offset}); zip it again as one file")]
+    #[error(
+        "zip {file}: a split (multi-disk) archive (byte offset {offset}); zip it again as one file"
+    )]
     MultiDisk { file: String, offset: usize },
     #[error("zip {file}: truncated: {part} at byte offset {offset} needs {needed} bytes but the archive has {len}")]
     Truncated {
@@ -74,7 +77,9 @@ pub enum ZipError {
         needed: u64,
         len: usize,
     },
-    #[error("zip {file}: corrupt: {part} at byte offset {offset} does not start with its signature")]
+    #[error(
+        "zip {file}: corrupt: {part} at byte offset {offset} does not start with its signature"
+    )]
     BadSignature {
         file: String,
         part: String,
@@ -99,7 +104,9 @@ pub enum ZipError {
         entry: String,
         reason: String,
     },
-    #[error("zip {file}: entry {entry} unpacks to {found} bytes, but the directory declares {declared}")]
+    #[error(
+        "zip {file}: entry {entry} unpacks to {found} bytes, but the directory declares {declared}"
+    )]
     SizeMismatch {
         file: String,
         entry: String,
@@ -142,15 +149,20 @@ struct Central {
     local_offset: usize,
 }
 
-/// The files of a ZIP archive in central directory order, directories left out. `file` only
-/// labels errors. Never panics, whatever the bytes.
+/// The files of a ZIP archive in central directory order, then its folders (paths ending in
+/// `/`, no bytes). `file` only labels errors. Never panics, whatever the bytes.
 pub fn read_zip(file: &str, bytes: &[u8]) -> Result<Vec<ZipEntry>, ZipError> {
     let reader = Reader { file, bytes };
-    let centrals = reader.central_directory()?;
-    centrals
+    let (centrals, folders) = reader.central_directory()?;
+    let mut entries = centrals
         .into_iter()
         .map(|central| reader.entry(central))
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    entries.extend(folders.into_iter().map(|path| ZipEntry {
+        path,
+        bytes: Vec::new(),
+    }));
+    Ok(entries)
 }
 
 struct Reader<'a> {
@@ -182,7 +194,12 @@ impl Reader<'_> {
         }
     }
 
-    fn signature(&self, part: &dyn Fn() -> String, offset: usize, sig: u32) -> Result<(), ZipError> {
+    fn signature(
+        &self,
+        part: &dyn Fn() -> String,
+        offset: usize,
+        sig: u32,
+    ) -> Result<(), ZipError> {
         self.get(part, offset, 4)?;
         if self.u32_at(offset) != sig {
             return Err(ZipError::BadSignature {
@@ -210,7 +227,7 @@ impl Reader<'_> {
             })
     }
 
-    fn central_directory(&self) -> Result<Vec<Central>, ZipError> {
+    fn central_directory(&self) -> Result<(Vec<Central>, Vec<String>), ZipError> {
         let eocd = self.find_eocd()?;
         let file = || self.file.to_string();
         let (disk, cd_disk) = (self.u16_at(eocd + 4), self.u16_at(eocd + 6));
@@ -243,6 +260,7 @@ impl Reader<'_> {
         }
 
         let mut centrals = Vec::with_capacity(usize::from(count));
+        let mut folders = Vec::new();
         let mut total: u64 = 0;
         let mut at = cd_offset;
         for index in 0..count {
@@ -272,7 +290,9 @@ impl Reader<'_> {
                     entry: entry(),
                 });
             }
+            // A folder is listed with no bytes: an empty class folder must still be seen.
             if path.ends_with('/') || path.ends_with('\\') {
+                folders.push(path.replace('\\', "/"));
                 continue;
             }
             if compressed == u32::MAX || size == u32::MAX || local_offset == u32::MAX {
@@ -312,7 +332,7 @@ impl Reader<'_> {
                 local_offset: local_offset as usize,
             });
         }
-        Ok(centrals)
+        Ok((centrals, folders))
     }
 
     /// Reads, unpacks and checks one entry's data.

@@ -75,7 +75,8 @@ impl TrainJob {
                 Trainer::from_seed(examples, s.latent, s.biases, s.train_config())?
             }
             ModelKind::Classifier => {
-                let model = classifier_init(examples.input_dim(), &s.hidden, data.classes(), s.seed);
+                let model =
+                    classifier_init(examples.input_dim(), &s.hidden, data.classes(), s.seed);
                 Trainer::new(model, s.train_config(), examples)?
             }
         };

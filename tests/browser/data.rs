@@ -28,7 +28,10 @@ fn mnist_test_shards_decode_to_the_t10k_images() {
     }
     assert_eq!(test.len(), 10_000);
     assert_eq!(idx_images_sha256(&test), TEST_IMAGES_SHA256);
-    assert_eq!(SplitStats::of(&test, 10).label_counts, TEST_LABEL_COUNTS.to_vec());
+    assert_eq!(
+        SplitStats::of(&test, 10).label_counts,
+        TEST_LABEL_COUNTS.to_vec()
+    );
 }
 
 #[wasm_bindgen_test]
@@ -36,7 +39,9 @@ fn a_flipped_bit_is_caught_by_the_manifest_checksum() {
     let manifest = Manifest::from_json(MNIST_MANIFEST).unwrap();
     let mut bytes = MNIST_TEST_SHARDS[0].1.to_vec();
     bytes[1000] ^= 1;
-    let err = manifest.decode(&manifest.shards(Split::Test)[0], &bytes).unwrap_err();
+    let err = manifest
+        .decode(&manifest.shards(Split::Test)[0], &bytes)
+        .unwrap_err();
     assert!(err.to_string().contains("SHA-256"), "{err}");
 }
 

@@ -7,6 +7,7 @@
 pub mod browser;
 pub mod fuzz;
 pub mod recording_backend;
+pub mod writers;
 
 use bayes_renorm::model::{Autoencoder, Gradients};
 use bayes_renorm::rng::Rng;

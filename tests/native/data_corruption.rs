@@ -167,7 +167,10 @@ fn dims_outside_1_to_64() {
             ..
         }
     ));
-    assert!(err.to_string().contains("28x28 as the manifest says"), "{err}");
+    assert!(
+        err.to_string().contains("28x28 as the manifest says"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -280,9 +283,12 @@ fn manifest_count_disagrees_with_the_shard() {
         bytes: bytes.len(),
         sha256: sha256_hex(&bytes),
     };
-    let manifest = Manifest::from_json(&std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("www/data/mnist/manifest.json"),
-    ).unwrap())
+    let manifest = Manifest::from_json(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("www/data/mnist/manifest.json"),
+        )
+        .unwrap(),
+    )
     .unwrap();
     let err = manifest.decode(&entry, &bytes).unwrap_err();
     assert!(matches!(

@@ -34,7 +34,10 @@ fn train_split_matches_spec() {
 fn test_split_matches_spec() {
     let test = mnist(Split::Test);
     assert_eq!(test.len(), 10_000);
-    assert_eq!(SplitStats::of(&test, 10).label_counts, TEST_LABEL_COUNTS.to_vec());
+    assert_eq!(
+        SplitStats::of(&test, 10).label_counts,
+        TEST_LABEL_COUNTS.to_vec()
+    );
     assert_eq!(idx_images_sha256(&test), TEST_IMAGES_SHA256);
 }
 

@@ -26,7 +26,11 @@ pub struct ManifestTarget {
 
 impl ManifestTarget {
     pub fn new(committed: Vec<u8>, images: &Dataset) -> Self {
-        let (small, encoded) = Manifest::build(&DatasetMeta::of(&MNIST), &images.first(3), &images.select(&[3, 4]));
+        let (small, encoded) = Manifest::build(
+            &DatasetMeta::of(&MNIST),
+            &images.first(3),
+            &images.select(&[3, 4]),
+        );
         let texts = vec![committed, small.to_json().into_bytes()];
         let trees = texts
             .iter()

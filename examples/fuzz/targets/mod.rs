@@ -2,10 +2,14 @@
 //! MNIST test shard and manifest, the weights fixtures, files the crate's own writers produce)
 //! and checks a property of whatever its parser accepts, panicking if it does not hold.
 
+mod csv;
 mod idx;
 mod manifest;
+mod npy;
+mod picture;
 mod shard;
 mod weights;
+mod zip;
 
 use std::path::Path;
 
@@ -40,6 +44,15 @@ pub fn all() -> Vec<Box<dyn Target>> {
             read("tests/fixtures/authors_weights.safetensors"),
         )),
         Box::new(idx::IdxTarget::new(&images)),
+        Box::new(csv::CsvTarget::new(&images)),
+        Box::new(npy::NpyTarget::new(&images)),
+        Box::new(zip::ZipTarget::new(&images)),
+        Box::new(picture::PictureTarget::new(
+            &images,
+            ["grey_blocks", "colour_blocks", "cmyk"]
+                .map(|name| read(&format!("tests/fixtures/pictures/{name}.jpg")))
+                .to_vec(),
+        )),
     ]
 }
 

@@ -4,9 +4,7 @@
 use std::io::Write;
 
 use crate::fuzz::{fix_shard_payload_len, random_bytes, randomly_mutated};
-use bayes_renorm::data::shard::{
-    decode_shard, encode_shard, sha256_hex, FORMAT_VERSION, MAGIC,
-};
+use bayes_renorm::data::shard::{decode_shard, encode_shard, sha256_hex, FORMAT_VERSION, MAGIC};
 use bayes_renorm::data::{Dataset, MAX_SIDE};
 use bayes_renorm::rng::Rng;
 use flate2::{write::ZlibEncoder, Compression};
@@ -113,13 +111,7 @@ fn declared_count(rng: &mut Rng) -> u32 {
 
 fn with_header(count: u32, payload: &[u8]) -> Vec<u8> {
     let mut bytes = MAGIC.to_vec();
-    for field in [
-        FORMAT_VERSION,
-        count,
-        28,
-        28,
-        payload.len() as u32,
-    ] {
+    for field in [FORMAT_VERSION, count, 28, 28, payload.len() as u32] {
         bytes.extend_from_slice(&field.to_le_bytes());
     }
     bytes.extend_from_slice(payload);
