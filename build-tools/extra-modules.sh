@@ -5,8 +5,9 @@
 #   multiply-add (src/dense.rs). A browser without relaxed SIMD rejects the file as a whole, so
 #   both are shipped and www/wasm-module.js picks one; both load through the one glue file, which
 #   must be identical.
-# - bayes-renorm-eigen.js and _bg.wasm (feature `eigensolver`): faer's eigensolver, which the
-#   worker loads only when the eigen-shells run (src/web/eigensolver.rs).
+# - bayes-renorm-eigen.js and _bg.wasm (features `eigensolver` and `converter`): faer's
+#   eigensolver, which the worker loads only when the eigen-shells run (src/web/eigensolver.rs),
+#   and the converter of a visitor's files, which www/converter.js loads to add data.
 # Both share Trunk's target directory, so only this crate (and faer) are built again. Each cargo
 # call puts its own build at the target directory's top, Trunk's next build included.
 # wasm-opt and the crate's last compile step (fat LTO, one codegen unit) each keep one core busy,
@@ -46,7 +47,8 @@ if ! cmp -s target/bayes-renorm-bindgen/bayes-renorm.js "$TRUNK_STAGING_DIR/baye
 fi
 optimise bayes-renorm-relaxed_bg.wasm --enable-relaxed-simd
 
-build bayes-renorm-eigen bayes-renorm-eigen_bg.wasm eigensolver
+# It carries "Add your data" too (feature `converter`), which the page also loads on demand.
+build bayes-renorm-eigen bayes-renorm-eigen_bg.wasm eigensolver,converter
 cp target/bayes-renorm-eigen-bindgen/bayes-renorm-eigen.js "$TRUNK_STAGING_DIR/"
 optimise bayes-renorm-eigen_bg.wasm
 

@@ -45,7 +45,7 @@ step "native build and tests (clippy as it builds; one test binary)"
 cargo test --all-targets --no-run
 # Cargo leaves the examples `cargo test` builds under hashed names only: this names the two used
 # below (no recompiling).
-cargo build --quiet --profile test --example fuzz --example reference_run
+cargo build --quiet --profile test --example fuzz --example reference_run --example picture_folder
 cargo test --test native
 
 step "fuzz the parsers (short; scripts/fuzz.sh 600 for the ten-minute run)"
@@ -71,6 +71,11 @@ native_runs() {
   reproduce paper --eigen
   reproduce classifier-2000 --model classifier --hidden 32 --subset 2000 --epochs 2 --batch 100 \
     --random-seeds 1 --eval-examples 1000 --eigen
+  # A visitor's own pictures: the page adds the same folder (tests/e2e/own-data.mjs).
+  rm -rf target/e2e/pictures target/e2e/own-pictures
+  target/debug/examples/picture_folder target/e2e/pictures/digits 1000
+  target/debug/convert target/e2e/pictures/digits --out target/e2e/own-pictures
+  reproduce own-pictures --data target/e2e/own-pictures --epochs 2 --batch 50 --latent 8 --random-seeds 1
 }
 nice -n 19 bash -c "$(declare -f reproduce native_runs); set -euo pipefail; native_runs" \
   >target/native-runs.log 2>&1 &

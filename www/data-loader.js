@@ -2,6 +2,12 @@
 // each to the session, which validates it against the manifest. Jobs that wait for shards are
 // woken as each one arrives.
 import { cachedShard, forgetShard, pruneStale, storeShard } from './shard-cache.js';
+import { LOCAL_PATTERN, localManifest, localShard } from './local-data.js';
+
+/** What a link to a visitor's data says in a browser that does not hold it. */
+export const elsewhere = (id) => `This link names data set ${id}, which was added in another browser: ` +
+  'data you add lives only in the browser where it was added. Add the same files here with “Add your data” ' +
+  '(below, in the Data panel) to open it, or choose another dataset.';
 
 const waiting = new Set(); // resolvers of jobs waiting for shards
 let failed = false;
@@ -56,6 +62,7 @@ async function fetchBytes(url, onChunk) {
  * @param {(message: object) => void} post the worker's postMessage
  */
 export async function loadDataset(dataset, Session, onSession, post) {
+  if (LOCAL_PATTERN.test(dataset)) return loadLocal(dataset, Session, onSession, post);
   const base = new URL(`data/${dataset}/`, import.meta.url);
   const manifestText = new TextDecoder().decode(await fetchBytes(new URL('manifest.json', base), () => {}));
   const session = new Session(manifestText, `data/${dataset}/manifest.json`);
@@ -98,4 +105,24 @@ export async function loadDataset(dataset, Session, onSession, post) {
   }
   if (!offlineProblem) await offline(() => pruneStale(base, shards));
   post({ type: 'loaded', summary: session.summary(), bytes: loaded, downloaded, offlineProblem });
+}
+
+/** Loads a data set the visitor added (local-data.js): from this browser only, never the network. */
+async function loadLocal(id, Session, onSession, post) {
+  const manifestText = await localManifest(id);
+  if (manifestText === null) throw new Error(elsewhere(id));
+  const session = new Session(manifestText, `added data ${id}`);
+  onSession(session);
+  const shards = session.shardsToFetch();
+  const total = shards.reduce((sum, s) => sum + s.bytes, 0);
+  let loaded = 0;
+  for (const shard of shards) {
+    const bytes = await localShard(id, shard.file);
+    if (bytes === null) throw new Error(`added data ${id}: ${shard.file} is missing from this browser's copy; remove the data set and add its files again`);
+    loaded += bytes.byteLength;
+    session.addShard(shard.split, shard.file, bytes);
+    post({ type: 'download', file: shard.file, loaded, total, kept: true });
+    wake(true);
+  }
+  post({ type: 'loaded', summary: session.summary(), bytes: loaded, downloaded: 0, offlineProblem: null, added: true });
 }

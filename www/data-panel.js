@@ -22,7 +22,11 @@ export function showSummary(summary) {
       `<td>${s.pixel_mean.toFixed(4)}</td><td>${s.pixel_std.toFixed(4)}</td></tr>`;
   });
   $('data-table').tBodies[0].innerHTML = rows.join('');
-  $('data-credit').textContent = `${summary.name}: ${summary.credit}, licence ${summary.licence}.`;
+  $('data-labels-heading').textContent = `images per class ${summary.class_names.join(' ')}`;
+  $('data-credit').textContent = summary.credit
+    ? `${summary.name}: ${summary.credit}, licence ${summary.licence}.`
+    : `${summary.name}: added in this browser; ${summary.rows} × ${summary.cols} pixels, ` +
+      `${summary.classes} classes; split ${summary.split}.`;
   $('data-summary').hidden = false;
   document.body.dataset.dataLoaded = summary.dataset;
 }

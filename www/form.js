@@ -82,6 +82,17 @@ export function showValues(state) {
   }
 }
 
+/**
+ * Replaces the options of select `key` beyond its table's own with `extra` ([{value, label}]):
+ * the data sets added in this browser.
+ */
+export function setExtraOptions(key, extra) {
+  const select = document.getElementById(key);
+  const own = PARAMS.find((p) => p.key === key).options;
+  for (const option of [...select.options]) if (!Object.hasOwn(own, option.value)) option.remove();
+  for (const { value, label } of extra) select.add(new Option(label, value));
+}
+
 /** Shows the controls that apply to `model` (the latent width is the autoencoder's, …). */
 export function showModelControls(model) {
   for (const param of FORM_PARAMS) {
@@ -121,5 +132,8 @@ export function enableFor(pageState) {
   const editable = ENABLED_IN.params.includes(pageState);
   for (const param of FORM_PARAMS) document.getElementById(param.key).disabled = !editable;
   document.getElementById('import-weights').disabled = !ENABLED_IN['import-weights'].includes(pageState);
+  for (const id of ['import-data', 'import-data-folder']) {
+    document.getElementById(id).disabled = !ENABLED_IN['import-data'].includes(pageState);
+  }
   document.getElementById('pause').textContent = pageState === 'paused' ? 'Resume' : 'Pause';
 }

@@ -3,7 +3,7 @@
 // every number comes from the wasm module, there or in the panels' charts.
 import { PARAMS, PRESETS, readState, settingsOf, withModelFisher, writeState } from './state.js';
 import { ENABLED_IN } from './page-states.js';
-import { buildForm, showModelControls, showProblems, showValues } from './form.js';
+import { buildForm, setExtraOptions, showModelControls, showProblems, showValues } from './form.js';
 import { clearError, dispatch, pageState, setProgress, setStatus, showError } from './page.js';
 import { clearData, showDataStatus, showOffline, showSummary, startOffline } from './data-panel.js';
 import * as training from './training-panel.js';
@@ -12,9 +12,11 @@ import * as eigen from './eigen-panel.js';
 import * as fineTune from './fine-tune-panel.js';
 import * as softFlow from './soft-flow-panel.js';
 import { download, shareLink } from './files.js';
+import { startAddData } from './add-data-panel.js';
 import * as link from './worker-link.js';
 
 const $ = (id) => document.getElementById(id);
+const DATASET = PARAMS.find((p) => p.key === 'dataset');
 const MB = (bytes) => (bytes / 1e6).toFixed(1);
 const thousands = (n) => Math.round(n).toLocaleString('en');
 
@@ -159,8 +161,10 @@ function onWorkerMessage(message) {
     case 'loaded': {
       showSummary(message.summary);
       const kept = message.bytes - message.downloaded;
-      const text = `Loaded ${message.summary.name}: ${MB(message.downloaded)} MB downloaded` +
-        `${kept > 0 ? `, ${MB(kept)} MB from the offline copy` : ''}; ` +
+      // Added data never comes from the network: it is read from this browser.
+      const source = message.added ? `${MB(kept)} MB from this browser` : `${MB(message.downloaded)} MB downloaded` +
+        `${kept > 0 ? `, ${MB(kept)} MB from the offline copy` : ''}`;
+      const text = `Loaded ${message.summary.name}: ${source}; ` +
         `decoded and validated in ${(message.summary.decode_seconds * 1e3).toFixed(0)} ms.`;
       showDataStatus(text);
       showOffline(message.offlineProblem && `not kept (${message.offlineProblem})`);
@@ -317,7 +321,26 @@ addEventListener('hashchange', () => {
   applyHash();
   if (state.dataset !== dataset && ENABLED_IN.params.includes(pageState())) startWorker();
 });
-startOffline(PARAMS.find((p) => p.key === 'dataset').options);
+startOffline(DATASET.options);
+startAddData({
+  // The select lists the data sets this browser keeps, and names one it does not (a shared link).
+  onListed: (sets) => {
+    const options = sets.map(({ id, label }) => ({ value: id, label }));
+    if (!Object.hasOwn(DATASET.options, state.dataset) && !sets.some((s) => s.id === state.dataset)) {
+      options.push({ value: state.dataset, label: `${state.dataset} (not in this browser)` });
+    }
+    setExtraOptions('dataset', options);
+    showValues(state);
+  },
+  onAdded: (id) => {
+    if (ENABLED_IN.params.includes(pageState())) setState({ dataset: id });
+    showValues(state);
+  },
+  onRemoved: (id) => {
+    if (state.dataset === id) setState({ dataset: DATASET.default });
+    showValues(state);
+  },
+}).catch((error) => showError(`Added data sets: ${error.message ?? error}`));
 startWorker();
 if (state.autorun) train();
 

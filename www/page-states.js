@@ -84,5 +84,6 @@ export const ENABLED_IN = {
   'export-weights': ['ready'],
   'export-fisher': ['ready'],
   'import-weights': SETTLED,
+  'import-data': SETTLED,
   params: SETTLED,
 };

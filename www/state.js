@@ -3,12 +3,16 @@
 // (src/workbench/settings.rs, whose keys are these). Nothing else reads or writes the hash. The
 // defaults are the paper's settings. `group` says where a parameter's control sits; `page: true`
 // marks the two the page uses itself (which data to load, how many threads), not the workbench.
+import { LOCAL_PATTERN } from './local-data.js';
+
 export const PARAMS = [
   // group 'model' and 'training': the form at the top
   {
     key: 'dataset', group: 'model', page: true, label: 'Dataset', type: 'enum', default: 'mnist',
     options: { mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST' },
-    help: 'Changing it downloads the other dataset.',
+    // A data set added in the page (local-data.js): its options are this browser's.
+    pattern: LOCAL_PATTERN,
+    help: 'Changing it downloads the other dataset; data sets you add are listed after them.',
   },
   {
     key: 'model', group: 'model', label: 'Model', type: 'enum', default: 'autoencoder',
@@ -29,7 +33,7 @@ export const PARAMS = [
     help: 'Seeds the initialisation, the shuffles and random pruning: the same seed gives the same numbers.' },
   { key: 'workers', group: 'training', page: true, label: 'Workers', type: 'int', default: 2, min: 1, max: 8,
     help: 'Threads that share each batch. The same number gives the same numbers; 1 is the single-thread run, bit for bit.' },
-  { key: 'subset', group: 'training', label: 'Training examples', type: 'int', default: 60000, min: 1, max: 60000,
+  { key: 'subset', group: 'training', label: 'Training examples', type: 'int', default: 60000, min: 1, max: 10000000,
     help: 'Trains (and takes the Fisher) on the first this many training images.' },
   // group 'analysis': how the Fisher and the sweep are computed
   {
@@ -48,7 +52,7 @@ export const PARAMS = [
   },
   { key: 'random-seeds', group: 'analysis', label: 'Random seeds', type: 'int', default: 3, min: 1, max: 20,
     help: 'Random pruning is repeated with this many seeds (seed, seed + 1, …): mean ± std.' },
-  { key: 'eval', group: 'analysis', label: 'Test images scored', type: 'int', default: 10000, min: 1, max: 10000,
+  { key: 'eval', group: 'analysis', label: 'Test images scored', type: 'int', default: 10000, min: 1, max: 10000000,
     help: 'The sweep scores on the first this many test images (the authors used 10).' },
   // group 'view': next to the charts
   {
@@ -141,8 +145,9 @@ const BOOLEANS = { 1: true, true: true, 0: false, false: false };
 /** The value of `text` for `param`, or the reason it is not one. */
 export function parseValue(param, text) {
   if (param.type === 'enum') {
-    if (Object.hasOwn(param.options, text)) return { value: text };
-    return { problem: `is not one of ${Object.keys(param.options).join(', ')}` };
+    if (Object.hasOwn(param.options, text) || param.pattern?.test(text)) return { value: text };
+    const added = param.pattern ? ', or an added data set (local- and 12 hex digits)' : '';
+    return { problem: `is not one of ${Object.keys(param.options).join(', ')}${added}` };
   }
   if (param.type === 'cutoff' && text === 'knee') return { value: text };
   if (param.type === 'prior' && text === 'init') return { value: text };

@@ -16,8 +16,9 @@
 // worker → page
 //   {type: 'download', file, loaded, total, kept}   bytes of the dataset so far; kept: from the
 //                                           offline copy
-//   {type: 'loaded', summary, bytes, downloaded, offlineProblem}   summary: the splits' statistics and
-//                                           decoding seconds
+//   {type: 'loaded', summary, bytes, downloaded, offlineProblem, added}   summary: the splits'
+//                                           statistics and decoding seconds; added: a data set
+//                                           the visitor added, read from this browser
 //   {type: 'progress', ...Progress, memoryBytes}    after every chunk (src/workbench/progress.rs)
 //   {type: 'paused'} | {type: 'resumed'} | {type: 'cancelled'}
 //   {type: 'trained', record, weights, weightsDigest}

@@ -117,8 +117,9 @@ pub struct CsvReader<'a> {
     line: usize,
     /// The first blank line seen: an error if data follows it.
     blank_since: Option<usize>,
-    /// Columns and line of the first data row, and the image size they give.
+    /// Columns and line of the first data row.
     first_row: Option<(usize, usize)>,
+    /// (rows, cols) of the images, from the first data row.
     size: (usize, usize),
     labels: Vec<u8>,
     pixels: Vec<u8>,

@@ -11,7 +11,8 @@ use super::csv::{CsvError, CsvReader};
 use super::folder::{is_hidden, layout, FolderLayout, LayoutError};
 use super::holdout::{held_out, held_out_rule};
 use super::idx::{read_idx, IdxError};
-use super::manifest::{DatasetMeta, Split, GIVEN_SPLIT};
+use super::manifest::{DatasetMeta, EncodedShard, Manifest, Split, GIVEN_SPLIT};
+use super::shard::ShardError;
 use super::npy::{npy_dataset, read_npy, NpyError};
 use super::picture::{decode_picture, resized, GreyImage, PictureError};
 use super::sniff::{sniff, FileKind};
@@ -25,18 +26,35 @@ pub struct InputFile {
     pub bytes: Vec<u8>,
 }
 
-/// What the converter is told besides the files.
-#[derive(Clone, Debug)]
+/// What the converter is told besides the files (the page sends it as JSON).
+#[derive(Clone, Debug, serde::Deserialize)]
 pub struct ImportOptions {
-    /// The manifest's `dataset` (an id) and `name` (what the page lists).
+    /// The manifest's `dataset` (an id; the page's is `LOCAL_PREFIX` + the content's SHA-256)
+    /// and `name` (what the page lists).
+    #[serde(default)]
     pub id: String,
     pub name: String,
     /// Image width for CSV rows and NPY arrays whose pixel count is not a square.
+    #[serde(default)]
     pub width: Option<usize>,
     /// Resize pictures of another size to the first picture's, instead of refusing them.
+    #[serde(default)]
     pub resize: bool,
     /// Seeds the held-out test split when the files give none.
+    #[serde(default)]
     pub seed: u64,
+}
+
+/// The id of a data set a visitor added in the page: this, then the first 12 hex digits of its
+/// content's SHA-256 (`Manifest::content_sha256`).
+pub const LOCAL_PREFIX: &str = "local-";
+
+/// A converted data set as the page keeps it: shards checked by the loaders' own validator.
+pub struct Packed {
+    pub id: String,
+    pub sha256: String,
+    pub manifest: Manifest,
+    pub shards: Vec<EncodedShard>,
 }
 
 /// Why the files could not be converted. Each names the file, and the row, offset or entry.
@@ -127,6 +145,23 @@ pub struct Imported {
     pub format: &'static str,
     /// Files that were neither data nor pictures (a README, `.DS_Store`), left out.
     pub skipped: Vec<String>,
+}
+
+impl Imported {
+    /// Shards and manifest, each shard decoded back by `Manifest::decode`, under the id the
+    /// content gives.
+    pub fn packed(&self) -> Result<Packed, ShardError> {
+        let (mut manifest, shards) = Manifest::build_checked(&self.meta, &self.train, &self.test)?;
+        let sha256 = manifest.content_sha256();
+        let id = format!("{LOCAL_PREFIX}{}", &sha256[..12]);
+        manifest.dataset = id.clone();
+        Ok(Packed {
+            id,
+            sha256,
+            manifest,
+            shards,
+        })
+    }
 }
 
 /// One split's source among labelled files; `split` is None for a set to hold out from.

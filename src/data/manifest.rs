@@ -189,6 +189,33 @@ impl Manifest {
         Ok(())
     }
 
+    /// SHA-256 (hex) of what the data is, whatever it is called: the manifest without its id,
+    /// name, credit and licence. The page keeps a visitor's data set under it.
+    pub fn content_sha256(&self) -> String {
+        let anonymous = Manifest {
+            dataset: String::new(),
+            name: String::new(),
+            credit: String::new(),
+            licence: String::new(),
+            ..self.clone()
+        };
+        sha256_hex(anonymous.to_json().as_bytes())
+    }
+
+    /// Like `build`, then every shard decoded back through `decode`, the validator the page and
+    /// the commands load shards with: what is kept is known to load.
+    pub fn build_checked(
+        meta: &DatasetMeta,
+        train: &Dataset,
+        test: &Dataset,
+    ) -> Result<(Manifest, Vec<EncodedShard>), ShardError> {
+        let (manifest, shards) = Manifest::build(meta, train, test);
+        for shard in &shards {
+            manifest.decode(&shard.entry, &shard.bytes)?;
+        }
+        Ok((manifest, shards))
+    }
+
     /// The name of class `label`: its folder's name, or the number.
     pub fn class_name(&self, label: usize) -> String {
         self.class_names

@@ -11,7 +11,8 @@
 //!
 //! Grey pictures keep their values, alpha is ignored (as `convert("L")` ignores it), palettes
 //! and 1-, 2- and 4-bit PNGs are expanded to 8 bits, and of 16-bit samples only the high byte is
-//! kept. CMYK and 16-bit (lossless) JPEGs are refused. Pictures larger than 64 x 64 decode
+//! kept (there PIL differs: it clips a 16-bit grey value to 255, so most such pictures turn
+//! white). CMYK and 16-bit (lossless) JPEGs are refused. Pictures larger than 64 x 64 decode
 //! (the caller resizes them), but not beyond `MAX_DECODED_SIDE`, checked in the header before
 //! any pixel is decoded, so a small file cannot make the page allocate gigabytes.
 
@@ -118,6 +119,16 @@ fn decode_png(file: &str, bytes: &[u8]) -> Result<GreyImage, PictureError> {
         .map_err(|e| corrupt(e.to_string()))?;
     check_size(file, "PNG", header.width as usize, header.height as usize)?;
     let mut reader = decoder.read_info().map_err(|e| corrupt(e.to_string()))?;
+    // png 0.18 panics expanding a palette that is not whole RGB entries (it checks only that
+    // PLTE holds 3 to 768 bytes): found by the fuzzer, refused here.
+    if let Some(palette) = reader.info().palette.as_deref() {
+        if palette.len() % 3 != 0 {
+            return Err(corrupt(format!(
+                "a palette of {} bytes, not whole RGB entries",
+                palette.len()
+            )));
+        }
+    }
     let size = reader
         .output_buffer_size()
         .ok_or_else(|| corrupt("image size overflows".to_string()))?;

@@ -4,6 +4,8 @@
 //! convert and delegate.
 
 pub mod charts;
+#[cfg(feature = "converter")]
+pub mod converter;
 pub mod eigensolver;
 pub mod helper;
 pub mod session;

@@ -24,12 +24,12 @@ pub struct Session {
 struct ExportFile {
     name: &'static str,
     mime: &'static str,
-    #[serde(with = "serde_bytes_as_array")]
+    #[serde(with = "bytes_as_array")]
     bytes: Vec<u8>,
 }
 
 /// `Vec<u8>` as a `Uint8Array` (serde would make a plain array of numbers).
-mod serde_bytes_as_array {
+pub(crate) mod bytes_as_array {
     pub fn serialize<S: serde::Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_bytes(bytes)
     }

@@ -1,6 +1,6 @@
 // Runs one group of end-to-end scenarios, for working on it: node tests/e2e/run-one.mjs NAME
 // [dist-dir] [native-dir], NAME one of data, training, analysis, studies, classifier,
-// hardening, offline.
+// own-data, hardening, offline.
 import path from 'node:path';
 import { start } from './harness.mjs';
 import { dataScenarios } from './data.mjs';
@@ -8,6 +8,7 @@ import { trainingScenarios } from './training.mjs';
 import { embedScenario, paperAnalysisChecks } from './analysis.mjs';
 import { studiesScenario } from './studies.mjs';
 import { classifierScenario } from './classifier.mjs';
+import { ownDataScenario } from './own-data.mjs';
 import { hardeningScenarios } from './hardening.mjs';
 import { offlineScenario } from './offline.mjs';
 
@@ -20,6 +21,7 @@ const GROUPS = {
   analysis: (h) => embedScenario(h, nativeDir),
   studies: (h) => studiesScenario(h, nativeDir),
   classifier: (h) => classifierScenario(h, nativeDir),
+  'own-data': (h) => ownDataScenario(h, nativeDir),
   hardening: (h) => hardeningScenarios(h, distDir),
   offline: (h) => offlineScenario(h, distDir),
 };

@@ -9,6 +9,7 @@ import { trainingScenarios } from './training.mjs';
 import { embedScenario, paperAnalysisChecks } from './analysis.mjs';
 import { studiesScenario } from './studies.mjs';
 import { classifierScenario } from './classifier.mjs';
+import { ownDataScenario } from './own-data.mjs';
 import { hardeningScenarios } from './hardening.mjs';
 import { offlineScenario } from './offline.mjs';
 
@@ -29,6 +30,7 @@ try {
   await embedScenario(harness, nativeDir);
   await studiesScenario(harness, nativeDir);
   await classifierScenario(harness, nativeDir);
+  await ownDataScenario(harness, nativeDir);
   await hardeningScenarios(harness, distDir);
   await offlineScenario(harness, distDir);
 } finally {

@@ -508,6 +508,10 @@ fn npy_errors_name_the_place() {
         &["byte offset 10", "expected '{'"],
     );
     assert_says(
+        &malformed("{'descr': '|u1', 'fortran_order': False, 'shape': (99999999999999999999,)}"),
+        &["byte offset 61", "integer too large"],
+    );
+    assert_says(
         &malformed("{'descr': '|u1', 'fortran_order': False, 'shape': (2,)} junk"),
         &["byte offset 66", "unexpected text after the dict"],
     );
@@ -688,18 +692,21 @@ fn zip_reads_back_its_entries() {
         item("empty.bin", b"", 0),
         item("empty-deflated.bin", b"", 8),
         utf8,
+        item("digits\\9\\", b"", 0),
     ];
     let zip = zip_bytes(&items, b"a comment PK");
     assert!(is_zip(&zip));
     let entries = read_zip(ZIP, &zip).unwrap();
-    let expected: Vec<ZipEntry> = items
+    // The files in directory order, then the folders (with `/` for a Windows `\`), no bytes.
+    let entry = |path: &str, bytes: &[u8]| ZipEntry {
+        path: path.to_string(),
+        bytes: bytes.to_vec(),
+    };
+    let files = items
         .iter()
-        .filter(|item| !item.name.ends_with('/'))
-        .map(|item| ZipEntry {
-            path: item.name.to_string(),
-            bytes: item.data.clone(),
-        })
-        .collect();
+        .filter(|item| !item.name.ends_with(['/', '\\']));
+    let mut expected: Vec<ZipEntry> = files.map(|item| entry(item.name, &item.data)).collect();
+    expected.extend([entry("digits/", b""), entry("digits/9/", b"")]);
     assert_eq!(entries, expected);
 
     let empty = zip_bytes(&[], b"");
@@ -1112,6 +1119,50 @@ fn picture_errors_name_the_file() {
     let random = random_bytes(&mut rng, 100);
     assert_says(&message(&random), &["picture digit.png: not a PNG or JPEG"]);
     assert_says(&message(b""), &["not a PNG or JPEG"]);
+
+    // A palette that is not whole RGB entries, with right CRCs (png 0.18 would panic on it).
+    let palette: Vec<u8> = (0..15).map(|i| i * 17).collect();
+    let indexed = encode_png(
+        4,
+        4,
+        png::ColorType::Indexed,
+        png::BitDepth::Eight,
+        &[0, 1, 2, 3, 4, 3, 2, 1, 0, 1, 2, 3, 4, 3, 2, 1],
+        Some(&palette),
+    );
+    assert!(decode_picture(PICTURE, &indexed).is_ok());
+    let broken = with_chunk(&indexed, b"PLTE", &palette[..14]);
+    assert_says(
+        &message(&broken),
+        &[
+            "corrupt PNG",
+            "a palette of 14 bytes, not whole RGB entries",
+        ],
+    );
+}
+
+/// `png` with the data of its `kind` chunk replaced, every chunk's CRC-32 made right.
+fn with_chunk(png: &[u8], kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut out = png[..8].to_vec();
+    let mut at = 8;
+    while at < png.len() {
+        let len = u32::from_be_bytes(png[at..at + 4].try_into().unwrap()) as usize;
+        let this = &png[at + 4..at + 8];
+        let body = if this == kind {
+            data
+        } else {
+            &png[at + 8..at + 8 + len]
+        };
+        let mut crc = Crc::new();
+        crc.update(this);
+        crc.update(body);
+        out.extend_from_slice(&(body.len() as u32).to_be_bytes());
+        out.extend_from_slice(this);
+        out.extend_from_slice(body);
+        out.extend_from_slice(&crc.sum().to_be_bytes());
+        at += 12 + len;
+    }
+    out
 }
 
 #[test]
@@ -1152,8 +1203,8 @@ fn resize_follows_the_documented_filter() {
         .collect();
     let mut expected = Vec::new();
     for w in weights {
-        for col in 0..4 {
-            expected.push(round(w[0] * wide[0][col] + w[1] * wide[1][col]) as u8);
+        for (top, bottom) in wide[0].iter().zip(&wide[1]) {
+            expected.push(round(w[0] * top + w[1] * bottom) as u8);
         }
     }
     let small = GreyImage {
@@ -1190,34 +1241,4 @@ fn resize_follows_the_documented_filter() {
     );
     assert_eq!(resized(&GreyImage::default(), 2, 2).pixels, [0; 4]);
     assert!(resized(&image, 0, 3).pixels.is_empty());
-}
-
-#[test]
-#[ignore]
-fn pil_tmp() {
-    let bytes = std::fs::read("/tmp/pil_cases.bin").unwrap();
-    let mut at = 0;
-    let (mut cases, mut bad, mut pixels_bad, mut pixels) = (0, 0, 0, 0);
-    while at < bytes.len() {
-        let f = |k: usize| u16::from_le_bytes([bytes[at + 2 * k], bytes[at + 2 * k + 1]]) as usize;
-        let (h, w, hh, ww) = (f(0), f(1), f(2), f(3));
-        at += 8;
-        let image = GreyImage {
-            rows: h,
-            cols: w,
-            pixels: bytes[at..at + h * w].to_vec(),
-        };
-        at += h * w;
-        let pil = &bytes[at..at + hh * ww];
-        at += hh * ww;
-        let ours = resized(&image, hh, ww);
-        let diff = ours.pixels.iter().zip(pil).filter(|(a, b)| a != b).count();
-        cases += 1;
-        pixels += hh * ww;
-        pixels_bad += diff;
-        if diff > 0 {
-            bad += 1;
-        }
-    }
-    println!("cases {cases}, differing {bad}, pixels differing {pixels_bad} of {pixels}");
 }

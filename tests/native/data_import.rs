@@ -355,3 +355,35 @@ fn malformed_inputs_get_errors_naming_the_file_and_place() {
     assert!(error(three).contains("3 data files"));
     assert!(matches!(convert(Vec::new()), Err(ImportError::NoFiles)));
 }
+
+#[test]
+fn sixty_four_square_images_train_and_analyse_and_the_eigen_shells_say_why_they_do_not_fit() {
+    use bayes_renorm::data::run_data::RunData;
+    use bayes_renorm::workbench::view::AnalysisView;
+    use bayes_renorm::workbench::{JobKind, Settings, Workbench};
+    // Three classes (the synthetic images' patterns 0-2 of four) at the largest size.
+    let keep = |d: Dataset| {
+        let rows: Vec<usize> = (0..d.len()).filter(|&k| d.labels[k] < 3).collect();
+        d.select(&rows)
+    };
+    let train = keep(common::synthetic_dataset(1, 160, 64, 64));
+    let test = keep(common::synthetic_dataset(2, 60, 64, 64));
+    let data = RunData::whole("big".into(), train, test, 3);
+    let mut bench = Workbench::new(data, Box::new(|| 0.0), bayes_renorm::eigen::faer_symmetric_eigen);
+    let settings = Settings {
+        epochs: 1,
+        batch: 40,
+        random_seeds: 1,
+        grid_points: 6,
+        ..Settings::default()
+    };
+    bench.start(&[JobKind::Train, JobKind::Analyse], settings.clone()).unwrap();
+    bench.run_to_end(|_| {}).unwrap();
+    let analysed = bench.analysed().unwrap();
+    assert_eq!(analysed.result.fisher.first_layer().dim(), (20, 4096));
+    let view = AnalysisView::from_bytes(&bench.view_bytes().unwrap()).unwrap();
+    assert_eq!(view.image_shape(), (64, 64));
+    bench.start(&[JobKind::Eigen], settings).unwrap();
+    let error = bench.run_to_end(|_| {}).unwrap_err().to_string();
+    assert!(error.contains("671 MB") && error.contains("4096 pixels"), "{error}");
+}
