@@ -85,6 +85,7 @@ async function convert(files) {
   document.body.dataset.importing = 'true';
   worker.onmessage = ({ data }) => {
     if (data.type === 'progress') showProgress(data);
+    else if (data.type === 'packing') packing();
     else if (data.type === 'converted') added(data);
     else finish(`Could not add the data: ${data.message}`, true);
   };
@@ -100,6 +101,12 @@ function showProgress({ unit, done, total }) {
     ? `${(done / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`
     : `${done} of ${total} pictures`;
   $('import-status').textContent = `Converting: ${amount}…`;
+}
+
+/** Everything is read; the last step (checking, splitting, compressing) takes a few seconds. */
+function packing() {
+  $('import-progress').removeAttribute('value'); // indeterminate
+  $('import-status').textContent = 'Checking, splitting and compressing the shards…';
 }
 
 async function added({ id, name, format, skipped, summary }) {

@@ -4,6 +4,7 @@
 //
 // page → worker  {files: [{path, bytes}], options: {name, width, resize, seed}}
 // worker → page  {type: 'progress', unit, done, total}  bytes of CSV or pictures so far
+//                {type: 'packing'}                      all read; checking and compressing
 //                {type: 'converted', id, name, format, skipped, summary}
 //                {type: 'error', message}
 import './wasm-module.js';
@@ -26,6 +27,8 @@ onmessage = async ({ data: { files, options } }) => {
       postMessage({ type: 'progress', ...progress });
       if (converter.step(STEP[progress.unit] ?? 1000)) break;
     }
+    // Checking, splitting and compressing the whole takes a few seconds for 60,000 images.
+    postMessage({ type: 'packing' });
     const converted = converter.finish();
     await keepLocal(converted);
     const { id, format, skipped, summary } = converted;

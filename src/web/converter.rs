@@ -38,7 +38,11 @@ impl Converter {
     /// `paths[k]` names `buffers[k]` (a dropped folder's relative path, or a file's name);
     /// `options` is `{name, width, resize, seed}`.
     #[wasm_bindgen(constructor)]
-    pub fn new(paths: Vec<String>, buffers: js_sys::Array, options: JsValue) -> Result<Converter, JsError> {
+    pub fn new(
+        paths: Vec<String>,
+        buffers: js_sys::Array,
+        options: JsValue,
+    ) -> Result<Converter, JsError> {
         let options: ImportOptions = from_js(options)?;
         let files = paths
             .into_iter()
@@ -61,14 +65,20 @@ impl Converter {
 
     /// `{unit, done, total}`: bytes of CSV, or pictures.
     pub fn progress(&self) -> Result<JsValue, JsError> {
-        let import = self.import.as_ref().ok_or_else(|| JsError::new("already finished"))?;
+        let import = self
+            .import
+            .as_ref()
+            .ok_or_else(|| JsError::new("already finished"))?;
         to_js(&import.progress())
     }
 
     /// Checks and splits the whole, then packs it: `{id, sha256, manifest, shards, format,
     /// skipped, summary}`.
     pub fn finish(&mut self) -> Result<JsValue, JsError> {
-        let import = self.import.take().ok_or_else(|| JsError::new("already finished"))?;
+        let import = self
+            .import
+            .take()
+            .ok_or_else(|| JsError::new("already finished"))?;
         let imported = import.finish().map_err(js_error)?;
         let packed = imported.packed().map_err(js_error)?;
         let classes = packed.manifest.classes;
@@ -92,6 +102,8 @@ impl Converter {
     }
 
     fn import_mut(&mut self) -> Result<&mut Import, JsError> {
-        self.import.as_mut().ok_or_else(|| JsError::new("already finished"))
+        self.import
+            .as_mut()
+            .ok_or_else(|| JsError::new("already finished"))
     }
 }

@@ -92,7 +92,7 @@ fn a_picture_folder_converts_inspects_and_trains_at_its_own_size() {
         resize: false,
         seed: 0,
     };
-    let expected = import(read_inputs(&[shapes.clone()]).unwrap(), options).unwrap();
+    let expected = import(read_inputs(std::slice::from_ref(&shapes)).unwrap(), options).unwrap();
     let data = load_data(&out, true).unwrap();
     assert_eq!(
         (data.train(), data.test()),

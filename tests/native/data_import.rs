@@ -290,7 +290,8 @@ fn malformed_inputs_get_errors_naming_the_file_and_place() {
     // Pictures: an undecodable one, one outside a class folder, an empty class folder, a test
     // class that train lacks, one class only.
     let good = |name: &str| (name.to_string(), png(4, 4, &[9; 16], false));
-    let cases: Vec<(Vec<(String, Vec<u8>)>, &str)> = vec![
+    type Entries = Vec<(String, Vec<u8>)>;
+    let cases: Vec<(Entries, &str)> = vec![
         (
             vec![
                 good("p/a/1.png"),
@@ -369,7 +370,11 @@ fn sixty_four_square_images_train_and_analyse_and_the_eigen_shells_say_why_they_
     let train = keep(common::synthetic_dataset(1, 160, 64, 64));
     let test = keep(common::synthetic_dataset(2, 60, 64, 64));
     let data = RunData::whole("big".into(), train, test, 3);
-    let mut bench = Workbench::new(data, Box::new(|| 0.0), bayes_renorm::eigen::faer_symmetric_eigen);
+    let mut bench = Workbench::new(
+        data,
+        Box::new(|| 0.0),
+        bayes_renorm::eigen::faer_symmetric_eigen,
+    );
     let settings = Settings {
         epochs: 1,
         batch: 40,
@@ -377,7 +382,9 @@ fn sixty_four_square_images_train_and_analyse_and_the_eigen_shells_say_why_they_
         grid_points: 6,
         ..Settings::default()
     };
-    bench.start(&[JobKind::Train, JobKind::Analyse], settings.clone()).unwrap();
+    bench
+        .start(&[JobKind::Train, JobKind::Analyse], settings.clone())
+        .unwrap();
     bench.run_to_end(|_| {}).unwrap();
     let analysed = bench.analysed().unwrap();
     assert_eq!(analysed.result.fisher.first_layer().dim(), (20, 4096));
@@ -385,5 +392,8 @@ fn sixty_four_square_images_train_and_analyse_and_the_eigen_shells_say_why_they_
     assert_eq!(view.image_shape(), (64, 64));
     bench.start(&[JobKind::Eigen], settings).unwrap();
     let error = bench.run_to_end(|_| {}).unwrap_err().to_string();
-    assert!(error.contains("671 MB") && error.contains("4096 pixels"), "{error}");
+    assert!(
+        error.contains("671 MB") && error.contains("4096 pixels"),
+        "{error}"
+    );
 }
