@@ -1,11 +1,16 @@
-//! The classifier's 10 × 10 confusion matrix at the current cutoff: row t, column p counts the
+//! The classifier's C × C confusion matrix at the current cutoff: row t, column p counts the
 //! test images of class t it predicts as p. The diagonal is shaded blue and the errors red, each
 //! by its share of the row, so a class that collapses stands out at any count.
 
 use super::picture::Picture;
 use crate::predictions::Confusion;
 
+/// A cell's side for MNIST's ten classes; more classes get smaller cells, down to `MIN_CELL`,
+/// and lose their numbers below `LABELLED_CELL`.
 const CELL: usize = 40;
+const GRID: usize = 400;
+const MIN_CELL: usize = 3;
+const LABELLED_CELL: usize = 24;
 const LEFT: usize = 70;
 const TOP: usize = 44;
 const BLUE: [f64; 3] = [120.0, 165.0, 235.0];
@@ -19,12 +24,14 @@ fn shade(full: [f64; 3], share: f64) -> [u8; 3] {
 
 pub fn render(confusion: &Confusion) -> Picture {
     let classes = confusion.classes();
-    let mut picture = Picture::new(LEFT + classes * CELL + 8, TOP + classes * CELL + 8);
-    let grid_centre = (LEFT + classes * CELL / 2) as f64;
+    let cell = (GRID / classes.max(1)).clamp(MIN_CELL, CELL);
+    let labelled = cell >= LABELLED_CELL;
+    let mut picture = Picture::new(LEFT + classes * cell + 8, TOP + classes * cell + 8);
+    let grid_centre = (LEFT + classes * cell / 2) as f64;
     picture.label(grid_centre, 14.0, "predicted class");
     picture.label(LEFT as f64 / 2.0 - 6.0, (TOP - 8) as f64, "true ↓");
-    for c in 0..classes {
-        let middle = |start: usize| (start + c * CELL + CELL / 2) as f64;
+    for c in (0..classes).filter(|_| labelled) {
+        let middle = |start: usize| (start + c * cell + cell / 2) as f64;
         picture.label(middle(LEFT), (TOP - 8) as f64, c.to_string());
         picture.label(LEFT as f64 - 16.0, middle(TOP) + 4.0, c.to_string());
     }
@@ -38,13 +45,13 @@ pub fn render(confusion: &Confusion) -> Picture {
                 // Errors are rarer than right answers: twice the shade keeps them visible.
                 shade(RED, (2.0 * share).min(1.0))
             };
-            let (left, top) = (LEFT + p * CELL, TOP + t * CELL);
-            picture.fill((left, top), (CELL - 1, CELL - 1), rgb);
+            let (left, top) = (LEFT + p * cell, TOP + t * cell);
+            picture.fill((left, top), (cell - 1, cell - 1), rgb);
             let centre = (
-                left as f64 + CELL as f64 / 2.0,
-                top as f64 + CELL as f64 / 2.0 + 4.0,
+                left as f64 + cell as f64 / 2.0,
+                top as f64 + cell as f64 / 2.0 + 4.0,
             );
-            if count > 0 {
+            if count > 0 && labelled {
                 picture.label(centre.0, centre.1, count.to_string());
             }
         }

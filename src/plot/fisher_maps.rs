@@ -1,4 +1,4 @@
-//! One 28×28 tile per latent unit j: log F[j, ·] of the weights into that unit, drawn where the
+//! One image-sized tile (28×28 for MNIST) per latent unit j: log F[j, ·] of the weights into that unit, drawn where the
 //! pixel is, so the Fisher's "energy scale" can be seen in image space. Weights the current
 //! cutoff removes (F ≤ Λ) are pale; weights with F = 0, which every cutoff removes, are grey.
 
