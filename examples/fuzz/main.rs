@@ -1,17 +1,22 @@
-//! Time-boxed fuzzing of the parsers that read untrusted bytes: shards, the manifest, safetensors
-//! weights and IDX files. Each gets an equal share of the time, random and mutated inputs seeded
-//! from real files, and a consistency check on whatever it accepts (targets/*.rs). A panic, in
-//! the parser or in a check, is counted, its input saved under target/fuzz/, and the exit code
-//! is non-zero.
+//! Time-boxed fuzzing of the parsers that read untrusted bytes (shards, the manifest,
+//! safetensors weights, IDX, CSV, NPY, ZIP, pictures) and of the whole import of a visitor's
+//! files. Each gets an equal share of the time, random and mutated inputs seeded from real
+//! files, and a consistency check on whatever it accepts (targets/*.rs). A panic, in the parser
+//! or in a check, is counted, its input saved under target/fuzz/, and the exit code is non-zero.
 //!
 //! Run: cargo run --release --example fuzz -- SECONDS [--seed N]
+//! With overflow checks (the test profile keeps them; release wraps): --profile test for --release.
 //! Replay a saved input: cargo run --release --example fuzz -- --replay target/fuzz/crash-shard-1.bin
 
 // The mutations, shared with the property tests.
 #[path = "../../tests/common/fuzz/mod.rs"]
 mod fuzz;
+// The seeds' file writers, shared with the native tests (which use the rest of them).
 mod runner;
 mod targets;
+#[allow(dead_code)]
+#[path = "../../tests/common/writers.rs"]
+mod writers;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -53,13 +53,18 @@ pub fn layout(paths: &[String], is_picture: &[bool]) -> Result<FolderLayout, Lay
         .filter(|&i| !is_picture[i] && (paths[i].ends_with('/') || paths[i].ends_with('\\')))
         .collect();
     // The folders every picture lies under, which name nothing.
-    let mut root = pictures.first().map_or(0, |&i| parts[i].len() - 1);
+    // Saturating: a picture whose path has no parts lies in no folder (an error below).
+    let mut root = pictures
+        .first()
+        .map_or(0, |&i| parts[i].len().saturating_sub(1));
     for &i in &pictures {
         let common = parts[i]
             .iter()
             .zip(&parts[pictures[0]])
             .take_while(|(a, b)| a == b);
-        root = root.min(common.count()).min(parts[i].len() - 1);
+        root = root
+            .min(common.count())
+            .min(parts[i].len().saturating_sub(1));
     }
     // Pictures all in one folder: that folder is their class (one class, which the caller
     // refuses by name), not a folder to look through.

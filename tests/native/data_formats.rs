@@ -1,9 +1,9 @@
-//! The visitors' formats (src/data/{csv,npy,zip,picture}.rs) read back what small independent
-//! writers here made: CSV text, .npy files padded as NumPy pads them, ZIP archives, PNGs from
-//! the png crate's encoder, and the JPEG fixtures of tests/fixtures/pictures (flat blocks whose
-//! values the tests know, not the decoded bytes). Each error names the file and its place.
+//! The visitors' formats (src/data/{csv,npy,zip,picture}.rs) read back what the small
+//! independent writers of tests/common/writers.rs made: CSV text, .npy files padded as NumPy pads
+//! them, ZIP archives, PNGs from the png crate's encoder, and the JPEG fixtures of
+//! tests/fixtures/pictures (flat blocks whose values the tests know, not the decoded bytes).
+//! Each error names the file and its place.
 
-use std::io::Write;
 use std::path::Path;
 
 use bayes_renorm::data::csv::{read_csv, CsvError, CsvReader};
@@ -14,7 +14,9 @@ use bayes_renorm::data::picture::{
 use bayes_renorm::data::zip::{is_zip, read_zip, ZipEntry};
 use bayes_renorm::data::Dataset;
 use bayes_renorm::rng::Rng;
-use flate2::{write::DeflateEncoder, Compression, Crc};
+use flate2::Crc;
+
+use crate::common::writers::{csv_text, encode_png, int64_le, npy_bytes, zip_archive, ZipItem};
 
 fn random_bytes(rng: &mut Rng, len: usize) -> Vec<u8> {
     (0..len).map(|_| rng.next_u64() as u8).collect()
@@ -39,29 +41,6 @@ fn assert_says(message: &str, parts: &[&str]) {
 // ---------------------------------------------------------------- CSV
 
 const CSV: &str = "train.csv";
-
-/// Kaggle's layout: label, then the pixels; `spaces` pads every field, `crlf` ends lines in \r\n.
-fn csv_text(data: &Dataset, header: bool, crlf: bool, spaces: bool) -> String {
-    let eol = if crlf { "\r\n" } else { "\n" };
-    let pad = if spaces { " " } else { "" };
-    let mut out = String::new();
-    if header {
-        out.push_str("label");
-        for i in 0..data.input_dim() {
-            out.push_str(&format!(",pixel{i}"));
-        }
-        out.push_str(eol);
-    }
-    for (i, label) in data.labels.iter().enumerate() {
-        let fields: Vec<String> = std::iter::once(*label)
-            .chain(data.image(i).iter().copied())
-            .map(|v| format!("{pad}{v}{pad}"))
-            .collect();
-        out.push_str(&fields.join(","));
-        out.push_str(eol);
-    }
-    out
-}
 
 #[test]
 fn csv_reads_back_what_was_written() {
@@ -275,39 +254,6 @@ fn csv_reads_a_big_file() {
 // ---------------------------------------------------------------- NPY
 
 const NPY: &str = "images.npy";
-
-/// An .npy file as `np.save` writes it: the header dict padded with spaces and a '\n' so the
-/// data starts at a multiple of 64; version 1.0 has a u16 header length, 2.0 and 3.0 a u32.
-fn npy_bytes(descr: &str, fortran: bool, shape: &[usize], data: &[u8], major: u8) -> Vec<u8> {
-    let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
-    let tuple = match dims.len() {
-        1 => format!("({},)", dims[0]),
-        _ => format!("({})", dims.join(", ")),
-    };
-    let order = if fortran { "True" } else { "False" };
-    let mut header =
-        format!("{{'descr': '{descr}', 'fortran_order': {order}, 'shape': {tuple}, }}");
-    let prefix = if major == 1 { 10 } else { 12 };
-    while (prefix + header.len() + 1) % 64 != 0 {
-        header.push(' ');
-    }
-    header.push('\n');
-    let mut out = b"\x93NUMPY".to_vec();
-    out.extend_from_slice(&[major, 0]);
-    if major == 1 {
-        out.extend_from_slice(&(header.len() as u16).to_le_bytes());
-    } else {
-        out.extend_from_slice(&(header.len() as u32).to_le_bytes());
-    }
-    out.extend_from_slice(header.as_bytes());
-    assert_eq!(out.len() % 64, 0);
-    out.extend_from_slice(data);
-    out
-}
-
-fn int64_le(values: &[i64]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_le_bytes()).collect()
-}
 
 #[test]
 fn npy_reads_images_and_labels() {
@@ -574,90 +520,6 @@ fn npy_dataset_checks_shapes() {
 
 const ZIP: &str = "digits.zip";
 
-/// One file for `zip_bytes`; any method other than 8 stores the bytes as they are.
-struct Item {
-    name: &'static str,
-    data: Vec<u8>,
-    method: u16,
-    flags: u16,
-    /// Sizes and CRC after the data (flag bit 3) instead of in the local header.
-    descriptor: bool,
-}
-
-fn item(name: &'static str, data: &[u8], method: u16) -> Item {
-    Item {
-        name,
-        data: data.to_vec(),
-        method,
-        flags: 0,
-        descriptor: false,
-    }
-}
-
-/// A ZIP archive as PKWARE's APPNOTE lays it out: local headers and data, then the central
-/// directory, then the end record with `comment`.
-fn zip_bytes(items: &[Item], comment: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut central = Vec::new();
-    for item in items {
-        let mut crc = Crc::new();
-        crc.update(&item.data);
-        let crc = crc.sum();
-        let packed = if item.method == 8 {
-            let mut encoder = DeflateEncoder::new(Vec::new(), Compression::default());
-            encoder.write_all(&item.data).unwrap();
-            encoder.finish().unwrap()
-        } else {
-            item.data.clone()
-        };
-        let flags = item.flags | if item.descriptor { 1 << 3 } else { 0 };
-        let offset = out.len() as u32;
-        let sizes = [crc, packed.len() as u32, item.data.len() as u32];
-        let local_sizes = if item.descriptor { [0; 3] } else { sizes };
-        out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-        for half in [20u16, flags, item.method, 0, 0x21] {
-            out.extend_from_slice(&half.to_le_bytes());
-        }
-        for word in local_sizes {
-            out.extend_from_slice(&word.to_le_bytes());
-        }
-        out.extend_from_slice(&(item.name.len() as u16).to_le_bytes());
-        out.extend_from_slice(&0u16.to_le_bytes());
-        out.extend_from_slice(item.name.as_bytes());
-        out.extend_from_slice(&packed);
-        if item.descriptor {
-            out.extend_from_slice(&0x0807_4b50u32.to_le_bytes());
-            for word in sizes {
-                out.extend_from_slice(&word.to_le_bytes());
-            }
-        }
-        central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
-        for half in [20u16, 20, flags, item.method, 0, 0x21] {
-            central.extend_from_slice(&half.to_le_bytes());
-        }
-        for word in sizes {
-            central.extend_from_slice(&word.to_le_bytes());
-        }
-        for half in [item.name.len() as u16, 0, 0, 0, 0] {
-            central.extend_from_slice(&half.to_le_bytes());
-        }
-        central.extend_from_slice(&0u32.to_le_bytes());
-        central.extend_from_slice(&offset.to_le_bytes());
-        central.extend_from_slice(item.name.as_bytes());
-    }
-    let cd_offset = out.len() as u32;
-    out.extend_from_slice(&central);
-    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
-    for half in [0u16, 0, items.len() as u16, items.len() as u16] {
-        out.extend_from_slice(&half.to_le_bytes());
-    }
-    out.extend_from_slice(&(central.len() as u32).to_le_bytes());
-    out.extend_from_slice(&cd_offset.to_le_bytes());
-    out.extend_from_slice(&(comment.len() as u16).to_le_bytes());
-    out.extend_from_slice(comment);
-    out
-}
-
 /// Byte offset of the `index`th central directory header.
 fn central_at(zip: &[u8], index: usize) -> usize {
     let eocd = zip.len() - 22;
@@ -680,21 +542,21 @@ fn zip_reads_back_its_entries() {
     let mut rng = Rng::new(6, 40, 0);
     let noise = random_bytes(&mut rng, 3000);
     let text = b"label,pixel0\n1,2\n".repeat(200);
-    let mut with_descriptor = item("x/y/deep.bin", &noise, 8);
+    let mut with_descriptor = ZipItem::new("x/y/deep.bin", &noise, 8);
     with_descriptor.descriptor = true;
-    let mut utf8 = item("ch\u{e9}vre/1.png", b"\x89PNG", 0);
+    let mut utf8 = ZipItem::new("ch\u{e9}vre/1.png", b"\x89PNG", 0);
     utf8.flags = 1 << 11;
     let items = [
-        item("readme.txt", b"stored bytes", 0),
-        item("digits/", b"", 0),
-        item("digits/3/train.csv", &text, 8),
+        ZipItem::new("readme.txt", b"stored bytes", 0),
+        ZipItem::new("digits/", b"", 0),
+        ZipItem::new("digits/3/train.csv", &text, 8),
         with_descriptor,
-        item("empty.bin", b"", 0),
-        item("empty-deflated.bin", b"", 8),
+        ZipItem::new("empty.bin", b"", 0),
+        ZipItem::new("empty-deflated.bin", b"", 8),
         utf8,
-        item("digits\\9\\", b"", 0),
+        ZipItem::new("digits\\9\\", b"", 0),
     ];
-    let zip = zip_bytes(&items, b"a comment PK");
+    let zip = zip_archive(&items, b"a comment PK");
     assert!(is_zip(&zip));
     let entries = read_zip(ZIP, &zip).unwrap();
     // The files in directory order, then the folders (with `/` for a Windows `\`), no bytes.
@@ -704,12 +566,12 @@ fn zip_reads_back_its_entries() {
     };
     let files = items
         .iter()
-        .filter(|item| !item.name.ends_with(['/', '\\']));
-    let mut expected: Vec<ZipEntry> = files.map(|item| entry(item.name, &item.data)).collect();
+        .filter(|item| !item.path.ends_with(['/', '\\']));
+    let mut expected: Vec<ZipEntry> = files.map(|item| entry(&item.path, &item.bytes)).collect();
     expected.extend([entry("digits/", b""), entry("digits/9/", b"")]);
     assert_eq!(entries, expected);
 
-    let empty = zip_bytes(&[], b"");
+    let empty = zip_archive(&[], b"");
     assert_eq!(empty.len(), 22);
     assert!(is_zip(&empty));
     assert!(read_zip(ZIP, &empty).unwrap().is_empty());
@@ -718,7 +580,7 @@ fn zip_reads_back_its_entries() {
 
 #[test]
 fn zip_errors_name_the_entry() {
-    let stored = zip_bytes(&[item("a/one.txt", b"0123456789", 0)], b"");
+    let stored = zip_archive(&[ZipItem::new("a/one.txt", b"0123456789", 0)], b"");
     // Local header (30) + name (9): the data starts at 39.
     let mut flipped = stored.clone();
     flipped[39 + 4] ^= 1;
@@ -737,14 +599,14 @@ fn zip_errors_name_the_entry() {
     );
     assert_says(&zip_error(b""), &["not a ZIP archive"]);
 
-    let mut encrypted = item("secret.txt", b"hidden", 0);
+    let mut encrypted = ZipItem::new("secret.txt", b"hidden", 0);
     encrypted.flags = 1;
     assert_says(
-        &zip_error(&zip_bytes(&[encrypted], b"")),
+        &zip_error(&zip_archive(&[encrypted], b"")),
         &["entry `secret.txt` is encrypted"],
     );
     assert_says(
-        &zip_error(&zip_bytes(&[item("b.bz2", b"BZh", 12)], b"")),
+        &zip_error(&zip_archive(&[ZipItem::new("b.bz2", b"BZh", 12)], b"")),
         &["entry `b.bz2` is compressed with bzip2 (method 12)"],
     );
     for name in [
@@ -754,13 +616,7 @@ fn zip_errors_name_the_entry() {
         "C:\\x.txt",
         "a\\..\\b",
     ] {
-        let zip = zip_bytes(
-            &[Item {
-                name,
-                ..item("", b"x", 0)
-            }],
-            b"",
-        );
+        let zip = zip_archive(&[ZipItem::new(name, b"x", 0)], b"");
         assert_says(
             &zip_error(&zip),
             &[&format!("entry `{name}`"), "a `..` component"],
@@ -769,7 +625,7 @@ fn zip_errors_name_the_entry() {
 
     // The central directory lies about an entry's sizes.
     let data = vec![7u8; 5000];
-    let deflated = zip_bytes(&[item("seven.bin", &data, 8)], b"");
+    let deflated = zip_archive(&[ZipItem::new("seven.bin", &data, 8)], b"");
     let size_at = central_at(&deflated, 0) + 24;
     let with_size = |size: u32| {
         let mut zip = deflated.clone();
@@ -818,28 +674,6 @@ fn zip_errors_name_the_entry() {
 // ---------------------------------------------------------------- pictures
 
 const PICTURE: &str = "digit.png";
-
-fn encode_png(
-    width: u32,
-    height: u32,
-    color: png::ColorType,
-    depth: png::BitDepth,
-    data: &[u8],
-    palette: Option<&[u8]>,
-) -> Vec<u8> {
-    let mut out = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut out, width, height);
-        encoder.set_color(color);
-        encoder.set_depth(depth);
-        if let Some(palette) = palette {
-            encoder.set_palette(palette.to_vec());
-        }
-        let mut writer = encoder.write_header().unwrap();
-        writer.write_image_data(data).unwrap();
-    }
-    out
-}
 
 /// Pillow's `L24(rgb) >> 16` (libImaging/Convert.c), the reference for colour to grey.
 fn pillow_l(r: u8, g: u8, b: u8) -> u8 {

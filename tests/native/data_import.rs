@@ -2,7 +2,7 @@
 //! whole is split 1/7 per class, and each malformed input gets an error naming where it is.
 
 use crate::common;
-use crate::common::writers::{csv, npy, npy_pair, picture_entries, png, zip};
+use crate::common::writers::{csv, encode_png, npy, npy_pair, picture_entries, png, zip};
 
 use bayes_renorm::data::holdout::held_out;
 use bayes_renorm::data::idx::{idx_images_bytes, idx_labels_bytes};
@@ -181,13 +181,8 @@ fn pictures_resize_to_the_first_only_when_asked_and_colour_becomes_luma() {
     assert!(found, "the resized picture keeps its value");
 
     // RGB (255, 0, 0) is grey round(0.299 * 255) = 76, PIL's convert("L").
-    let mut red = Vec::new();
-    let mut encoder = png::Encoder::new(&mut red, 1, 1);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder.write_header().unwrap();
-    writer.write_image_data(&[255, 0, 0]).unwrap();
-    writer.finish().unwrap();
+    let (rgb, eight) = (png::ColorType::Rgb, png::BitDepth::Eight);
+    let red = encode_png(1, 1, rgb, eight, &[255, 0, 0], None);
     let pictures = vec![
         file("r/red/1.png", red.clone()),
         file("r/red/2.png", red),
@@ -396,4 +391,23 @@ fn sixty_four_square_images_train_and_analyse_and_the_eigen_shells_say_why_they_
         error.contains("671 MB") && error.contains("4096 pixels"),
         "{error}"
     );
+}
+
+/// Found by fuzzing (examples/fuzz/targets/import.rs, with overflow checks): a picture whose
+/// path has no parts ("" or "\\") once made `folder::layout` take 1 from a length of 0.
+#[test]
+fn a_picture_with_an_empty_path_is_refused_not_a_panic() {
+    for path in ["", "\\"] {
+        let picture = png(2, 2, &[1; 4], false);
+        assert!(
+            convert(vec![file(path, picture.clone())]).is_err(),
+            "{path:?}"
+        );
+        let with_classes = vec![
+            file(path, picture.clone()),
+            file("p/a/1.png", picture.clone()),
+            file("p/b/1.png", picture),
+        ];
+        assert!(convert(with_classes).is_err(), "{path:?}");
+    }
 }

@@ -8,6 +8,7 @@ use bayes_renorm::data::{Dataset, MAX_SIDE};
 use bayes_renorm::rng::Rng;
 
 use super::{random_or_mutated, Target};
+use crate::writers::{csv, csv_text};
 
 pub struct CsvTarget {
     seeds: Vec<Vec<u8>>,
@@ -18,9 +19,9 @@ impl CsvTarget {
         let tiny = Dataset::new(2, 3, vec![0, 255], (0..12).map(|p| p * 21).collect());
         CsvTarget {
             seeds: vec![
-                csv(&images.first(3), true, "\r\n"),
-                csv(&images.first(3), false, "\n"),
-                csv(&tiny, false, "\n"),
+                csv_text(&images.first(3), true, true, false).into_bytes(),
+                csv(&images.first(3), false),
+                csv(&tiny, false),
             ],
         }
     }
@@ -53,27 +54,9 @@ impl Target for CsvTarget {
             while !reader.step(1).expect("a line at a time reads as the whole") {}
             assert_eq!(reader.bytes_read(), input.len());
             assert_eq!(reader.finish().expect("finishes as the whole"), data);
-            let again = read_csv("again.csv", &csv(&data, false, "\n"), Some(data.cols));
+            let again = read_csv("again.csv", &csv(&data, false), Some(data.cols));
             assert_eq!(again.expect("a rewritten file reads"), data);
         }
         accepted
     }
-}
-
-/// Kaggle's layout: label, then the pixels.
-fn csv(data: &Dataset, header: bool, eol: &str) -> Vec<u8> {
-    let mut out = String::new();
-    if header {
-        out.push_str("label");
-        (0..data.input_dim()).for_each(|i| out.push_str(&format!(",pixel{i}")));
-        out.push_str(eol);
-    }
-    for (i, label) in data.labels.iter().enumerate() {
-        out.push_str(&label.to_string());
-        data.image(i)
-            .iter()
-            .for_each(|p| out.push_str(&format!(",{p}")));
-        out.push_str(eol);
-    }
-    out.into_bytes()
 }

@@ -3,15 +3,13 @@
 //! Property: an accepted pair agrees on the count, has images of 1x1 to 64x64, and written back as IDX
 //! reads as the same dataset.
 
-use std::io::Write;
-
 use crate::fuzz::{random_bytes, randomly_mutated};
 use bayes_renorm::data::idx::{idx_images_bytes, idx_labels_bytes, read_idx};
 use bayes_renorm::data::{Dataset, MAX_SIDE};
 use bayes_renorm::rng::Rng;
-use flate2::{write::GzEncoder, Compression};
 
 use super::Target;
+use crate::writers::gzip;
 
 pub struct IdxTarget {
     /// (images, labels) of three MNIST images and of two 2x3 images, raw and gzipped.
@@ -73,10 +71,4 @@ fn split_pair(input: &[u8]) -> (&[u8], &[u8]) {
     };
     let images_len = (u32::from_le_bytes(*prefix) as usize).min(rest.len());
     rest.split_at(images_len)
-}
-
-fn gzip(file: &[u8]) -> Vec<u8> {
-    let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
-    encoder.write_all(file).expect("write to Vec");
-    encoder.finish().expect("write to Vec")
 }

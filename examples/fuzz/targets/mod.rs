@@ -4,6 +4,7 @@
 
 mod csv;
 mod idx;
+mod import;
 mod manifest;
 mod npy;
 mod picture;
@@ -47,6 +48,7 @@ pub fn all() -> Vec<Box<dyn Target>> {
         Box::new(csv::CsvTarget::new(&images)),
         Box::new(npy::NpyTarget::new(&images)),
         Box::new(zip::ZipTarget::new(&images)),
+        Box::new(import::ImportTarget::new(&images)),
         Box::new(picture::PictureTarget::new(
             &images,
             ["grey_blocks", "colour_blocks", "cmyk"]

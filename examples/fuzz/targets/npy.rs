@@ -8,6 +8,7 @@ use bayes_renorm::data::{Dataset, MAX_SIDE};
 use bayes_renorm::rng::Rng;
 
 use super::{random_or_mutated, Target};
+use crate::writers::{int64_le, npy, npy_bytes};
 
 pub struct NpyTarget {
     seeds: Vec<Vec<u8>>,
@@ -16,11 +17,7 @@ pub struct NpyTarget {
 impl NpyTarget {
     pub fn new(images: &Dataset) -> Self {
         let data = images.first(3);
-        let labels_i8: Vec<u8> = data
-            .labels
-            .iter()
-            .flat_map(|&l| i64::from(l).to_le_bytes())
-            .collect();
+        let labels: Vec<i64> = data.labels.iter().map(|&l| i64::from(l)).collect();
         let labels_u2: Vec<u8> = data
             .labels
             .iter()
@@ -28,10 +25,10 @@ impl NpyTarget {
             .collect();
         NpyTarget {
             seeds: vec![
-                npy("|u1", &[3, 28, 28], &data.pixels, 1),
-                npy("|u1", &[3, 784], &data.pixels, 2),
-                npy("<i8", &[3], &labels_i8, 1),
-                npy(">u2", &[3], &labels_u2, 3),
+                npy("|u1", &[3, 28, 28], &data.pixels),
+                npy_bytes("|u1", false, &[3, 784], &data.pixels, 2),
+                npy("<i8", &[3], &int64_le(&labels)),
+                npy_bytes(">u2", false, &[3], &labels_u2, 3),
             ],
         }
     }
@@ -59,7 +56,7 @@ impl Target for NpyTarget {
                 .try_fold(1usize, |n, &d| n.checked_mul(d)),
         };
         assert_eq!(count, Some(array.values.len()), "shape {:?}", array.shape);
-        let again = read_npy("again.npy", &npy("|u1", &array.shape, &array.values, 1));
+        let again = read_npy("again.npy", &npy("|u1", &array.shape, &array.values));
         assert_eq!(again.expect("a rewritten array reads"), array);
         if let Ok((rows, cols)) = image_size("fuzz.npy", &array.shape, None) {
             assert!((1..=MAX_SIDE).contains(&rows) && (1..=MAX_SIDE).contains(&cols));
@@ -75,30 +72,4 @@ impl Target for NpyTarget {
         }
         true
     }
-}
-
-/// An .npy file as `np.save` writes it, the header padded so the data starts at a multiple of
-/// 64 (`major` 1: u16 header length; 2 and 3: u32).
-fn npy(descr: &str, shape: &[usize], data: &[u8], major: u8) -> Vec<u8> {
-    let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
-    let tuple = match dims.len() {
-        1 => format!("({},)", dims[0]),
-        _ => format!("({})", dims.join(", ")),
-    };
-    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {tuple}, }}");
-    let prefix = if major == 1 { 10 } else { 12 };
-    while (prefix + header.len() + 1) % 64 != 0 {
-        header.push(' ');
-    }
-    header.push('\n');
-    let mut out = b"\x93NUMPY".to_vec();
-    out.extend_from_slice(&[major, 0]);
-    if major == 1 {
-        out.extend_from_slice(&(header.len() as u16).to_le_bytes());
-    } else {
-        out.extend_from_slice(&(header.len() as u32).to_le_bytes());
-    }
-    out.extend_from_slice(header.as_bytes());
-    out.extend_from_slice(data);
-    out
 }

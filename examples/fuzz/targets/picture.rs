@@ -11,8 +11,9 @@ use flate2::Crc;
 use png::{BitDepth, ColorType};
 
 use super::{random_or_mutated, Target};
+use crate::writers::encode_png;
 
-const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
+pub(super) const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
 
 pub struct PictureTarget {
     seeds: Vec<Vec<u8>>,
@@ -34,28 +35,31 @@ impl PictureTarget {
             })
             .collect();
         let palette = [0, 0, 0, 90, 90, 90, 200, 30, 30, 255, 255, 255];
+        // `data`, 28 x 28 samples of `color` and `depth`, as a PNG.
+        let mnist_png =
+            |color, depth, data: &[u8], palette| encode_png(28, 28, color, depth, data, palette);
         let mut seeds = vec![
-            png(ColorType::Grayscale, BitDepth::Eight, grey, None),
-            png(
+            mnist_png(ColorType::Grayscale, BitDepth::Eight, grey, None),
+            mnist_png(
                 ColorType::GrayscaleAlpha,
                 BitDepth::Eight,
                 &twice(|g| [g, !g]),
                 None,
             ),
-            png(
+            mnist_png(
                 ColorType::Grayscale,
                 BitDepth::Sixteen,
                 &twice(|g| [g, g]),
                 None,
             ),
-            png(ColorType::Rgb, BitDepth::Eight, &rgb, None),
-            png(
+            mnist_png(ColorType::Rgb, BitDepth::Eight, &rgb, None),
+            mnist_png(
                 ColorType::Indexed,
                 BitDepth::Eight,
                 &indices,
                 Some(&palette),
             ),
-            png(ColorType::Grayscale, BitDepth::Two, &two_bit, None),
+            mnist_png(ColorType::Grayscale, BitDepth::Two, &two_bit, None),
         ];
         seeds.extend(jpegs);
         PictureTarget { seeds }
@@ -106,23 +110,8 @@ impl Target for PictureTarget {
     }
 }
 
-/// `data`, 28 x 28 samples of `color` and `depth`, as a PNG.
-fn png(color: ColorType, depth: BitDepth, data: &[u8], palette: Option<&[u8]>) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, 28, 28);
-    encoder.set_color(color);
-    encoder.set_depth(depth);
-    if let Some(palette) = palette {
-        encoder.set_palette(palette.to_vec());
-    }
-    let mut writer = encoder.write_header().expect("a valid header");
-    writer.write_image_data(data).expect("28 x 28 pixels");
-    writer.finish().expect("write to Vec");
-    out
-}
-
 /// Rewrites each whole chunk's CRC-32 (over its type and data) to match.
-fn fix_png_crcs(bytes: &mut [u8]) {
+pub(super) fn fix_png_crcs(bytes: &mut [u8]) {
     let mut at = PNG_MAGIC.len();
     while at + 12 <= bytes.len() {
         let len = u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);

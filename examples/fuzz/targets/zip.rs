@@ -3,14 +3,12 @@
 //! deterministic, no accepted path is empty, absolute or climbs out with `..`, folders have no
 //! bytes, and the entries zipped again (with their CRC-32) read back the same.
 
-use std::io::Write;
-
-use bayes_renorm::data::zip::{read_zip, ZipEntry};
+use bayes_renorm::data::zip::read_zip;
 use bayes_renorm::data::Dataset;
 use bayes_renorm::rng::Rng;
-use flate2::{write::DeflateEncoder, Compression, Crc};
 
 use super::{random_or_mutated, Target};
+use crate::writers::{zip_archive, ZipItem, ZIP_UTF8};
 
 pub struct ZipTarget {
     seeds: Vec<Vec<u8>>,
@@ -18,34 +16,38 @@ pub struct ZipTarget {
 
 impl ZipTarget {
     pub fn new(images: &Dataset) -> Self {
-        let (first, second) = (images.image(0).to_vec(), images.image(1).to_vec());
-        let folder = ZipEntry {
-            path: "digits/".to_string(),
-            bytes: Vec::new(),
-        };
-        let entry = |path: &str, bytes: &[u8]| ZipEntry {
-            path: path.to_string(),
-            bytes: bytes.to_vec(),
-        };
+        let (first, second) = (images.image(0), images.image(1));
         ZipTarget {
             seeds: vec![
-                zip(
+                zip_archive(
                     &[
-                        (folder, false),
-                        (entry("digits/7/a.raw", &first), false),
-                        (entry("digits/2/b.raw", &second), true),
+                        item("digits/", b"", STORED),
+                        item("digits/7/a.raw", first, STORED),
+                        ZipItem {
+                            descriptor: true,
+                            ..item("digits/2/b.raw", second, DEFLATED)
+                        },
                     ],
-                    true,
                     b"",
                 ),
-                zip(
-                    &[(entry("train.csv", b"label,p0\n7,0\n2,255\n"), true)],
-                    false,
+                zip_archive(
+                    &[item("train.csv", b"label,p0\n7,0\n2,255\n", DEFLATED)],
                     b"seed",
                 ),
-                zip(&[(entry("a.raw", &first), false)], false, b""),
+                zip_archive(&[item("a.raw", first, STORED)], b""),
             ],
         }
+    }
+}
+
+const STORED: u16 = 0;
+const DEFLATED: u16 = 8;
+
+/// An entry with a UTF-8 name.
+fn item(path: &str, bytes: &[u8], method: u16) -> ZipItem {
+    ZipItem {
+        flags: ZIP_UTF8,
+        ..ZipItem::new(path, bytes, method)
     }
 }
 
@@ -79,71 +81,12 @@ impl Target for ZipTarget {
                 "{path:?}"
             );
         }
-        let pairs: Vec<(ZipEntry, bool)> = entries.iter().map(|e| (e.clone(), true)).collect();
-        let rezipped = read_zip("again.zip", &zip(&pairs, false, b""));
+        let items: Vec<ZipItem> = entries
+            .iter()
+            .map(|e| item(&e.path, &e.bytes, DEFLATED))
+            .collect();
+        let rezipped = read_zip("again.zip", &zip_archive(&items, b""));
         assert_eq!(rezipped.expect("a rewritten archive reads"), entries);
         true
     }
-}
-
-/// An archive of `(entry, deflated)` pairs, the deflated ones with a data descriptor if
-/// `descriptors`, then `comment`.
-fn zip(entries: &[(ZipEntry, bool)], descriptors: bool, comment: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut central = Vec::new();
-    let put16 = |buf: &mut Vec<u8>, v: usize| buf.extend_from_slice(&(v as u16).to_le_bytes());
-    let put32 = |buf: &mut Vec<u8>, v: u32| buf.extend_from_slice(&v.to_le_bytes());
-    for (entry, deflated) in entries {
-        let mut crc = Crc::new();
-        crc.update(&entry.bytes);
-        let (method, packed) = if *deflated {
-            let mut encoder = DeflateEncoder::new(Vec::new(), Compression::fast());
-            encoder.write_all(&entry.bytes).expect("write to Vec");
-            (8, encoder.finish().expect("write to Vec"))
-        } else {
-            (0, entry.bytes.clone())
-        };
-        let descriptor = descriptors && *deflated;
-        // Bit 3: sizes in a data descriptor; bit 11: the name is UTF-8.
-        let flags = (if descriptor { 1 << 3 } else { 0 }) | 1 << 11;
-        let sizes = [crc.sum(), packed.len() as u32, entry.bytes.len() as u32];
-        let offset = out.len() as u32;
-        put32(&mut out, 0x0403_4b50);
-        for v in [20, flags, method, 0, 0x21] {
-            put16(&mut out, v);
-        }
-        for v in if descriptor { [0; 3] } else { sizes } {
-            put32(&mut out, v);
-        }
-        put16(&mut out, entry.path.len());
-        put16(&mut out, 0);
-        out.extend_from_slice(entry.path.as_bytes());
-        out.extend_from_slice(&packed);
-        if descriptor {
-            put32(&mut out, 0x0807_4b50);
-            sizes.iter().for_each(|&v| put32(&mut out, v));
-        }
-        put32(&mut central, 0x0201_4b50);
-        for v in [20, 20, flags, method, 0, 0x21] {
-            put16(&mut central, v);
-        }
-        sizes.iter().for_each(|&v| put32(&mut central, v));
-        for v in [entry.path.len(), 0, 0, 0, 0] {
-            put16(&mut central, v);
-        }
-        put32(&mut central, 0);
-        put32(&mut central, offset);
-        central.extend_from_slice(entry.path.as_bytes());
-    }
-    let cd_offset = out.len() as u32;
-    out.extend_from_slice(&central);
-    put32(&mut out, 0x0605_4b50);
-    for v in [0, 0, entries.len(), entries.len()] {
-        put16(&mut out, v);
-    }
-    put32(&mut out, central.len() as u32);
-    put32(&mut out, cd_offset);
-    put16(&mut out, comment.len());
-    out.extend_from_slice(comment);
-    out
 }
