@@ -1,0 +1,106 @@
+//! A picture folder: its layout from the paths, then the decoded pictures as data sets of one
+//! size (resized to the first picture's only when asked).
+
+use super::assemble::check_class_count;
+use super::error::ImportError;
+use super::sources::{InputFile, Work};
+use crate::data::folder::{layout, FolderLayout, LayoutError};
+use crate::data::manifest::Split;
+use crate::data::picture::{resized, GreyImage};
+use crate::data::sniff::FileKind;
+use crate::data::{Dataset, MAX_SIDE};
+
+pub(super) const PICTURES: &str = "pictures";
+
+pub(super) fn picture_work(
+    files: Vec<InputFile>,
+    kinds: &[FileKind],
+    skipped: &mut Vec<String>,
+) -> Result<Work, ImportError> {
+    // A file named as a picture is decoded, so a damaged one is an error, not silently left out.
+    let named_picture = |path: &str| {
+        let lower = path.to_ascii_lowercase();
+        [".png", ".jpg", ".jpeg"].iter().any(|e| lower.ends_with(e))
+    };
+    let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+    let picture: Vec<bool> = (0..files.len())
+        .map(|i| kinds[i] == FileKind::Picture || named_picture(&paths[i]))
+        .collect();
+    for (path, &is) in paths.iter().zip(&picture) {
+        if !is && !path.ends_with('/') {
+            skipped.push(path.clone());
+        }
+    }
+    if !picture.contains(&true) {
+        return Err(ImportError::NoPictures { files: files.len() });
+    }
+    let layout = layout(&paths, &picture).map_err(|e| match e {
+        LayoutError::NoClassFolder { path } => ImportError::NoClassFolder { path },
+        LayoutError::UnknownTestClass { path, class } => {
+            ImportError::UnknownTestClass { path, class }
+        }
+    })?;
+    if let Some(class) = &layout.empty_class {
+        return Err(ImportError::EmptyClass {
+            class: class.clone(),
+            place: "its folder holds no pictures".to_string(),
+        });
+    }
+    check_class_count(&layout.classes)?;
+    Ok(Work::Pictures {
+        files,
+        layout,
+        decoded: Vec::new(),
+    })
+}
+
+/// The decoded pictures as data sets (one, or train and test), all at the first's size.
+pub(super) fn picture_sets(
+    files: &[InputFile],
+    layout: &FolderLayout,
+    decoded: Vec<GreyImage>,
+    resize: bool,
+) -> Result<Vec<(Option<Split>, Dataset)>, ImportError> {
+    let first = &decoded[0];
+    let first_file = &files[layout.pictures[0].index].path;
+    let (rows, cols) = (first.rows, first.cols);
+    if rows > MAX_SIDE || cols > MAX_SIDE {
+        return Err(ImportError::TooLarge {
+            file: first_file.clone(),
+            rows,
+            cols,
+        });
+    }
+    let mut sets: Vec<(Option<Split>, Dataset)> = Vec::new();
+    for (picture, image) in layout.pictures.iter().zip(decoded) {
+        let image = if (image.rows, image.cols) == (rows, cols) {
+            image
+        } else if resize {
+            resized(&image, rows, cols)
+        } else {
+            return Err(ImportError::PictureSize {
+                file: files[picture.index].path.clone(),
+                rows: image.rows,
+                cols: image.cols,
+                first: first_file.clone(),
+                first_rows: rows,
+                first_cols: cols,
+            });
+        };
+        let set = match sets.iter_mut().find(|(s, _)| *s == picture.split) {
+            Some((_, set)) => set,
+            None => {
+                sets.push((
+                    picture.split,
+                    Dataset::new(rows, cols, Vec::new(), Vec::new()),
+                ));
+                &mut sets.last_mut().expect("just pushed").1
+            }
+        };
+        set.labels.push(picture.label as u8);
+        set.pixels.extend_from_slice(&image.pixels);
+    }
+    // Train first, whatever order the folders came in.
+    sets.sort_by_key(|(split, _)| *split != Some(Split::Train));
+    Ok(sets)
+}
