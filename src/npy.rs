@@ -5,6 +5,9 @@
 //! brings a Python-literal parser (py_literal, pest) and num-bigint into the wasm module that
 //! the page downloads, to replace these twenty lines.
 
+/// How every `.npy` file starts (data::npy reads them back; data::sniff recognises them).
+pub const NPY_MAGIC: &[u8] = b"\x93NUMPY";
+
 /// `.npy` bytes of a little-endian f32 array of `shape`, C order.
 pub fn npy_f32(shape: &[usize], values: &[f32]) -> Vec<u8> {
     assert_eq!(
@@ -24,7 +27,8 @@ pub fn npy_f32(shape: &[usize], values: &[f32]) -> Vec<u8> {
     header.push_str(&" ".repeat((64 - unpadded % 64) % 64));
     header.push('\n');
     let mut out = Vec::with_capacity(10 + header.len() + 4 * values.len());
-    out.extend_from_slice(b"\x93NUMPY\x01\x00");
+    out.extend_from_slice(NPY_MAGIC);
+    out.extend_from_slice(&[1, 0]); // version 1.0
     out.extend_from_slice(&(header.len() as u16).to_le_bytes());
     out.extend_from_slice(header.as_bytes());
     for v in values {

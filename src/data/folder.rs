@@ -34,6 +34,11 @@ pub enum LayoutError {
     UnknownTestClass { path: String, class: String },
 }
 
+/// A folder listed among the files (a zip's or a dropped folder's): its path ends in a separator.
+pub fn is_folder(path: &str) -> bool {
+    path.ends_with('/') || path.ends_with('\\')
+}
+
 /// Hidden files and the `__MACOSX` copies macOS adds to zips are never data.
 pub fn is_hidden(path: &str) -> bool {
     components(path).any(|c| c.starts_with('.') || c == "__MACOSX")
@@ -50,7 +55,7 @@ pub fn layout(paths: &[String], is_picture: &[bool]) -> Result<FolderLayout, Lay
     let parts: Vec<Vec<&str>> = paths.iter().map(|p| components(p).collect()).collect();
     let pictures: Vec<usize> = (0..paths.len()).filter(|&i| is_picture[i]).collect();
     let folders: Vec<usize> = (0..paths.len())
-        .filter(|&i| !is_picture[i] && (paths[i].ends_with('/') || paths[i].ends_with('\\')))
+        .filter(|&i| !is_picture[i] && is_folder(&paths[i]))
         .collect();
     // The folders every picture lies under, which name nothing.
     // Saturating: a picture whose path has no parts lies in no folder (an error below).

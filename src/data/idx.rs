@@ -15,7 +15,8 @@ use super::{shard::hex, Dataset, MAX_SIDE};
 
 pub const IMAGES_MAGIC: u32 = 0x0000_0803;
 pub const LABELS_MAGIC: u32 = 0x0000_0801;
-const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// A gzipped file, such as the IDX files as distributed.
+pub const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// Why an IDX pair was rejected. `file` is "images" or "labels"; offsets are bytes into the
 /// uncompressed file.

@@ -18,8 +18,8 @@
 use thiserror::Error;
 
 use super::{Dataset, MAX_SIDE};
+use crate::npy::NPY_MAGIC as MAGIC;
 
-const MAGIC: &[u8] = b"\x93NUMPY";
 const VERSION_AT: usize = 6;
 const HEADER_LEN_AT: usize = 8;
 

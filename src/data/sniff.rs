@@ -5,12 +5,10 @@ use std::io::Read;
 
 use flate2::read::GzDecoder;
 
-use super::idx::{IMAGES_MAGIC, LABELS_MAGIC};
+use super::idx::{GZIP_MAGIC, IMAGES_MAGIC, LABELS_MAGIC};
 use super::picture::is_picture;
 use super::zip::is_zip;
-
-const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
-const NPY_MAGIC: &[u8] = b"\x93NUMPY";
+use crate::npy::NPY_MAGIC;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {

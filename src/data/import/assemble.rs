@@ -1,8 +1,6 @@
 //! The whole checked and split: one image size, 2 to 256 classes with none empty, both splits
 //! non-empty; a set given whole gets its held-out test split, and the manifest says which.
 
-use std::collections::VecDeque;
-
 use super::error::ImportError;
 use super::sources::ImportOptions;
 use crate::data::holdout::{held_out, held_out_rule};
@@ -42,19 +40,18 @@ pub(super) fn assemble(
     class_names: Vec<String>,
     skipped: Vec<String>,
 ) -> Result<Imported, ImportError> {
-    let mut sets: VecDeque<_> = sets.into();
-    let (train, test, split) = match (sets.pop_front(), sets.pop_front()) {
-        (Some((None, whole)), None) => {
+    let mut sets = sets
+        .into_iter()
+        .map(|(split, data)| (split.is_none(), data));
+    let (train, test, split) = match (sets.next(), sets.next()) {
+        (Some((true, whole)), None) => {
             let (train, test) = held_out(&whole, options.seed);
             (train, test, held_out_rule(options.seed))
         }
-        (Some((_, train)), Some((_, test))) => (train, test, GIVEN_SPLIT.to_string()),
-        (Some((_, train)), None) => (train, Dataset::default(), GIVEN_SPLIT.to_string()),
-        (None, _) => (
-            Dataset::default(),
-            Dataset::default(),
-            GIVEN_SPLIT.to_string(),
-        ),
+        (train, test) => {
+            let data = |set: Option<(bool, Dataset)>| set.map(|(_, d)| d).unwrap_or_default();
+            (data(train), data(test), GIVEN_SPLIT.to_string())
+        }
     };
     for (name, data) in [("train", &train), ("test", &test)] {
         if data.is_empty() {

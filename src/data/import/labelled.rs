@@ -81,29 +81,25 @@ pub(super) fn labelled_work(
             ("NPY", sets)
         }
         _ => {
-            let (images, labels): (Vec<_>, Vec<_>) = files
+            let (mut images, mut labels) = (Vec::new(), Vec::new());
+            for (file, &kind) in files.into_iter().zip(kinds) {
+                let side = match kind {
+                    FileKind::IdxImages => &mut images,
+                    _ => &mut labels,
+                };
+                side.push((file.path, file.bytes));
+            }
+            let sets = pairs(images, labels, "IDX images files and labels files")?
                 .into_iter()
-                .zip(kinds)
-                .map(|(f, &k)| (f.path, (k, f.bytes)))
-                .partition(|(_, (k, _))| *k == FileKind::IdxImages);
-            let strip = |v: Vec<(String, (FileKind, Vec<u8>))>| -> Vec<(String, Vec<u8>)> {
-                v.into_iter().map(|(p, (_, b))| (p, b)).collect()
-            };
-            let sets = pairs(
-                strip(images),
-                strip(labels),
-                "IDX images files and labels files",
-            )?
-            .into_iter()
-            .map(|((image_file, images), (label_file, labels))| {
-                let data = read_idx(&images, &labels).map_err(|source| ImportError::Idx {
-                    images: image_file.clone(),
-                    labels: label_file,
-                    source,
-                })?;
-                Ok((image_file, Part::Ready(data)))
-            })
-            .collect::<Result<_, ImportError>>()?;
+                .map(|((image_file, images), (label_file, labels))| {
+                    let data = read_idx(&images, &labels).map_err(|source| ImportError::Idx {
+                        images: image_file.clone(),
+                        labels: label_file,
+                        source,
+                    })?;
+                    Ok((image_file, Part::Ready(data)))
+                })
+                .collect::<Result<_, ImportError>>()?;
             ("IDX", sets)
         }
     };

@@ -13,7 +13,7 @@ pub use assemble::Imported;
 pub use error::ImportError;
 pub use sources::{ImportOptions, InputFile};
 
-use super::folder::is_hidden;
+use super::folder::{is_folder, is_hidden};
 use super::manifest::{EncodedShard, Manifest};
 use super::picture::decode_picture;
 use super::shard::ShardError;
@@ -76,30 +76,24 @@ impl Import {
         if files.is_empty() {
             return Err(ImportError::NoFiles);
         }
-        let (mut data, mut skipped) = (Vec::new(), Vec::new());
-        let mut kinds = Vec::new();
-        for file in files {
-            let kind = if file.path.ends_with('/') {
-                FileKind::Unknown
-            } else {
-                sniff(&file.bytes)
-            };
+        let (mut data, mut kinds, mut skipped) = (Vec::new(), Vec::new(), Vec::new());
+        for (file, kind) in files {
             if is_hidden(&file.path) {
                 skipped.push(file.path);
-                continue;
+            } else {
+                data.push(file);
+                kinds.push(kind);
             }
-            kinds.push(kind);
-            data.push(file);
         }
-        let pictures = kinds.iter().filter(|&&k| k == FileKind::Picture).count();
-        let work = if pictures > 0 || data.iter().all(|f| f.path.ends_with('/')) {
+        let work = if kinds.contains(&FileKind::Picture) || data.iter().all(|f| is_folder(&f.path))
+        {
             picture_work(data, &kinds, &mut skipped)?
         } else {
             // Folders only matter to a picture folder's classes.
             let (files, kinds): (Vec<_>, Vec<_>) = data
                 .into_iter()
                 .zip(kinds)
-                .filter(|(f, _)| !f.path.ends_with('/'))
+                .filter(|(f, _)| !is_folder(&f.path))
                 .unzip();
             labelled_work(files, &kinds, &options)?
         };
@@ -200,19 +194,27 @@ pub fn import(files: Vec<InputFile>, options: ImportOptions) -> Result<Imported,
     Import::new(files, options)?.finish()
 }
 
-/// The files, with every zip replaced by its entries (`archive.zip/cats/1.png`).
-fn unpacked(files: Vec<InputFile>) -> Result<Vec<InputFile>, ImportError> {
+/// The files, with every zip replaced by its entries (`archive.zip/cats/1.png`), each with its
+/// kind, told once (a folder's is `Unknown`).
+fn unpacked(files: Vec<InputFile>) -> Result<Vec<(InputFile, FileKind)>, ImportError> {
+    let kind_of = |file: &InputFile| match is_folder(&file.path) {
+        true => FileKind::Unknown,
+        false => sniff(&file.bytes),
+    };
     let mut out = Vec::new();
     for file in files {
-        if sniff(&file.bytes) != FileKind::Zip {
-            out.push(file);
+        let kind = kind_of(&file);
+        if kind != FileKind::Zip {
+            out.push((file, kind));
             continue;
         }
         for entry in read_zip(&file.path, &file.bytes)? {
-            out.push(InputFile {
+            let entry = InputFile {
                 path: format!("{}/{}", file.path, entry.path),
                 bytes: entry.bytes,
-            });
+            };
+            let kind = kind_of(&entry);
+            out.push((entry, kind));
         }
     }
     Ok(out)

@@ -4,7 +4,7 @@
 use super::assemble::check_class_count;
 use super::error::ImportError;
 use super::sources::{InputFile, Work};
-use crate::data::folder::{layout, FolderLayout, LayoutError};
+use crate::data::folder::{is_folder, layout, FolderLayout, LayoutError};
 use crate::data::manifest::Split;
 use crate::data::picture::{resized, GreyImage};
 use crate::data::sniff::FileKind;
@@ -27,7 +27,7 @@ pub(super) fn picture_work(
         .map(|i| kinds[i] == FileKind::Picture || named_picture(&paths[i]))
         .collect();
     for (path, &is) in paths.iter().zip(&picture) {
-        if !is && !path.ends_with('/') {
+        if !is && !is_folder(path) {
             skipped.push(path.clone());
         }
     }
@@ -71,7 +71,13 @@ pub(super) fn picture_sets(
             cols,
         });
     }
-    let mut sets: Vec<(Option<Split>, Dataset)> = Vec::new();
+    // Train then test when the folder gave them, else one set to hold a test split out of.
+    let splits = match layout.split_given {
+        true => vec![Some(Split::Train), Some(Split::Test)],
+        false => vec![None],
+    };
+    let empty = |split| (split, Dataset::new(rows, cols, Vec::new(), Vec::new()));
+    let mut sets: Vec<(Option<Split>, Dataset)> = splits.into_iter().map(empty).collect();
     for (picture, image) in layout.pictures.iter().zip(decoded) {
         let image = if (image.rows, image.cols) == (rows, cols) {
             image
@@ -87,20 +93,13 @@ pub(super) fn picture_sets(
                 first_cols: cols,
             });
         };
-        let set = match sets.iter_mut().find(|(s, _)| *s == picture.split) {
-            Some((_, set)) => set,
-            None => {
-                sets.push((
-                    picture.split,
-                    Dataset::new(rows, cols, Vec::new(), Vec::new()),
-                ));
-                &mut sets.last_mut().expect("just pushed").1
-            }
+        // `layout` gives a picture a split exactly when the folder gave them.
+        let set = match picture.split {
+            Some(Split::Test) => &mut sets[1].1,
+            _ => &mut sets[0].1,
         };
         set.labels.push(picture.label as u8);
         set.pixels.extend_from_slice(&image.pixels);
     }
-    // Train first, whatever order the folders came in.
-    sets.sort_by_key(|(split, _)| *split != Some(Split::Train));
     Ok(sets)
 }
