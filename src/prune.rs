@@ -59,6 +59,32 @@ pub fn removed_count(sorted_fisher: &[f32], cutoff: f32) -> usize {
     sorted_fisher.partition_point(|&f| f <= cutoff)
 }
 
+/// The cutoff at slider position `t` in [0, 1], a scale of the count removed: 0 (the exact zeros)
+/// at `t = 0`, then the positive values in equal counts up to the largest (every weight) at 1. A
+/// log axis of F spent most of its travel on the flat start; this gives the knee and the blow-up
+/// the room they take in the hockey stick.
+pub fn cutoff_at_position(sorted_fisher: &[f32], t: f64) -> f32 {
+    let zeros = removed_count(sorted_fisher, 0.0);
+    let positive = sorted_fisher.len() - zeros;
+    if t <= 0.0 || positive == 0 {
+        return 0.0;
+    }
+    // At least one positive value, so any t > 0 moves off Λ = 0.
+    let more = ((t.min(1.0) * positive as f64).ceil() as usize).clamp(1, positive);
+    sorted_fisher[zeros + more - 1]
+}
+
+/// The slider position of `cutoff`: the inverse of `cutoff_at_position`.
+pub fn position_of_cutoff(sorted_fisher: &[f32], cutoff: f32) -> f64 {
+    let zeros = removed_count(sorted_fisher, 0.0);
+    let positive = sorted_fisher.len() - zeros;
+    if positive == 0 {
+        return 0.0;
+    }
+    let more = removed_count(sorted_fisher, cutoff).saturating_sub(zeros);
+    more as f64 / positive as f64
+}
+
 /// The Fisher values of the encoder, ascending (for `removed_count`).
 pub fn sorted_values(fisher_encoder: &Array2<f32>) -> Vec<f32> {
     let flat: Vec<f32> = fisher_encoder.iter().copied().collect();
@@ -140,6 +166,11 @@ impl Shells {
     /// How many weights the cutoff removes: |{F ≤ Λ}|.
     pub fn removed(&self, cutoff: f32) -> usize {
         removed_count(&self.sorted_fisher, cutoff)
+    }
+
+    /// The first layer's Fisher values, ascending.
+    pub fn sorted_fisher(&self) -> &[f32] {
+        &self.sorted_fisher
     }
 
     /// The model with the first `k` weights of `scheme`'s order removed.

@@ -107,8 +107,8 @@ pub fn log_grid(fisher_values: &[f32], points: usize) -> Vec<f32> {
     grid
 }
 
-/// The positive Fisher values' range on a log scale: where the page's Λ slider moves. Every Λ
-/// below the smallest positive value removes the same weights as Λ = 0 (the exact zeros).
+/// The positive Fisher values' range, which the log grid spans. Every Λ below the smallest
+/// positive value removes the same weights as Λ = 0 (the exact zeros).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FisherScale {
     pub min_positive: f32,
@@ -122,28 +122,6 @@ impl FisherScale {
         let min_positive = positive.clone().fold(f32::INFINITY, f32::min);
         let max = positive.fold(0.0f32, f32::max);
         (max > 0.0).then_some(FisherScale { min_positive, max })
-    }
-
-    /// The cutoff at position `t` in [0, 1]: 0 at 0, then log-spaced from the smallest positive
-    /// value (just after 0) to the largest (at 1).
-    pub fn cutoff_at(&self, t: f64) -> f32 {
-        if t <= 0.0 {
-            return 0.0;
-        }
-        let (lo, hi) = ((self.min_positive as f64).ln(), (self.max as f64).ln());
-        ((lo + (hi - lo) * t.min(1.0)).exp() as f32).min(self.max)
-    }
-
-    /// The position of `cutoff`, the inverse of `cutoff_at` (0 below the smallest positive value).
-    pub fn position_of(&self, cutoff: f32) -> f64 {
-        if cutoff < self.min_positive {
-            return 0.0;
-        }
-        let (lo, hi) = ((self.min_positive as f64).ln(), (self.max as f64).ln());
-        if hi <= lo {
-            return 1.0;
-        }
-        (((cutoff as f64).ln() - lo) / (hi - lo)).clamp(0.0, 1.0)
     }
 }
 

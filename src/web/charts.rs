@@ -110,7 +110,7 @@ impl AnalysisView {
         to_js(self.view.summary())
     }
 
-    /// The cutoff at slider position `t` in [0, 1]: 0, then log-spaced over the Fisher values.
+    /// The cutoff at slider position `t` in [0, 1]: Λ = 0, then equal shares of the weights removed.
     #[wasm_bindgen(js_name = cutoffAt)]
     pub fn cutoff_at(&self, t: f64) -> f32 {
         self.view.cutoff_at(t)
@@ -120,6 +120,12 @@ impl AnalysisView {
     #[wasm_bindgen(js_name = positionOf)]
     pub fn position_of(&self, cutoff: f32) -> f64 {
         self.view.position_of(cutoff)
+    }
+
+    /// The line under the slider at `cutoff`: `{removed, total, zeros, loss, accuracy, swept,
+    /// unpruned}` (`workbench::view::CutoffReading`).
+    pub fn reading(&self, cutoff: f32) -> Result<JsValue, JsError> {
+        to_js(self.view.reading(cutoff))
     }
 
     /// Encoder weights the cutoff removes, |{F ≤ Λ}|.

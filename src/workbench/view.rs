@@ -13,9 +13,11 @@ use crate::finetune::FineTuneSummary;
 use crate::network::{ModelKind, Network, Score};
 use crate::network_weights::{read_network_wire, write_network_wire};
 use crate::predictions::{predictions, Confusion, Prediction};
-use crate::prune::{image_mse, reconstructions, Scheme, Shells};
+use crate::prune::{
+    cutoff_at_position, image_mse, position_of_cutoff, reconstructions, Scheme, Shells,
+};
 use crate::softflow::{self, SoftFlow, SoftFlowConfig, SoftFlowSummary};
-use crate::sweep::{FisherScale, Knee, SweepRow};
+use crate::sweep::{Knee, SweepRow};
 use crate::wire::{Reader, WireError, Writer};
 
 /// The analysis as the charts, the slider and the status need it.
@@ -34,6 +36,29 @@ pub struct AnalysisSummary {
     pub zero_fraction: f64,
     /// The first random-pruning seed: the slider's random row repeats the sweep's first run.
     pub pruning_seed: u64,
+}
+
+/// The slider's sentence at one cutoff: `AnalysisView::reading`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CutoffReading {
+    pub removed: usize,
+    pub total: usize,
+    /// Weights whose Fisher value is exactly 0: every cutoff removes them, Λ = 0 too.
+    pub zeros: usize,
+    /// The Fisher shells' test loss (and the classifier's accuracy) at `removed`.
+    pub loss: f64,
+    pub accuracy: Option<f64>,
+    /// True when `removed` is a count the sweep scored; false when read between two.
+    pub swept: bool,
+    pub unpruned: Score,
+}
+
+fn fisher_score(row: &SweepRow) -> Score {
+    Score {
+        loss: row.fisher_loss,
+        accuracy: row.fisher_accuracy,
+    }
 }
 
 /// Labelled rows of the fixed digits' reconstructions, each image with its MSE.
@@ -66,7 +91,6 @@ pub struct PredictionRow {
 
 pub struct AnalysisView {
     shells: Shells,
-    scale: Option<FisherScale>,
     fisher_values: Vec<f32>,
     digits: Dataset,
     /// The test images the sweep scored (the classifier's confusion matrix counts over them;
@@ -151,7 +175,6 @@ impl AnalysisView {
         let summary: AnalysisSummary = input.json()?;
         input.finish()?;
         Ok(AnalysisView {
-            scale: FisherScale::of(fisher.as_slice().expect("a fresh array")),
             fisher_values: fisher.iter().copied().collect(),
             shells: Shells::new(&model, &fisher, summary.pruning_seed),
             digits,
@@ -181,14 +204,46 @@ impl AnalysisView {
         (self.digits.rows, self.digits.cols)
     }
 
-    /// The cutoff at slider position `t` in [0, 1]: 0, then log-spaced over the Fisher values.
+    /// The cutoff at slider position `t` in [0, 1]: Λ = 0 at 0, then equal counts removed
+    /// (`prune::cutoff_at_position`).
     pub fn cutoff_at(&self, t: f64) -> f32 {
-        self.scale.map_or(0.0, |s| s.cutoff_at(t))
+        cutoff_at_position(self.shells.sorted_fisher(), t)
     }
 
     /// The slider position of `cutoff`.
     pub fn position_of(&self, cutoff: f32) -> f64 {
-        self.scale.map_or(0.0, |s| s.position_of(cutoff))
+        position_of_cutoff(self.shells.sorted_fisher(), cutoff)
+    }
+
+    /// What the line under the slider says at `cutoff`: the count removed and the Fisher shells'
+    /// test score there, read off the sweep (exact at a swept count such as the knee's, linear
+    /// between the two swept counts around it otherwise).
+    pub fn reading(&self, cutoff: f32) -> CutoffReading {
+        let removed = self.removed(cutoff);
+        let rows = &self.summary.rows;
+        let at = rows.partition_point(|row| row.removed < removed);
+        let (score, swept) = match (at.checked_sub(1).map(|i| &rows[i]), rows.get(at)) {
+            (_, Some(row)) if row.removed == removed => (fisher_score(row), true),
+            (Some(below), Some(above)) => {
+                let t = (removed - below.removed) as f64 / (above.removed - below.removed) as f64;
+                let (low, high) = (fisher_score(below), fisher_score(above));
+                let mix = |a: f64, b: f64| a + t * (b - a);
+                let accuracy = low.accuracy.zip(high.accuracy).map(|(a, b)| mix(a, b));
+                let loss = mix(low.loss, high.loss);
+                (Score { loss, accuracy }, false)
+            }
+            // Outside the sweep (it always spans 0 to every weight, so only for a partial view).
+            _ => (self.summary.unpruned, false),
+        };
+        CutoffReading {
+            removed,
+            total: self.total(),
+            zeros: self.removed(0.0),
+            loss: score.loss,
+            accuracy: score.accuracy,
+            swept,
+            unpruned: self.summary.unpruned,
+        }
     }
 
     /// Encoder weights the cutoff removes, |{F ≤ Λ}|.

@@ -325,3 +325,36 @@ fn imported_classifier_weights_are_analysed_as_a_classifier_whatever_the_setting
     assert_eq!(view.summary().model, ModelKind::Classifier);
     assert_eq!(view.summary().unpruned, model.score(&test));
 }
+
+#[test]
+fn the_slider_reads_the_sweep_exactly_at_its_counts_and_between_them_linearly() {
+    let (_, view) = analysed_classifier();
+    let rows = &view.summary().rows;
+    for row in rows {
+        let reading = view.reading(row.cutoff);
+        assert_eq!(reading.removed, row.removed);
+        assert!(reading.swept);
+        assert_eq!(reading.loss, row.fisher_loss);
+        assert_eq!(reading.accuracy, row.fisher_accuracy);
+    }
+    // A cutoff between two swept counts: the loss lies between theirs, at the count's share.
+    let sorted = {
+        let mut v = view.fisher_values().to_vec();
+        v.sort_by(f32::total_cmp);
+        v
+    };
+    let (below, above) = (rows.windows(2))
+        .map(|w| (&w[0], &w[1]))
+        .find(|(a, b)| b.removed > a.removed + 1)
+        .expect("two swept counts with a count between");
+    let removed = below.removed + (above.removed - below.removed) / 2;
+    let reading = view.reading(sorted[removed - 1]);
+    assert_eq!(reading.removed, removed);
+    assert!(!reading.swept);
+    let share = (removed - below.removed) as f64 / (above.removed - below.removed) as f64;
+    let by_hand = below.fisher_loss + share * (above.fisher_loss - below.fisher_loss);
+    assert!((reading.loss - by_hand).abs() <= 1e-12 * by_hand.abs().max(1.0));
+    assert_eq!(reading.total, view.total());
+    assert_eq!(reading.zeros, view.removed(0.0));
+    assert_eq!(reading.unpruned, view.summary().unpruned);
+}

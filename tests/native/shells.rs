@@ -1,4 +1,4 @@
-//! What the page's Λ slider uses: the removal orders at any cutoff, the slider's log scale, the
+//! What the page's Λ slider uses: the removal orders at any cutoff, the slider's scale, the
 //! reconstructions of the fixed digits, against brute force, the sweep and the loop model.
 
 use crate::common;
@@ -7,7 +7,9 @@ use crate::common::synthetic_dataset;
 use bayes_renorm::data::Dataset;
 use bayes_renorm::fisher::{fisher_diag, FisherVariant};
 use bayes_renorm::model::Autoencoder;
-use bayes_renorm::prune::{reconstructions, EvalSet, Scheme, Shells};
+use bayes_renorm::prune::{
+    cutoff_at_position, position_of_cutoff, reconstructions, EvalSet, Scheme, Shells,
+};
 use bayes_renorm::sweep::{log_grid, run_sweep, Baselines, FisherScale};
 
 fn setup() -> (Autoencoder<f32>, Dataset, Shells) {
@@ -58,29 +60,65 @@ fn the_slider_removes_exactly_the_sloppy_set_and_scores_as_the_sweep_does() {
 }
 
 #[test]
-fn the_slider_scale_runs_from_zero_to_the_largest_value_on_a_log_axis() {
+fn the_log_grid_runs_from_zero_over_the_positive_values_to_the_largest() {
     let values = [0.0, 0.0, 1e-6, 3e-4, 0.02, 1.5];
     let scale = FisherScale::of(&values).unwrap();
     assert_eq!((scale.min_positive, scale.max), (1e-6, 1.5));
-    assert_eq!(scale.cutoff_at(0.0), 0.0);
-    assert_eq!(scale.cutoff_at(1.0), 1.5);
-    let mut previous = 0.0;
-    for step in 1..=100 {
-        let t = step as f64 / 100.0;
-        let cutoff = scale.cutoff_at(t);
-        assert!(cutoff > previous);
-        previous = cutoff;
-        assert!((scale.position_of(cutoff) - t).abs() < 1e-6, "{t}");
+    let grid = log_grid(&values, 7);
+    assert_eq!((grid[0], grid[1], grid[6]), (0.0, 1e-6, 1.5));
+    // Equal ratios between the positive cutoffs.
+    let ratio = (grid[2] / grid[1]) as f64;
+    for pair in grid[1..].windows(2) {
+        assert!(((pair[1] / pair[0]) as f64 / ratio - 1.0).abs() < 1e-4);
     }
-    // Halfway on the log axis is the geometric mean.
-    let middle = scale.cutoff_at(0.5) as f64;
-    assert!((middle - (1e-6f64 * 1.5).sqrt()).abs() < 1e-6 * middle);
-    assert_eq!(
-        scale.position_of(5e-7),
-        0.0,
-        "below the smallest positive value is Λ = 0"
-    );
     assert_eq!(FisherScale::of(&[0.0, 0.0]), None);
+}
+
+#[test]
+fn the_slider_travels_in_equal_counts_from_the_exact_zeros_to_every_weight() {
+    // Three exact zeros, a tie, and five other values, unsorted as a layer's would be.
+    let values = [0.3, 0.0, 2e-6, 0.0, 0.3, 5.0, 0.0, 1e-9, 0.07];
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f32::total_cmp);
+    // Counted by brute force over the unsorted values.
+    let removed = |cutoff: f32| values.iter().filter(|&&f| f <= cutoff).count();
+    assert_eq!(cutoff_at_position(&sorted, 0.0), 0.0);
+    assert_eq!(
+        removed(cutoff_at_position(&sorted, 0.0)),
+        3,
+        "Λ = 0 removes the zeros"
+    );
+    assert_eq!(
+        cutoff_at_position(&sorted, 1.0),
+        5.0,
+        "the end removes everything"
+    );
+    assert_eq!(
+        cutoff_at_position(&sorted, 1e-9),
+        1e-9,
+        "any move leaves Λ = 0"
+    );
+    for step in 0..=60 {
+        let t = step as f64 / 60.0;
+        let cutoff = cutoff_at_position(&sorted, t);
+        // 6 positive values share the travel: at t the first ⌈6t⌉ of them go (the tie at 0.3
+        // goes whole, one more).
+        let wanted = 3 + (6.0 * t).ceil() as usize;
+        let got = removed(cutoff);
+        assert!(
+            got == wanted || (cutoff == 0.3 && got == wanted + 1),
+            "{t}: {got} vs {wanted}"
+        );
+        assert_eq!(position_of_cutoff(&sorted, cutoff), (got - 3) as f64 / 6.0);
+    }
+    assert_eq!(position_of_cutoff(&sorted, -1.0), 0.0);
+    assert_eq!(position_of_cutoff(&sorted, 9.0), 1.0);
+    assert_eq!(
+        cutoff_at_position(&[0.0, 0.0], 0.7),
+        0.0,
+        "nothing positive"
+    );
+    assert_eq!(cutoff_at_position(&[], 0.7), 0.0);
 }
 
 #[test]
