@@ -151,13 +151,29 @@ impl SoftFlow {
 
     /// The posterior-predictive mean reconstruction of `images` at `evidence`, [count, n].
     pub fn mean_reconstruction(&self, evidence: f64, images: &Dataset) -> Array2<f32> {
+        self.reconstructions(evidence, images, 0).0
+    }
+
+    /// The mean reconstruction of `images` at `evidence`, and the first `draws` single draws'
+    /// reconstructions: averaging hides how far one draw of the weights strays.
+    pub fn reconstructions(
+        &self,
+        evidence: f64,
+        images: &Dataset,
+        draws: usize,
+    ) -> (Array2<f32>, Vec<Array2<f32>>) {
         let x = images.batch::<f32>(0..images.len());
         let samples = self.samples(evidence);
         let mut mean = Array2::<f32>::zeros(x.dim());
+        let mut singles = Vec::with_capacity(draws);
         for sample in &samples {
-            mean += &sample.forward(x.view()).output;
+            let output = sample.forward(x.view()).output;
+            mean += &output;
+            if singles.len() < draws {
+                singles.push(output);
+            }
         }
-        mean / samples.len().max(1) as f32
+        (mean / samples.len().max(1) as f32, singles)
     }
 
     /// The flow's figures at `evidence`, scored on `test`.

@@ -83,6 +83,9 @@ const SCHEMES: [(&str, Scheme); 4] = [
     ("saliency", Scheme::Saliency),
 ];
 
+/// Single posterior draws shown under the soft flow's mean: the blur the mean averages away.
+const SINGLE_DRAWS: usize = 2;
+
 /// A labelled row of the fixed digits' predictions.
 pub struct PredictionRow {
     pub label: String,
@@ -436,13 +439,20 @@ impl AnalysisView {
     /// The fixed digits, and their posterior-predictive mean reconstructions at `evidence`.
     pub fn soft_reconstructions(&self, evidence: f64) -> Option<Reconstructions> {
         let (_, flow) = self.soft_flow.as_ref()?;
-        let mean = flow.mean_reconstruction(evidence, &self.digits);
-        let mse = image_mse(&mean, &self.originals());
-        let row = ReconstructionRow {
-            label: format!("mean of {} draws", flow.config().samples),
-            images: mean.into_raw_vec_and_offset().0,
-            mse,
+        let (mean, singles) = flow.reconstructions(evidence, &self.digits, SINGLE_DRAWS);
+        let originals = self.originals();
+        let row = |label: String, images: Array2<f32>| ReconstructionRow {
+            mse: image_mse(&images, &originals),
+            label,
+            images: images.into_raw_vec_and_offset().0,
         };
-        Some(self.with_originals(vec![row]))
+        let mut rows = vec![row(
+            format!("mean of {} draws", flow.config().samples),
+            mean,
+        )];
+        for (s, images) in singles.into_iter().enumerate() {
+            rows.push(row(format!("draw {}", s + 1), images));
+        }
+        Some(self.with_originals(rows))
     }
 }

@@ -77,8 +77,40 @@ fn one_draw_of_zero_width_is_the_trained_model() {
     );
     let point = flow.point(100.0, &data);
     assert_eq!(point.predictive_mse, dataset_mse(&model, &data));
+    let (mean, singles) = flow.reconstructions(100.0, &data, 3);
+    assert_eq!(singles.len(), 1, "no more draws than the flow makes");
+    assert_eq!(
+        (&mean, &singles[0]),
+        (&model.forward(x.view()).output, &mean)
+    );
     assert_eq!(point.mean_sample_mse, point.predictive_mse);
     assert_eq!(point.washed_out, 0);
+}
+
+#[test]
+fn the_single_draws_shown_are_the_flows_own_and_their_mean_is_the_mean_shown() {
+    let (model, data, fisher) = setup();
+    let config = SoftFlowConfig {
+        alpha: 75.0,
+        samples: 4,
+        seed: 3,
+    };
+    let flow = SoftFlow::new(&model, &fisher, config);
+    let x = data.batch::<f32>(0..data.len());
+    let (mean, singles) = flow.reconstructions(5.0, &data, 2);
+    let outputs: Vec<_> = (flow.samples(5.0).iter())
+        .map(|m| m.forward(x.view()).output)
+        .collect();
+    assert_eq!(singles, outputs[..2].to_vec());
+    let by_hand = outputs
+        .iter()
+        .fold(Array2::<f32>::zeros(x.dim()), |a, o| a + o)
+        / 4.0;
+    assert!(mean.iter().zip(&by_hand).all(|(a, b)| (a - b).abs() < 1e-6));
+    assert!(
+        singles[0] != singles[1],
+        "two draws differ at little evidence"
+    );
 }
 
 #[test]
