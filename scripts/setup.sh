@@ -135,6 +135,8 @@ install_system_and_node_parts() {
   install_node_modules tests/e2e
   # Trunk finds wasm-opt on PATH (offline, it never downloads one): binaryen's npm build.
   install_node_modules build-tools
+  # Lighthouse 12.2.3 for scripts/audit.sh (not the test command's: it takes minutes).
+  install_node_modules audit
 }
 
 # In the foreground first: rustup (the toolchain must not change under running builds) and the

@@ -74,6 +74,15 @@ pub fn cutoff_at_position(sorted_fisher: &[f32], t: f64) -> f32 {
     sorted_fisher[zeros + more - 1]
 }
 
+/// The smallest cutoff that removes at least `count` weights: 0 for no more than the exact
+/// zeros, the largest value for `count` past the end.
+pub fn cutoff_removing(sorted_fisher: &[f32], count: usize) -> f32 {
+    match count.min(sorted_fisher.len()) {
+        0 => 0.0,
+        k => sorted_fisher[k - 1].max(0.0),
+    }
+}
+
 /// The slider position of `cutoff`: the inverse of `cutoff_at_position`.
 pub fn position_of_cutoff(sorted_fisher: &[f32], cutoff: f32) -> f64 {
     let zeros = removed_count(sorted_fisher, 0.0);

@@ -14,7 +14,8 @@ use crate::network::{ModelKind, Network, Score};
 use crate::network_weights::{read_network_wire, write_network_wire};
 use crate::predictions::{predictions, Confusion, Prediction};
 use crate::prune::{
-    cutoff_at_position, image_mse, position_of_cutoff, reconstructions, Scheme, Shells,
+    cutoff_at_position, cutoff_removing, image_mse, position_of_cutoff, reconstructions, Scheme,
+    Shells,
 };
 use crate::softflow::{self, SoftFlow, SoftFlowConfig, SoftFlowSummary};
 use crate::sweep::{Knee, SweepRow};
@@ -211,6 +212,11 @@ impl AnalysisView {
     /// (`prune::cutoff_at_position`).
     pub fn cutoff_at(&self, t: f64) -> f32 {
         cutoff_at_position(self.shells.sorted_fisher(), t)
+    }
+
+    /// The smallest cutoff removing at least `count` weights (a click on the hockey stick).
+    pub fn cutoff_removing(&self, count: usize) -> f32 {
+        cutoff_removing(self.shells.sorted_fisher(), count)
     }
 
     /// The slider position of `cutoff`.

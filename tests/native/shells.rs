@@ -8,7 +8,8 @@ use bayes_renorm::data::Dataset;
 use bayes_renorm::fisher::{fisher_diag, FisherVariant};
 use bayes_renorm::model::Autoencoder;
 use bayes_renorm::prune::{
-    cutoff_at_position, position_of_cutoff, reconstructions, EvalSet, Scheme, Shells,
+    cutoff_at_position, cutoff_removing, position_of_cutoff, reconstructions, EvalSet, Scheme,
+    Shells,
 };
 use bayes_renorm::sweep::{log_grid, run_sweep, Baselines, FisherScale};
 
@@ -110,6 +111,16 @@ fn the_slider_travels_in_equal_counts_from_the_exact_zeros_to_every_weight() {
             "{t}: {got} vs {wanted}"
         );
         assert_eq!(position_of_cutoff(&sorted, cutoff), (got - 3) as f64 / 6.0);
+    }
+    // A count asked for gets the smallest cutoff removing at least that many.
+    for count in 0..=12 {
+        let cutoff = cutoff_removing(&sorted, count);
+        assert!(removed(cutoff) >= count.min(9), "{count}");
+        let smaller = values.iter().filter(|&&f| f < cutoff).count();
+        assert!(
+            cutoff == 0.0 || smaller < count,
+            "{count}: a smaller cutoff would do"
+        );
     }
     assert_eq!(position_of_cutoff(&sorted, -1.0), 0.0);
     assert_eq!(position_of_cutoff(&sorted, 9.0), 1.0);
