@@ -11,6 +11,7 @@ pub mod loss;
 pub mod picture;
 pub mod predictions;
 pub mod recon;
+pub mod scaled;
 pub mod soft_flow;
 pub mod style;
 
