@@ -3,13 +3,15 @@
 //! the sweep ran), with the unpruned loss, the knee Λ* and its tolerance, and the current cutoff;
 //! and, when they have run, the Fisher eigen-shells at the same counts (in directions removed)
 //! and the test loss after fine-tuning. For the classifier, a second panel below gives the test
-//! accuracy of the same models.
+//! accuracy of the same models. The key sits below the panels, off the data, and shortens its
+//! labels in a small box.
 
 use plotters::prelude::*;
 
 use super::style::{
-    legend, BLUE as FISHER, BROWN as EIGEN, FONT, GREEN as KNEE, ORANGE as RANDOM,
-    PURPLE as MAGNITUDE, RED as CUTOFF, TEAL as SALIENCY,
+    desc_font, end_area, fitting, label_font, right_margin, side_area, text_size, tick_count,
+    title_font, Key, KeyEntry, Swatch, AXIS, CURRENT, EIGEN, FISHER, KNEE, MAGNITUDE, RANDOM,
+    REFERENCE, SALIENCY,
 };
 use super::DrawResult;
 use crate::eigen::run::{EigenCrossing, EigenRow};
@@ -52,6 +54,9 @@ fn colour_of(scheme: &str) -> RGBColor {
 /// What one panel plots of each model: the loss, or the accuracy in percent.
 struct Measure {
     axis: String,
+    /// The axis titles where the full one does not fit.
+    short_axis: &'static str,
+    shortest_axis: &'static str,
     /// Tick labels' decimals.
     decimals: usize,
     unpruned: f64,
@@ -67,6 +72,8 @@ struct Measure {
 fn loss_measure(chart: &HockeyStick) -> Measure {
     Measure {
         axis: format!("test {}", chart.loss_name),
+        short_axis: "test loss",
+        shortest_axis: "loss",
         decimals: 3,
         unpruned: chart.unpruned_loss,
         fisher: |r| Some(r.fisher_loss),
@@ -86,6 +93,8 @@ fn percent(value: Option<f64>) -> Option<f64> {
 fn accuracy_measure(unpruned: f64) -> Measure {
     Measure {
         axis: "test accuracy (%)".into(),
+        short_axis: "accuracy (%)",
+        shortest_axis: "%",
         decimals: 1,
         unpruned: 100.0 * unpruned,
         fisher: |r| percent(r.fisher_accuracy),
@@ -98,29 +107,116 @@ fn accuracy_measure(unpruned: f64) -> Measure {
     }
 }
 
+/// The key's entries: one per thing drawn, in the order of `panel`.
+fn key_entries(chart: &HockeyStick) -> Vec<KeyEntry> {
+    let any = |value: fn(&SweepRow) -> Option<f64>| chart.rows.iter().any(|r| value(r).is_some());
+    let tolerance = 100.0 * chart.tolerance;
+    let mut entries = vec![];
+    if !chart.rows.is_empty() {
+        entries.push(KeyEntry::new(
+            Swatch::Line(FISHER, 2),
+            "Fisher (information shells)",
+            "Fisher",
+        ));
+    }
+    if any(|r| r.random_loss_mean) {
+        entries.push(KeyEntry::new(
+            Swatch::Band(RANDOM),
+            "random (mean ± 1 std)",
+            "random",
+        ));
+    }
+    if any(|r| r.magnitude_loss) {
+        entries.push(KeyEntry::new(
+            Swatch::Line(MAGNITUDE, 2),
+            "magnitude |E|",
+            "magnitude",
+        ));
+    }
+    if any(|r| r.saliency_loss) {
+        entries.push(KeyEntry::new(
+            Swatch::Line(SALIENCY, 2),
+            "saliency F·E²",
+            "saliency",
+        ));
+    }
+    if !chart.eigen.is_empty() {
+        entries.push(KeyEntry::new(
+            Swatch::Triangle(EIGEN),
+            "Fisher eigen-shells (directions removed)",
+            "eigen-shells",
+        ));
+    }
+    if let Some(crossing) = chart.eigen_crossing {
+        entries.push(KeyEntry::new(
+            Swatch::Ring(EIGEN),
+            format!(
+                "eigen-shells within {tolerance} % up to {} directions",
+                crossing.removed
+            ),
+            format!("eigen ≤ {tolerance} %"),
+        ));
+    }
+    if !chart.fine_tuned.is_empty() {
+        entries.push(KeyEntry::new(
+            Swatch::Square(CURRENT),
+            "after fine-tuning (squares)",
+            "fine-tuned",
+        ));
+    }
+    entries.push(KeyEntry::new(
+        Swatch::Dashed(REFERENCE, 1),
+        format!("unpruned {:.5}", chart.unpruned_loss),
+        "unpruned",
+    ));
+    if let Some(knee) = chart.knee {
+        entries.push(KeyEntry::new(
+            Swatch::Ring(KNEE),
+            format!(
+                "knee Λ* = {:.3e}: {} removed, within {tolerance} %",
+                knee.cutoff, knee.removed
+            ),
+            "knee Λ*",
+        ));
+    }
+    entries.push(KeyEntry::new(
+        Swatch::Line(CURRENT, 2),
+        format!("current cutoff: {} removed", chart.current_removed),
+        "current Λ",
+    ));
+    entries
+}
+
 pub fn draw<DB: DrawingBackend>(backend: DB, chart: &HockeyStick) -> DrawResult<DB> {
     let root = backend.into_drawing_area();
     root.fill(&WHITE)?;
-    let height = root.dim_in_pixel().1;
+    let key = Key::layout(&root, &key_entries(chart))?;
+    let (plots, strip) = key.split(&root);
+    let height = plots.dim_in_pixel().1;
+    // A caption only where there is height to spare.
+    let caption = root.dim_in_pixel().1 >= 300;
     match chart.unpruned_accuracy {
-        None => panel(&root, chart, &loss_measure(chart), true)?,
+        None => panel(&plots, chart, &loss_measure(chart), true, caption)?,
         Some(accuracy) => {
-            let (top, bottom) = root.split_vertically(height * 3 / 5);
-            panel(&top, chart, &loss_measure(chart), true)?;
-            panel(&bottom, chart, &accuracy_measure(accuracy), false)?;
+            let (top, bottom) = plots.split_vertically(height * 3 / 5);
+            panel(&top, chart, &loss_measure(chart), true, caption)?;
+            panel(&bottom, chart, &accuracy_measure(accuracy), false, false)?;
         }
     }
+    key.draw(&strip)?;
     root.present()?;
     Ok(())
 }
 
-/// One panel: `measure` of every scheme against the weights removed. The first panel has the
-/// caption, the fraction axis, the tolerance line and the legend.
+/// One panel: `measure` of every scheme against the weights removed. The first (loss) panel has
+/// the tolerance line, and, where the box is tall enough, the fraction axis and (`caption`) the
+/// caption.
 fn panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     chart: &HockeyStick,
     measure: &Measure,
     first: bool,
+    caption: bool,
 ) -> DrawResult<DB> {
     let rows = crate::sorting::sorted_by_key(chart.rows, |row| row.removed as f64);
     // The random band's edges: mean ± one sample standard deviation.
@@ -153,41 +249,99 @@ fn panel<DB: DrawingBackend>(
     let pad = 0.05 * (hi - lo);
     let total = chart.total.max(1) as f64;
     let layer = chart.layer_name;
+    let decimals = measure.decimals;
 
+    // The layout, in CSS px: label areas sized to their text, ticks spaced to fit.
+    let (width, height) = area.dim_in_pixel();
+    let margin = if width < 480 { 8 } else { 12 };
+    let fractions = first && height >= 250;
+    let widest_y = [lo - pad, hi + pad]
+        .map(|v| format!("{v:.decimals$}"))
+        .into_iter()
+        .max_by_key(|t| t.len())
+        .unwrap_or_default();
+    let left = side_area(area, &widest_y, true)?;
+    let bottom = end_area(area, true)?;
+    let top = if fractions { end_area(area, true)? } else { 0 };
+    let x_label = text_size(area, &chart.total.to_string(), &label_font())?.0;
+    let right = right_margin(margin, x_label);
+    let plot_width = width.saturating_sub(margin + right + left);
     let mut builder = ChartBuilder::on(area);
-    builder
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(64);
-    if first {
-        builder
-            .caption(
+    let mut caption_height = 0;
+    if first && caption {
+        let title = fitting(
+            area,
+            &title_font(),
+            width - 2 * margin,
+            &[
                 format!(
                     "The hockey stick: test {} as {layer} weights are removed",
                     chart.loss_name
                 ),
-                (FONT, 16),
-            )
-            .top_x_label_area_size(34);
+                format!("Hockey stick: test {}", chart.loss_name),
+                "Hockey stick".into(),
+            ],
+        )?;
+        caption_height = text_size(area, &title, &title_font())?.1 + 10;
+        builder.caption(title, title_font());
     }
+    let plot_height = height.saturating_sub(2 * margin + top + bottom + caption_height);
+    builder
+        .margin(margin)
+        .margin_right(right)
+        .x_label_area_size(bottom)
+        .y_label_area_size(left)
+        .top_x_label_area_size(top);
     let mut plot = builder
         .build_cartesian_2d(0.0..total, (lo - pad)..(hi + pad))?
         .set_secondary_coord(0.0..1.0, (lo - pad)..(hi + pad));
-    let decimals = measure.decimals;
+    let x_desc = fitting(
+        area,
+        &desc_font(),
+        plot_width,
+        &[
+            format!("{layer} weights removed (of {})", chart.total),
+            format!("weights removed (of {})", chart.total),
+            "weights removed".into(),
+        ],
+    )?;
+    let y_desc = fitting(
+        area,
+        &desc_font(),
+        plot_height,
+        &[
+            measure.axis.clone(),
+            measure.short_axis.into(),
+            measure.shortest_axis.into(),
+        ],
+    )?;
+    let label_height = text_size(area, "0", &label_font())?.1;
     plot.configure_mesh()
-        .x_desc(format!("{layer} weights removed (of {})", chart.total))
-        .y_desc(measure.axis.as_str())
-        .label_style((FONT, 12))
-        .axis_desc_style((FONT, 13))
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_labels(tick_count(plot_width, x_label))
+        .y_labels(tick_count(plot_height, label_height))
+        .label_style(label_font())
+        .axis_desc_style(desc_font())
+        .axis_style(AXIS)
         .x_label_formatter(&|v| format!("{v:.0}"))
         .y_label_formatter(&|v| format!("{v:.decimals$}"))
         .light_line_style(BLACK.mix(0.05))
         .draw()?;
-    if first {
+    if fractions {
+        let fraction_label = text_size(area, "100 %", &label_font())?.0;
+        let fraction_desc = fitting(
+            area,
+            &desc_font(),
+            plot_width,
+            &["fraction removed".into(), "fraction".into()],
+        )?;
         plot.configure_secondary_axes()
-            .x_desc("fraction removed")
-            .label_style((FONT, 12))
-            .axis_desc_style((FONT, 13))
+            .x_desc(fraction_desc)
+            .x_labels(tick_count(plot_width, fraction_label))
+            .label_style(label_font())
+            .axis_desc_style(desc_font())
+            .axis_style(AXIS)
             .x_label_formatter(&|v| format!("{:.0} %", 100.0 * v))
             .draw()?;
     }
@@ -202,29 +356,23 @@ fn panel<DB: DrawingBackend>(
     if !outline.is_empty() {
         plot.draw_series([Polygon::new(outline, RANDOM.mix(0.15).filled())])?;
     }
-    // Each scheme's points, where the sweep ran it.
+    // Each scheme's points, where the sweep ran it; Fisher last, on top.
     let points = |value: fn(&SweepRow) -> Option<f64>| -> Vec<(f64, f64)> {
         rows.iter()
             .filter_map(|r| Some((x(r), value(r)?)))
             .collect()
     };
     let series = [
-        ("random (mean ± 1 std)", RANDOM, points(measure.random_mean)),
-        ("magnitude |E|", MAGNITUDE, points(measure.magnitude)),
-        ("saliency F·E²", SALIENCY, points(measure.saliency)),
-        (
-            "Fisher (information shells)",
-            FISHER,
-            points(measure.fisher),
-        ),
+        (RANDOM, points(measure.random_mean)),
+        (MAGNITUDE, points(measure.magnitude)),
+        (SALIENCY, points(measure.saliency)),
+        (FISHER, points(measure.fisher)),
     ];
-    for (name, colour, points) in series {
+    for (colour, points) in series {
         if points.is_empty() {
             continue;
         }
-        plot.draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))?
-            .label(name)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], colour.stroke_width(2)));
+        plot.draw_series(LineSeries::new(points.clone(), colour.stroke_width(2)))?;
         plot.draw_series(points.iter().map(|&p| Circle::new(p, 2, colour.filled())))?;
     }
 
@@ -232,9 +380,7 @@ fn panel<DB: DrawingBackend>(
         .filter_map(|r| Some((r.removed as f64, (measure.eigen)(r)?)))
         .collect();
     if !eigen_points.is_empty() {
-        plot.draw_series(LineSeries::new(eigen_points.clone(), EIGEN.stroke_width(2)))?
-            .label("Fisher eigen-shells (directions removed)")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], EIGEN.stroke_width(2)));
+        plot.draw_series(LineSeries::new(eigen_points.clone(), EIGEN.stroke_width(2)))?;
         plot.draw_series(
             eigen_points
                 .iter()
@@ -243,13 +389,7 @@ fn panel<DB: DrawingBackend>(
     }
     if let (Some(crossing), true) = (chart.eigen_crossing, first) {
         let point = (crossing.removed as f64, crossing.mse);
-        plot.draw_series([Circle::new(point, 6, EIGEN.stroke_width(2))])?
-            .label(format!(
-                "eigen-shells within {} % up to {} directions",
-                100.0 * chart.tolerance,
-                crossing.removed
-            ))
-            .legend(|(x, y)| Circle::new((x + 8, y), 5, EIGEN.stroke_width(2)));
+        plot.draw_series([Circle::new(point, 6, EIGEN.stroke_width(2))])?;
     }
 
     let squares: Vec<_> = (chart.fine_tuned.iter())
@@ -264,11 +404,7 @@ fn panel<DB: DrawingBackend>(
         })
         .collect();
     if !squares.is_empty() {
-        plot.draw_series(squares)?
-            .label("after fine-tuning (squares)")
-            .legend(|(x, y)| {
-                Rectangle::new([(x + 3, y - 5), (x + 13, y + 5)], BLACK.stroke_width(2))
-            });
+        plot.draw_series(squares)?;
     }
 
     let unpruned = [(0.0, measure.unpruned), (total, measure.unpruned)];
@@ -276,10 +412,8 @@ fn panel<DB: DrawingBackend>(
         unpruned,
         6,
         4,
-        BLACK.mix(0.6).stroke_width(1),
-    ))?
-    .label(format!("unpruned {:.5}", measure.unpruned))
-    .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], BLACK.mix(0.6)));
+        REFERENCE.stroke_width(1),
+    ))?;
     if let Some(knee) = chart.knee {
         // The knee is found on the loss; the accuracy panel marks the same model.
         let value = if first {
@@ -297,26 +431,13 @@ fn panel<DB: DrawingBackend>(
         };
         if let Some(value) = value {
             let point = (knee.removed as f64, value);
-            plot.draw_series([Circle::new(point, 6, KNEE.stroke_width(2))])?
-                .label(format!(
-                    "knee Λ* = {:.3e}: {} removed, within {} %",
-                    knee.cutoff,
-                    knee.removed,
-                    100.0 * chart.tolerance
-                ))
-                .legend(|(x, y)| Circle::new((x + 8, y), 5, KNEE.stroke_width(2)));
+            plot.draw_series([Circle::new(point, 6, KNEE.stroke_width(2))])?;
         }
     }
     let current = chart.current_removed as f64;
     plot.draw_series(LineSeries::new(
         [(current, lo - pad), (current, hi + pad)],
-        CUTOFF.stroke_width(2),
-    ))?
-    .label(format!("current cutoff: {} removed", chart.current_removed))
-    .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], CUTOFF.stroke_width(2)));
-
-    if first {
-        legend(&mut plot, SeriesLabelPosition::UpperLeft)?;
-    }
+        CURRENT.stroke_width(2),
+    ))?;
     Ok(())
 }

@@ -6,8 +6,9 @@ use crate::common;
 use bayes_renorm::plot::loss::{draw, envelope, log_ticks, smoothed, LossHistory};
 use common::recording_backend::RecordingBackend;
 
-const TRAIN_RGB: [u8; 3] = [42, 111, 219];
-const TEST_RGB: [u8; 3] = [214, 96, 18];
+/// Okabe-Ito blue and vermillion: the train loss and the test loss (plot::style's table).
+const TRAIN_RGB: [u8; 3] = [0x00, 0x72, 0xB2];
+const TEST_RGB: [u8; 3] = [0xD5, 0x5E, 0x00];
 
 #[test]
 fn smoothing_is_the_debiased_weighted_mean_of_the_values_so_far() {
@@ -91,7 +92,7 @@ fn render(history: &LossHistory) -> RecordingBackend {
 }
 
 #[test]
-fn the_chart_draws_both_series_with_labelled_axes_and_a_legend() {
+fn the_chart_draws_both_series_with_labelled_axes_and_a_key() {
     let losses = falling_losses(120);
     let chart = render(&LossHistory {
         batch_losses: &losses,
@@ -103,7 +104,7 @@ fn the_chart_draws_both_series_with_labelled_axes_and_a_legend() {
     });
     let white = chart.count([255, 255, 255]);
     assert!(white > 0 && white < chart.pixels.len(), "not uniform");
-    // The legend's samples alone use both colours (see the empty chart below): the series add more.
+    // The key's samples alone use both colours (see the empty chart below): the series add more.
     let legend_only = render(&LossHistory {
         batch_losses: &[],
         batches_per_epoch: 60,
@@ -138,7 +139,8 @@ fn the_chart_draws_both_series_with_labelled_axes_and_a_legend() {
 #[test]
 fn test_markers_sit_at_their_epochs() {
     // Ten planned epochs: epoch 1's marker a tenth of the way along the x axis, epoch 10's at its
-    // end. The legend (upper right, above y = 100) also has an orange sample: look below it.
+    // end. The key (below the plot, under the axis title "epoch") also has an orange sample: look
+    // above it.
     let orange_columns = |test_mse: &[f64]| {
         let chart = render(&LossHistory {
             batch_losses: &[],
@@ -148,8 +150,12 @@ fn test_markers_sit_at_their_epochs() {
             test_loss: test_mse,
             test_accuracy: &[],
         });
+        let plot_bottom = (chart.boxes.iter())
+            .find(|b| b.text == "epoch")
+            .expect("the x axis title")
+            .y0 as u32;
         let columns: Vec<u32> = (0..chart.width)
-            .filter(|&x| (100..chart.height).any(|y| chart.pixel(x, y) == TEST_RGB))
+            .filter(|&x| (0..plot_bottom).any(|y| chart.pixel(x, y) == TEST_RGB))
             .collect();
         (columns[0], *columns.last().unwrap())
     };

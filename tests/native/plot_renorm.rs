@@ -15,7 +15,10 @@ use bayes_renorm::sweep::{Knee, SweepRow};
 use common::recording_backend::RecordingBackend;
 use ndarray::Array2;
 
-const CUTOFF_RGB: [u8; 3] = [200, 30, 30];
+/// The current cutoff: black (plot::style's table; the axes are grey, so nothing else is black).
+const CUTOFF_RGB: [u8; 3] = [0, 0, 0];
+/// The eigen-shells: Okabe-Ito sky blue.
+const EIGEN_RGB: [u8; 3] = [0x56, 0xB4, 0xE9];
 
 /// Fisher-like values: a fifth exact zeros, the rest spread over nine decades.
 fn fisher_values(count: usize) -> Vec<f32> {
@@ -31,8 +34,8 @@ fn fisher_values(count: usize) -> Vec<f32> {
         .collect()
 }
 
-/// The leftmost column where `rgb` runs down most of the chart: a vertical marker line (the
-/// legend's short sample of the same colour does not count).
+/// The leftmost column where `rgb` runs down a third of the chart: a vertical marker line (the
+/// key's short sample of the same colour does not count).
 fn column_of(chart: &RecordingBackend, rgb: [u8; 3]) -> Option<u32> {
     let run = |x| {
         (0..chart.height)
@@ -315,10 +318,16 @@ fn fine_tuned_points_are_squares_in_their_schemes_colours() {
     let without = draw(&[]);
     assert!(with.has_text("after fine-tuning (squares)"));
     assert!(!without.has_text("after fine-tuning (squares)"));
-    // The squares sit at 7,500 of 10,000: the columns that changed lie around 3/4 of the axis.
+    // The squares sit at 7,500 of 10,000: the columns that changed above the x axis' title (the
+    // key below it gains an entry) lie around 3/4 of the axis.
+    let plot_bottom = (with.boxes.iter())
+        .find(|b| b.text.starts_with("encoder weights removed"))
+        .expect("the x axis title")
+        .y0 as u32;
     let changed: Vec<u32> = (0..with.width)
-        .filter(|&x| (200..with.height).any(|y| with.pixel(x, y) != without.pixel(x, y)))
+        .filter(|&x| (200..plot_bottom).any(|y| with.pixel(x, y) != without.pixel(x, y)))
         .collect();
+    assert!(!changed.is_empty());
     let at_0 = column_of(&without, CUTOFF_RGB).unwrap() as f64;
     let at_end = 800.0 - 12.0;
     let expected = at_0 + 0.75 * (at_end - at_0);
@@ -402,14 +411,13 @@ fn the_hockey_stick_draws_the_eigen_shells_and_their_crossing_when_they_have_run
     };
     let with = draw(&eigen, Some(&crossing));
     let without = draw(&[], None);
-    let brown = [140, 86, 40];
     assert!(with.has_text("Fisher eigen-shells (directions removed)"));
     assert!(with.has_text("eigen-shells within 1 % up to 9400 directions"));
     assert!(!without.has_text("Fisher eigen-shells (directions removed)"));
     assert!(
-        with.count(brown) > 500,
+        with.count(EIGEN_RGB) > 500,
         "the eigen line is drawn: {}",
-        with.count(brown)
+        with.count(EIGEN_RGB)
     );
-    assert_eq!(without.count(brown), 0);
+    assert_eq!(without.count(EIGEN_RGB), 0);
 }
