@@ -1,6 +1,14 @@
 //! What the main thread draws: the loss chart, and `AnalysisView`, which holds one analysed
 //! model (`crate::workbench::view`) and redraws the analysis charts at any cutoff Λ. Each chart's
 //! drawing is in `crate::plot`; every number comes from the core's view.
+//!
+//! The page's CSS gives each line or bar chart's canvas its box (a width, usually 100 % of its
+//! container, and a height). Each draw reads that box (CSS px) and the window's device pixel
+//! ratio, sizes the canvas's backing store to round(css · dpr), and draws through
+//! `plot::scaled::Scaled`, so the charts lay out in CSS px and stay sharp on a dense screen.
+//! A canvas with no box (in a hidden tab) is drawn at its chart's default size; the page
+//! redraws it when it shows. Pictures keep their own size in CSS px, over a backing store
+//! ceil(dpr) times as dense.
 
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
@@ -13,6 +21,7 @@ use crate::plot::fisher_hist::{FisherHistogram, HistScale};
 use crate::plot::picture::Picture;
 use crate::plot::predictions::PredictionRow;
 use crate::plot::recon::ReconRow;
+use crate::plot::scaled::Scaled;
 use crate::workbench::view::{self, Reconstructions};
 
 fn backend(canvas: HtmlCanvasElement) -> Result<CanvasBackend, JsError> {
@@ -24,13 +33,46 @@ fn drawing_error(chart: &str) -> impl Fn(String) -> JsError + '_ {
     move |e| JsError::new(&format!("drawing the {chart}: {e}"))
 }
 
-/// Sets `canvas`'s height (a chart with a second panel is taller); a canvas keeps its
-/// drawing unless its size changes.
-fn fit_height(canvas: &HtmlCanvasElement, height: u32) {
-    if canvas.height() != height {
-        canvas.set_height(height);
+/// The window's device pixels per CSS pixel (1 where there is no window).
+fn device_pixel_ratio() -> f64 {
+    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+    if ratio.is_finite() && ratio > 0.0 {
+        ratio
+    } else {
+        1.0
     }
 }
+
+/// A backend over `canvas` in CSS px: its backing store is its CSS box (`default`, in CSS px,
+/// when it has none) times the device pixel ratio.
+fn sized_backend(
+    canvas: HtmlCanvasElement,
+    default: (u32, u32),
+) -> Result<Scaled<CanvasBackend>, JsError> {
+    let (width, height) = (canvas.client_width(), canvas.client_height());
+    let (width, height) = if width > 0 && height > 0 {
+        (width as u32, height as u32)
+    } else {
+        default
+    };
+    let ratio = device_pixel_ratio();
+    let device = |css: u32| ((css as f64 * ratio).round() as u32).max(1);
+    // A canvas keeps its drawing unless its size changes.
+    if canvas.width() != device(width) {
+        canvas.set_width(device(width));
+    }
+    if canvas.height() != device(height) {
+        canvas.set_height(device(height));
+    }
+    Ok(Scaled::new(backend(canvas)?, ratio))
+}
+
+/// The charts' CSS sizes where their canvas has no box: the training chart, the Fisher
+/// histogram, the hockey stick and the soft flow.
+const LOSS_SIZE: (u32, u32) = (800, 360);
+const HISTOGRAM_SIZE: (u32, u32) = (800, 360);
+const HOCKEY_SIZE: (u32, u32) = (800, 420);
+const SOFT_FLOW_SIZE: (u32, u32) = (800, 380);
 
 /// The training chart on `canvas`: per-batch train losses, and the test loss (`loss_name`:
 /// "MSE" or "cross-entropy") and, for the classifier, the test accuracy of each completed epoch,
@@ -45,7 +87,11 @@ pub fn draw_loss_chart(
     test_loss: &[f64],
     test_accuracy: &[f64],
 ) -> Result<(), JsError> {
-    fit_height(&canvas, if test_accuracy.is_empty() { 360 } else { 500 });
+    let size = if test_accuracy.is_empty() {
+        LOSS_SIZE
+    } else {
+        (LOSS_SIZE.0, 500)
+    };
     let history = plot::loss::LossHistory {
         batch_losses,
         batches_per_epoch,
@@ -54,29 +100,54 @@ pub fn draw_loss_chart(
         test_loss,
         test_accuracy,
     };
-    plot::loss::draw(backend(canvas)?, &history)
+    plot::loss::draw(sized_backend(canvas, size)?, &history)
         .map_err(|e| drawing_error("loss chart")(e.to_string()))
 }
 
-/// Sizes `canvas` to `picture`, writes its pixels in one `putImageData`, then its labels.
-fn put_picture(canvas: &HtmlCanvasElement, picture: &Picture) -> Result<(), JsError> {
-    canvas.set_width(picture.width as u32);
-    canvas.set_height(picture.height as u32);
-    let context: CanvasRenderingContext2d = canvas
+fn context_of(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsError> {
+    canvas
         .get_context("2d")
         .ok()
         .flatten()
         .and_then(|c| c.dyn_into().ok())
-        .ok_or_else(|| JsError::new("the canvas has no 2D context"))?;
-    let image = ImageData::new_with_u8_clamped_array_and_sh(
-        Clamped(&picture.rgba),
-        picture.width as u32,
-        picture.height as u32,
-    )
-    .map_err(|_| JsError::new("could not make the image data"))?;
-    context
+        .ok_or_else(|| JsError::new("the canvas has no 2D context"))
+}
+
+/// Shows `picture` at its own size in CSS px (its CSS width is set; its height follows the
+/// aspect), over a backing store k = ceil(dpr) times as dense: the pixels go in one
+/// `putImageData` to a scratch canvas, which is drawn k times as large without smoothing, and
+/// the labels are written under a k× transform, so they are sharp.
+fn put_picture(canvas: &HtmlCanvasElement, picture: &Picture) -> Result<(), JsError> {
+    let k = device_pixel_ratio().ceil().max(1.0);
+    let (width, height) = (picture.width as u32, picture.height as u32);
+    canvas.set_width(width * k as u32);
+    canvas.set_height(height * k as u32);
+    let style = canvas.style();
+    (style.set_property("width", &format!("{width}px")))
+        .and_then(|_| style.set_property("height", "auto"))
+        .map_err(|_| JsError::new("could not size the canvas"))?;
+
+    let scratch: HtmlCanvasElement = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("canvas").ok())
+        .and_then(|c| c.dyn_into().ok())
+        .ok_or_else(|| JsError::new("could not make a scratch canvas"))?;
+    scratch.set_width(width);
+    scratch.set_height(height);
+    let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&picture.rgba), width, height)
+        .map_err(|_| JsError::new("could not make the image data"))?;
+    (context_of(&scratch)?)
         .put_image_data(&image, 0.0, 0.0)
         .map_err(|_| JsError::new("could not write the image"))?;
+
+    let context = context_of(canvas)?;
+    context.set_image_smoothing_enabled(false);
+    context
+        .set_transform(k, 0.0, 0.0, k, 0.0, 0.0)
+        .map_err(|_| JsError::new("could not scale the canvas"))?;
+    context
+        .draw_image_with_html_canvas_element(&scratch, 0.0, 0.0)
+        .map_err(|_| JsError::new("could not draw the image"))?;
     context.set_font("12px sans-serif");
     context.set_text_align("center");
     context.set_fill_style_str("#1b1f24");
@@ -85,6 +156,9 @@ fn put_picture(canvas: &HtmlCanvasElement, picture: &Picture) -> Result<(), JsEr
             .fill_text(&label.text, label.x, label.y)
             .map_err(|_| JsError::new("could not write a label"))?;
     }
+    context
+        .set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+        .map_err(|_| JsError::new("could not reset the canvas"))?;
     Ok(())
 }
 
@@ -125,7 +199,7 @@ impl AnalysisView {
     /// The line under the slider at `cutoff`: `{removed, total, zeros, loss, accuracy, swept,
     /// unpruned}` (`workbench::view::CutoffReading`).
     pub fn reading(&self, cutoff: f32) -> Result<JsValue, JsError> {
-        to_js(self.view.reading(cutoff))
+        to_js(&self.view.reading(cutoff))
     }
 
     /// Encoder weights the cutoff removes, |{F ≤ Λ}|.
@@ -161,7 +235,7 @@ impl AnalysisView {
             cutoff,
             knee: self.view.knee_cutoff(),
         };
-        plot::fisher_hist::draw(backend(canvas)?, &chart)
+        plot::fisher_hist::draw(sized_backend(canvas, HISTOGRAM_SIZE)?, &chart)
             .map_err(|e| drawing_error("Fisher histogram")(e.to_string()))
     }
 
@@ -170,7 +244,11 @@ impl AnalysisView {
         let summary = self.view.summary();
         let eigen = self.view.eigen_summary();
         let accuracy = summary.unpruned.accuracy;
-        fit_height(&canvas, if accuracy.is_some() { 680 } else { 420 });
+        let size = if accuracy.is_some() {
+            (HOCKEY_SIZE.0, 680)
+        } else {
+            HOCKEY_SIZE
+        };
         let chart = plot::hockey::HockeyStick {
             rows: &summary.rows,
             total: self.view.total(),
@@ -185,7 +263,7 @@ impl AnalysisView {
             eigen: eigen.map_or(&[], |e| &e.rows[..]),
             eigen_crossing: eigen.and_then(|e| e.within_tolerance.as_ref()),
         };
-        plot::hockey::draw(backend(canvas)?, &chart)
+        plot::hockey::draw(sized_backend(canvas, size)?, &chart)
             .map_err(|e| drawing_error("hockey stick")(e.to_string()))
     }
 
@@ -319,7 +397,7 @@ impl AnalysisView {
             alpha: summary.alpha,
             evidence,
         };
-        plot::soft_flow::draw(backend(canvas)?, &chart)
+        plot::soft_flow::draw(sized_backend(canvas, SOFT_FLOW_SIZE)?, &chart)
             .map_err(|e| drawing_error("soft flow")(e.to_string()))
     }
 
