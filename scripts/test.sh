@@ -68,7 +68,11 @@ native_runs() {
   reproduce subset-2000 --subset 2000 --epochs 1
   reproduce subset-2000-batch-100 --subset 2000 --epochs 1 --batch 100
   reproduce studies-2000 --subset 2000 --epochs 1 --grid paper --random-seeds 1 --eval-examples 1000 --eigen
-  reproduce paper --eigen
+  # It also writes the paper's model, which must be the one the page ships (#pretrained=1).
+  reproduce paper --eigen --write-weights target/e2e/paper-model.safetensors
+  cmp target/e2e/paper-model.safetensors www/data/mnist/paper-model.safetensors
+  # The page's #pretrained=1: that model, its Fisher over the test images.
+  reproduce pretrained --weights www/data/mnist/paper-model.safetensors --fisher-split test
   reproduce classifier-2000 --model classifier --hidden 32 --subset 2000 --epochs 2 --batch 100 \
     --random-seeds 1 --eval-examples 1000 --eigen
   # A visitor's own pictures: the page adds the same folder (tests/e2e/own-data.mjs).

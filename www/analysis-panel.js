@@ -2,9 +2,10 @@
 // cutoff slider over its Fisher values, the four charts it redraws, the RG-flow animation, and
 // the charts as one PNG. Every number comes from the wasm module.
 import { MODEL_WORDS } from './state.js';
+import { fillHistogram, fillReconTable, fillTables } from './chart-tables.js';
 
 const $ = (id) => document.getElementById(id);
-const STEPS = 1000; // slider positions; 0 is Λ = 0, the rest log-spaced over the Fisher values
+const STEPS = 1000; // slider positions; 0 is Λ = 0, the rest equal shares of the weights removed
 const FLOW_SECONDS = 8;
 // The charts of the model shown join the PNG; the later jobs' charts once they are drawn.
 const CHARTS = {
@@ -44,6 +45,9 @@ export function setChartModule(bindings, onError, onCutoff) {
   onCutoffChange = onCutoff;
 }
 
+/** What the charts' readouts need: the view, its model, the histogram's scale and the cutoff. */
+export const readoutContext = () => ({ view, model, histLog, cutoff });
+
 /** The analysed model on this thread (another panel draws from it too), or null. */
 export const currentView = () => view;
 
@@ -75,7 +79,12 @@ export function showAnalysis({ view: bytes, seconds }, lambda) {
   evalExamples = summary.evalExamples;
   $('recon-view').hidden = model !== 'autoencoder';
   $('predictions-view').hidden = model !== 'classifier';
+  document.body.classList.toggle('classifier', model === 'classifier');
+  document.body.classList.add('analysed');
   const knee = view.kneeCutoff();
+  showStops();
+  fillTables(view, histLog);
+  describeCharts(summary);
   setCutoff(lambda === 'knee' ? (knee ?? 0) : lambda, performance.now());
   const { loss, layer } = MODEL_WORDS[model];
   const kneeAccuracy = summary.knee?.accuracy == null ? ''
@@ -106,20 +115,83 @@ export function markCurrent() {
 
 export function setHistogramScale(scale) {
   histLog = scale === 'log';
+  if (view) fillHistogram(view, histLog);
   if (view) queueRedraw(performance.now());
+}
+
+const percent = (part, whole) => `${(100 * part / whole).toFixed(1)} %`;
+
+/**
+ * The line under the slider, as a sentence: what the cutoff removes and what that costs, read
+ * off the sweep by the core (`AnalysisView.reading`; '≈' between the sweep's cutoffs).
+ */
+function readingSentence(reading) {
+  const { loss, layer } = MODEL_WORDS[model];
+  const change = 100 * (reading.loss / reading.unpruned.loss - 1);
+  const signed = `${change >= 0 ? '+' : '−'}${Math.abs(change).toFixed(1)} %`;
+  const accuracy = reading.accuracy == null ? '' : `, accuracy ${(100 * reading.accuracy).toFixed(1)} %`;
+  return `Removed ${thousands(reading.removed)} of ${thousands(reading.total)} ${layer} ` +
+    `(${percent(reading.removed, reading.total)}); test ${loss} ${reading.swept ? '' : '≈ '}` +
+    `${reading.loss.toPrecision(3)}, ${signed} over unpruned${accuracy}.`;
 }
 
 function setCutoff(value, since) {
   cutoff = value;
   $('lambda').value = String(Math.round(view.positionOf(cutoff) * STEPS));
-  const removed = view.removed(cutoff);
-  const total = view.total();
+  const reading = view.reading(cutoff);
   $('lambda-value').textContent = `Λ = ${cutoff.toExponential(3)}`;
-  $('removed').textContent =
-    `${thousands(removed)} of ${thousands(total)} ${MODEL_WORDS[model].layer}, ` +
-    `${(100 * removed / total).toFixed(1)} %`;
-  document.body.dataset.removed = removed;
+  $('removed').textContent = readingSentence(reading);
+  $('lambda').setAttribute('aria-valuetext', `Λ = ${cutoff.toExponential(3)}, ${percent(reading.removed, reading.total)} removed`);
+  document.body.dataset.removed = reading.removed;
   queueRedraw(since);
+}
+
+/**
+ * Moves the cutoff to a stop ('zero': Λ = 0, 'knee': Λ*, 'all': every weight removed), a number
+ * (Λ itself), or {removed: k} (the smallest Λ removing k weights). False without an analysis.
+ */
+export function moveTo(where) {
+  if (!view) return false;
+  stopFlow();
+  const stops = { zero: 0, knee: view.kneeCutoff() ?? 0, all: view.cutoffAt(1) };
+  const at = typeof where === 'number' ? where : where?.removed != null ? view.cutoffRemoving(where.removed) : stops[where];
+  setCutoff(at, performance.now());
+  onCutoffChange(cutoff);
+  return true;
+}
+
+/** The figures an embedding page hears with 'ready'. */
+export function readyFigures() {
+  const summary = view.summary();
+  return {
+    model, lossName: MODEL_WORDS[model].loss, testLoss: summary.unpruned.loss, total: view.total(),
+    lambdaStar: summary.knee?.cutoff ?? null, removedAtKnee: summary.knee?.removed ?? null,
+    fractionAtKnee: summary.knee?.fraction ?? null,
+  };
+}
+
+/** Each chart's text alternative, a sentence of what it shows (its numbers are in its table). */
+function describeCharts(summary) {
+  const { loss, layer } = MODEL_WORDS[model];
+  const total = view.total();
+  const knee = summary.knee
+    ? `the Fisher order stays within ${100 * summary.tolerance} % of it up to ${thousands(summary.knee.removed)} ` +
+      `${layer} removed (${(100 * summary.knee.fraction).toFixed(1)} %), then rises`
+    : 'no cutoff keeps it within the tolerance';
+  $('hockey-stick').setAttribute('aria-label', `Hockey stick: test ${loss} against the ${layer} removed, for the ` +
+    `Fisher, random, magnitude and saliency orders. Unpruned ${loss} ${summary.unpruned.loss.toPrecision(4)}; ${knee}.`);
+  $('fisher-hist').setAttribute('aria-label', `Histogram of the ${thousands(total)} Fisher values, ` +
+    `${thousands(view.removed(0))} of them exactly 0, with the cutoff Λ and the knee Λ* marked.`);
+}
+
+/** Marks the knee on the slider's track, and says what Λ = 0 already removes. */
+function showStops() {
+  const knee = view.kneeCutoff();
+  const stops = knee == null ? [] : [Math.round(view.positionOf(knee) * STEPS)];
+  $('lambda-stops').replaceChildren(...[0, ...stops, STEPS].map((position) => new Option('', String(position))));
+  const zeros = view.removed(0);
+  $('zero-count').textContent = `${thousands(zeros)} ${MODEL_WORDS[model].layer} ` +
+    `(${percent(zeros, view.total())})`;
 }
 
 /**
@@ -156,6 +228,7 @@ function redraw() {
       });
     } else {
       timed('recon', () => view.drawRecon($('recon'), cutoff));
+      fillReconTable(view, cutoff);
     }
     if (extraDraw) timed('extra', () => extraDraw(view, cutoff));
   } catch (error) {
@@ -176,7 +249,8 @@ function stopFlow() {
   $('flow').textContent = 'Play the RG flow';
 }
 
-/** Λ from 0 to the largest Fisher value over FLOW_SECONDS: the shells integrated out one by one. */
+/** Λ from 0 to the largest Fisher value over FLOW_SECONDS: the shells integrated out one by one,
+ * at an even pace in weights removed. */
 export function toggleFlow() {
   if (!view) return;
   if (flowing !== null) { stopFlow(); onCutoffChange(cutoff); return; }
@@ -205,5 +279,6 @@ export function chartsPng() {
   return new Promise((resolve) => sheet.toBlob(resolve, 'image/png'));
 }
 
+$('recon-data').addEventListener('toggle', () => { if (view) fillReconTable(view, cutoff); });
 $('lambda').addEventListener('input', onSlider);
 $('lambda').addEventListener('change', () => onCutoffChange(cutoff));

@@ -60,14 +60,15 @@ async function fetchBytes(url, onChunk) {
  * @param {typeof import('./bayes-renorm.js').Session} Session
  * @param {(session: object) => void} onSession called once the manifest is read
  * @param {(message: object) => void} post the worker's postMessage
+ * @param {{testOnly?: boolean}} options testOnly: the test split's shards alone
  */
-export async function loadDataset(dataset, Session, onSession, post) {
+export async function loadDataset(dataset, Session, onSession, post, { testOnly = false } = {}) {
   if (LOCAL_PATTERN.test(dataset)) return loadLocal(dataset, Session, onSession, post);
   const base = new URL(`data/${dataset}/`, import.meta.url);
   const manifestText = new TextDecoder().decode(await fetchBytes(new URL('manifest.json', base), () => {}));
   const session = new Session(manifestText, `data/${dataset}/manifest.json`);
   onSession(session);
-  const shards = session.shardsToFetch();
+  const shards = session.shardsToFetch().filter((shard) => !testOnly || shard.split === 'test');
   const total = shards.reduce((sum, s) => sum + s.bytes, 0);
   let loaded = 0; // bytes, downloaded or read from the offline copy
   let downloaded = 0;
@@ -103,7 +104,8 @@ export async function loadDataset(dataset, Session, onSession, post) {
     if (!kept && !offlineProblem) await offline(() => storeShard(base, shard, bytes));
     wake(true);
   }
-  if (!offlineProblem) await offline(() => pruneStale(base, shards));
+  // A test-only load leaves the offline copy's training shards alone.
+  if (!offlineProblem && !testOnly) await offline(() => pruneStale(base, shards));
   post({ type: 'loaded', summary: session.summary(), bytes: loaded, downloaded, offlineProblem });
 }
 

@@ -13,15 +13,14 @@ function inputFor(param) {
   const input = document.createElement('input');
   if (param.type === 'bool') {
     input.type = 'checkbox';
-  } else if (param.type !== 'int' && param.type !== 'float') {
-    input.type = 'text'; // a list, or a number or a word
-    input.size = 14;
   } else {
-    input.type = 'number';
-    input.min = param.min;
-    input.max = param.max;
-    input.step = param.type === 'int' ? '1' : 'any';
-    input.inputMode = param.type === 'int' ? 'numeric' : 'decimal';
+    // Text, not type=number, for numbers too: a number input hands the page "" for "abc", and the
+    // message must name what was typed.
+    input.type = 'text';
+    input.size = 14;
+    input.autocomplete = 'off';
+    if (param.type === 'int') input.inputMode = 'numeric';
+    if (param.type === 'float') input.inputMode = 'decimal';
   }
   return input;
 }
@@ -46,20 +45,31 @@ export function buildForm({ onChange, onAction }) {
     const input = inputFor(param);
     input.id = param.key;
     input.name = param.key;
-    if (param.help) input.title = param.help;
     const problem = document.createElement('span');
     problem.id = `${param.key}-problem`;
     problem.className = 'param-problem';
     problem.setAttribute('role', 'alert');
     problem.hidden = true;
-    input.setAttribute('aria-describedby', problem.id);
+    row.append(label, input);
+    // Every term is explained in visible text: touch screens show no tooltips.
+    if (param.help) {
+      const help = document.createElement('p');
+      help.id = `${param.key}-help`;
+      help.className = 'param-help';
+      help.textContent = param.help;
+      row.append(help);
+    }
+    input.setAttribute('aria-describedby', param.help ? `${param.key}-help ${problem.id}` : problem.id);
     input.addEventListener('change', () => {
       const text = textOf(input);
       const { value, problem: why } = parseValue(param, text);
       showProblem(param.key, why && problemMessage(param, text, why));
-      onChange(param.key, why ? param.default : value);
+      const used = why ? param.default : value;
+      // The field shows the value used, not the text refused (the message quotes that).
+      if (why) input.value = formatValue(param, used);
+      onChange(param.key, used);
     });
-    row.append(label, input, problem);
+    row.append(problem);
     document.getElementById(`params-${param.group}`).append(row);
   }
   for (const action of ACTIONS) {

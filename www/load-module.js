@@ -11,7 +11,7 @@ try {
 } catch (error) {
   document.body.dataset.wasmFailed = 'true';
   const box = document.getElementById('error');
-  box.textContent = `The WebAssembly module failed to load: ${error}. ` +
+  document.getElementById('error-text').textContent = `The WebAssembly module failed to load: ${error}. ` +
     'This page needs a browser with WebAssembly SIMD (Chrome 91+, Firefox 89+, Safari 16.4+).';
   box.hidden = false;
 }

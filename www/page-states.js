@@ -75,6 +75,10 @@ export const ENABLED_IN = {
   share: STATES,
   fisher: ['done', 'ready'],
   flow: ['ready'],
+  // The slider's stops move the view the page holds, whatever job runs beside it.
+  'stop-zero': ['ready', 'decomposing', 'tuning', 'flowing'],
+  'stop-knee': ['ready', 'decomposing', 'tuning', 'flowing'],
+  'stop-all': ['ready', 'decomposing', 'tuning', 'flowing'],
   eigen: ['ready'],
   'fine-tune': ['ready'],
   'soft-flow': ['ready'],

@@ -22,6 +22,8 @@ export const progressSentence = ({ done, total }) => `Soft flow: evidence level 
 
 /** A new analysis: the last flow no longer applies. */
 export function reset() {
+  shown = false;
+  $('soft-flow-chart').closest('.study').classList.remove('ran');
   $('evidence').disabled = true;
   $('washed-out').textContent = '';
   for (const id of ['soft-flow-chart', 'soft-recon']) {
@@ -33,6 +35,8 @@ export function reset() {
 /** The worker's soft-flow curve, shown at `at` ('all' or a number). Returns the status. */
 export function show(result, at) {
   currentView().setSoftFlow(result);
+  shown = true;
+  $('soft-flow-chart').closest('.study').classList.add('ran');
   $('evidence').disabled = false;
   setEvidence(at === 'all' ? currentView().maxEvidence() : at, performance.now());
   return `The soft flow with prior precision α = ${result.alpha}, ${result.samples} draws per level: drag n.`;
@@ -50,6 +54,16 @@ function setEvidence(value, since) {
   document.body.dataset.washedOut = washed;
   if (pending === null) {
     pending = since;
+    requestAnimationFrame(draw);
+  }
+}
+
+let shown = false; // a flow is drawn
+
+/** Draws the flow again at its box's size (its tab shown, the window resized). */
+export function redraw() {
+  if (shown && currentView() && pending === null) {
+    pending = performance.now();
     requestAnimationFrame(draw);
   }
 }

@@ -4,6 +4,7 @@
 // defaults are the paper's settings. `group` says where a parameter's control sits; `page: true`
 // marks the two the page uses itself (which data to load, how many threads), not the workbench.
 import { LOCAL_PATTERN } from './local-data.js';
+import { TOUR_STEPS } from './tour-steps.js';
 
 export const PARAMS = [
   // group 'model' and 'training': the form at the top
@@ -25,8 +26,10 @@ export const PARAMS = [
     help: 'The classifier\'s hidden layers, comma-separated: for MNIST, 32 is 784 → 32 → 10, 64,32 is 784 → 64 → 32 → 10.' },
   { key: 'biases', group: 'model', models: ['autoencoder'], label: 'Biases', type: 'bool', default: false,
     help: "Off in the paper's text; on in the authors' released code. (The classifier always has biases.)" },
-  { key: 'epochs', group: 'training', label: 'Epochs', type: 'int', default: 10, min: 1, max: 1000 },
-  { key: 'batch', group: 'training', label: 'Batch size', type: 'int', default: 1000, min: 1, max: 60000 },
+  { key: 'epochs', group: 'training', label: 'Epochs', type: 'int', default: 10, min: 1, max: 1000,
+    help: 'Passes over the training images.' },
+  { key: 'batch', group: 'training', label: 'Batch size', type: 'int', default: 1000, min: 1, max: 60000,
+    help: 'Images per Adam step; at most the number of training examples.' },
   { key: 'lr', group: 'training', label: 'Learning rate', type: 'float', default: 0.001, min: 1e-6, max: 100,
     help: 'Adam step size.' },
   { key: 'seed', group: 'training', label: 'Seed', type: 'int', default: 42, min: 0, max: 4294967295,
@@ -49,6 +52,7 @@ export const PARAMS = [
   {
     key: 'grid', group: 'analysis', label: 'Cutoff grid', type: 'enum', default: 'log',
     options: { log: '40 log-spaced', paper: "paper's 0, 0.125, …, 2.375" },
+    help: 'The cutoffs Λ at which the sweep scores every pruning order: the hockey stick\'s points.',
   },
   { key: 'random-seeds', group: 'analysis', label: 'Random seeds', type: 'int', default: 3, min: 1, max: 20,
     help: 'Random pruning is repeated with this many seeds (seed, seed + 1, …): mean ± std.' },
@@ -56,24 +60,42 @@ export const PARAMS = [
     help: 'The sweep scores on the first this many test images (the authors used 10).' },
   // group 'view': next to the charts
   {
-    key: 'hist-scale', group: 'view', label: 'Histogram', type: 'enum', default: 'linear',
-    options: { linear: "paper's 22 linear bins", log: 'log axis, 40 bins' },
+    key: 'hist-scale', group: 'view', label: 'Histogram', type: 'enum', default: 'log',
+    options: { log: 'log axis, 40 bins', linear: "paper's 22 linear bins" },
+    // The log axis is the default: on the paper's linear bins nearly every weight is in the first
+    // bar, and Λ's line barely moves until the knee.
   },
-  // group 'studies': the questions the paper leaves open (fine-tuning, the soft flow)
-  { key: 'fine-tune-epochs', group: 'studies', label: 'Fine-tune epochs', type: 'int', default: 1, min: 1, max: 20,
+  // groups 'fine-tune' and 'soft-flow': beside their studies' buttons
+  { key: 'fine-tune-epochs', group: 'fine-tune', label: 'Fine-tune epochs', type: 'int', default: 1, min: 1, max: 20,
     help: 'How long the kept weights retrain after pruning (fresh Adam, the training settings).' },
-  { key: 'fine-tune-at', group: 'studies', label: 'Fine-tune at removed', type: 'fractions', default: [0.6, 0.75, 0.9],
+  { key: 'fine-tune-at', group: 'fine-tune', label: 'Fine-tune at removed', type: 'fractions', default: [0.6, 0.75, 0.9],
     min: 0, max: 1, help: 'Fractions of the encoder removed, comma-separated.' },
-  { key: 'soft-alpha', group: 'studies', label: 'Prior precision α', type: 'prior', default: 'init', min: 0, max: 1e9,
+  { key: 'soft-alpha', group: 'soft-flow', label: 'Prior precision α', type: 'prior', default: 'init', min: 0, max: 1e9,
     help: "'init': the initialisation's precision, 3·fan_in. 0: eq. 38 as written (it diverges)." },
-  { key: 'soft-samples', group: 'studies', label: 'Posterior draws K', type: 'int', default: 16, min: 1, max: 64 },
+  { key: 'soft-samples', group: 'soft-flow', label: 'Posterior draws K', type: 'int', default: 16, min: 1, max: 64,
+    help: 'Draws from the posterior at each evidence n: their mean is the flow\'s reconstruction.' },
   // no form control: the sliders, and how the page opens
   { key: 'lambda', group: 'url', label: 'Cutoff Λ', type: 'cutoff', default: 'knee', min: 0, max: 1e6,
     help: "The slider's cutoff: a number, or 'knee' for the information scale Λ*." },
   { key: 'evidence', group: 'url', label: 'Evidence n', type: 'evidence', default: 'all', min: 0, max: 1e7,
     help: "The soft flow's evidence slider: a number of examples, or 'all'." },
+  {
+    key: 'view', group: 'url', label: 'View', type: 'enum', default: 'bench',
+    options: { bench: 'Renormalization', studies: 'Beyond the paper', data: 'Data' },
+    help: 'The tab shown.',
+  },
   { key: 'embed', group: 'url', label: 'Embedded layout', type: 'bool', default: false },
+  {
+    key: 'parent', group: 'url', label: 'Parent origins', type: 'origins', default: [],
+    help: 'Origins (https://host[:port]) whose page may drive this one in an iframe by postMessage (embed-api.js); none by default.',
+  },
+  { key: 'tour', group: 'url', label: 'Tour step', type: 'int', default: 0, min: 0, max: TOUR_STEPS.length,
+    help: `The guided tour's step open, 1 to ${TOUR_STEPS.length}; 0: closed.` },
   { key: 'autorun', group: 'url', label: 'Train on opening', type: 'bool', default: false },
+  {
+    key: 'pretrained', group: 'url', label: 'Start from the paper\'s trained model', type: 'bool', default: false,
+    help: 'Opens on the model the paper\'s settings train (shipped with the page), analysed over the test images, without downloading the training set.',
+  },
 ];
 
 // The buttons, by the panel they sit in.
@@ -81,11 +103,14 @@ export const ACTIONS = [
   { id: 'train', panel: 'actions', label: 'Train', help: 'Train a fresh model with these settings; the Fisher and the sweep follow.' },
   { id: 'pause', panel: 'actions', label: 'Pause', help: 'Pause or resume training; the result is the same.' },
   { id: 'cancel', panel: 'actions', label: 'Cancel', help: 'Stop whatever is running.' },
-  { id: 'preset-paper', panel: 'actions', label: "Paper's settings", help: "MNIST, m = 20, no biases, 10 epochs, batch 1000, Adam 1e-3, seed 42, all 60,000 images; regression Fisher over the training set, 40 log-spaced cutoffs, 3 random seeds, all 10,000 test images." },
-  { id: 'preset-classifier', panel: 'actions', label: 'Classifier', help: "The paper's training settings on an MNIST classifier 784 → 32 → 10, with its classification Fisher (classif_logits)." },
-  { id: 'preset-authors', panel: 'actions', label: "Authors' code", help: "As the authors' released notebook (reproduce --authors-setup): biases on, Fisher over the test set, the paper's grid, MSE on the first 10 test images." },
-  { id: 'share', panel: 'actions', label: 'Copy link', help: 'Copy a link that opens the page with these settings.' },
+  { id: 'preset-paper', panel: 'presets', label: "Paper's settings", help: "MNIST, m = 20, no biases, 10 epochs, batch 1000, Adam 1e-3, seed 42, all 60,000 images; regression Fisher over the training set, 40 log-spaced cutoffs, 3 random seeds, all 10,000 test images." },
+  { id: 'preset-classifier', panel: 'presets', label: 'Classifier', help: "The paper's training settings on an MNIST classifier 784 → 32 → 10, with its classification Fisher (classif_logits)." },
+  { id: 'preset-authors', panel: 'presets', label: "Authors' code", help: "As the authors' released notebook (reproduce --authors-setup): biases on, Fisher over the test set, the paper's grid, MSE on the first 10 test images." },
+  { id: 'share', panel: 'presets', label: 'Copy link', help: 'Copy a link that opens the page with these settings.' },
   { id: 'fisher', panel: 'analysis-actions', label: 'Fisher and sweep', help: 'Compute the Fisher and the sweep again with these settings, on the current model.' },
+  { id: 'stop-zero', panel: 'slider', label: 'Λ = 0', help: 'Only the weights whose Fisher value is exactly 0.' },
+  { id: 'stop-knee', panel: 'slider', label: 'The knee Λ*', help: 'The largest cutoff whose test loss stays within 1 % of the unpruned model\'s.' },
+  { id: 'stop-all', panel: 'slider', label: 'Everything removed', help: 'The largest Fisher value: every weight of the layer removed.' },
   { id: 'flow', panel: 'slider', label: 'Play the RG flow', help: 'Move Λ from 0 to the largest Fisher value; press again to stop.' },
   { id: 'eigen', panel: 'eigen-actions', label: 'Compute the eigen-shells', help: "Each encoder row's 784 × 784 Fisher block over the Fisher's images, its eigendecomposition, and the test MSE with the least-informative directions removed." },
   { id: 'fine-tune', panel: 'fine-tune-actions', label: 'Fine-tune after pruning', help: 'Retrain the kept weights of every scheme at the chosen fractions removed.' },
@@ -134,7 +159,7 @@ export function withModelFisher(state) {
 export const appliesTo = (param, model) => !param.models || param.models.includes(model);
 
 /** The groups of parameters the workbench reads. */
-const WORKBENCH_GROUPS = ['model', 'training', 'analysis', 'studies'];
+const WORKBENCH_GROUPS = ['model', 'training', 'analysis', 'fine-tune', 'soft-flow'];
 
 /** The workbench's settings in `state`: its parameters, under their URL keys. */
 export const settingsOf = (state) => Object.fromEntries(PARAMS
@@ -167,6 +192,14 @@ export function parseValue(param, text) {
     }
     return { value: values };
   }
+  if (param.type === 'origins') {
+    const values = text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+    // An origin exactly as the browser reports a sender's: scheme, host, optional port.
+    if (values.some((v) => !/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i.test(v))) {
+      return { problem: 'is not a comma-separated list of origins such as https://course.example.org' };
+    }
+    return { value: values };
+  }
   if (param.type === 'bool') {
     if (Object.hasOwn(BOOLEANS, text)) return { value: BOOLEANS[text] };
     return { problem: 'is not 1 or 0' };
@@ -191,7 +224,7 @@ export function problemMessage(param, text, problem) {
 
 export function formatValue(param, value) {
   if (param.type === 'bool') return value ? '1' : '0';
-  if (param.type === 'fractions' || param.type === 'widths') return value.join(',');
+  if (param.type === 'fractions' || param.type === 'widths' || param.type === 'origins') return value.join(',');
   return String(value);
 }
 
@@ -231,4 +264,32 @@ export function readState(hash) {
 export function writeState(state) {
   const entries = PARAMS.map((p) => [p.key, formatValue(p, state[p.key])]);
   return `#${new URLSearchParams(entries)}`;
+}
+
+/**
+ * The settings the Advanced panel folds away, in one line: each parameter of the model, training
+ * and analysis groups that applies to the model, as label and value.
+ */
+export function settingsSummary(state) {
+  return PARAMS.filter((p) => ['model', 'training', 'analysis'].includes(p.group) && appliesTo(p, state.model))
+    .map((p) => {
+      const value = state[p.key];
+      const shown = p.type === 'enum' ? (p.options[value] ?? value) : p.type === 'bool' ? (value ? 'on' : 'off')
+        : formatValue(p, value);
+      return `${p.label} ${shown}`;
+    }).join(' · ');
+}
+
+/** Examples a second the page assumes before it has timed a run (the paper's run: about 6 s). */
+const ASSUMED_EXAMPLES_PER_SECOND = 100_000;
+
+/**
+ * Train's label: what pressing it costs, by the last run's speed when there was one, for data of
+ * `trainImages` training images (MNIST's 60,000 until the data says).
+ */
+export function trainLabel(state, examplesPerSecond, trainImages = 60_000) {
+  const rate = examplesPerSecond > 0 ? examplesPerSecond : ASSUMED_EXAMPLES_PER_SECOND;
+  const seconds = Math.min(state.subset, trainImages) * state.epochs / rate;
+  const time = seconds < 90 ? `about ${Math.max(1, Math.round(seconds))} s` : `about ${Math.round(seconds / 60)} min`;
+  return `Train, ${time}`;
 }

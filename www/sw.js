@@ -1,8 +1,8 @@
 // The service worker: the page works offline, and a second visit opens without downloading the
 // app again. The shell (every built file but the data, of the wasm module's two builds the one
 // this browser runs, and the eigen-shells' build) is cached at install, one cache per build;
-// the datasets' manifests are fetched network first, so new checksums are seen as soon as the
-// host serves them, and the cached copy answers offline. Shards are not handled here: the worker
+// the datasets' manifests (and the paper's trained model) are fetched network first, so new
+// checksums are seen as soon as the host serves them, and the cached copy answers offline. Shards are not handled here: the worker
 // keeps each under its SHA-256 (shard-cache.js). A new build waits, as service workers do, until
 // every tab of the old one is closed, so one tab never mixes two builds.
 const BUILD = null; // replaced after each build by build-tools/stamp-sw.mjs
@@ -17,7 +17,9 @@ const moduleUrl = new URL(self.bayesWasmModule.file, scope).href;
 // work offline and its glue and code always come from one build.
 const eigenModuleUrl = new URL(self.bayesWasmModule.eigenFile, scope).href;
 const INDEX = new URL('index.html', scope).href;
-const isManifest = (url) => url.href.startsWith(scope.href) && /\/data\/[^/]+\/manifest\.json$/.test(url.pathname);
+// The manifests, and the paper's trained model and its note (#pretrained=1).
+const isManifest = (url) => url.href.startsWith(scope.href) &&
+  /\/data\/[^/]+\/(manifest\.json|paper-model\.(json|safetensors))$/.test(url.pathname);
 
 // `reload`: the files themselves, never the browser's HTTP cache of an older build.
 const fresh = (url) => new Request(url, { cache: 'reload' });

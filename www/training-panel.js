@@ -33,6 +33,8 @@ export function setChartModule(bindings, onError) {
 /** Starts a new run's history (Train was pressed) for a `model` ('autoencoder', 'classifier'). */
 export function startRun(model) {
   history = emptyHistory(model);
+  // The classifier's chart has an accuracy panel: its box is taller (style.css).
+  document.body.classList.toggle('classifier', model === 'classifier');
   firstStep = false;
   $('epoch-table').tBodies[0].replaceChildren();
   $('epoch-table').hidden = true;
@@ -92,6 +94,9 @@ export function addEpoch({ epoch, trainLoss, testLoss, testAccuracy, seconds, ex
   $('epoch-table').hidden = false;
   scheduleDraw();
 }
+
+/** Draws the chart again at its box's size. */
+export const redraw = () => scheduleDraw();
 
 function scheduleDraw() {
   if (drawQueued || !wasm) return;

@@ -12,11 +12,12 @@ let importing = null; // the file being imported, kept once the worker accepts i
 /**
  * A new worker for `dataset` with a pool of `workers`; `onMessage` gets its messages and
  * `onFailure` a sentence when it stops. Messages from a worker since replaced are dropped.
+ * `testOnly`: it loads the test split alone (a pretrained model needs no training images).
  */
-export function startWorker(dataset, workers, onMessage, onFailure) {
+export function startWorker(dataset, workers, onMessage, onFailure, { testOnly = false } = {}) {
   stopWorker();
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-  const current = { worker, dataset, hasModel: false };
+  const current = { worker, dataset, hasModel: false, testOnly };
   worker.onmessage = ({ data }) => { if (current === link) onMessage(data); };
   worker.onerror = (event) => {
     if (current !== link) return;
@@ -25,8 +26,11 @@ export function startWorker(dataset, workers, onMessage, onFailure) {
     onFailure(`The background worker stopped: ${event.message || 'it could not start'}${where}.`);
   };
   link = current;
-  send({ type: 'load', dataset, workers });
+  send({ type: 'load', dataset, workers, testOnly });
 }
+
+/** Whether the running worker loads the training images too. */
+export const workerHasTrainingSet = () => Boolean(link) && !link.testOnly;
 
 export function stopWorker() {
   link?.worker.terminate();

@@ -4,7 +4,8 @@
 // table is the protocol; every message has a `type`.
 //
 // page → worker
-//   {type: 'load', dataset, workers}        fetch and validate a dataset; start a pool of `workers`
+//   {type: 'load', dataset, workers, testOnly}   fetch and validate a dataset (its test split
+//                                           alone with testOnly); start a pool of `workers`
 //   {type: 'run', jobs, settings, workers}  jobs: ['train', 'analyse'], ['analyse'], ['eigen'],
 //                                           ['fine-tune'] or ['soft-flow']; settings: the page's
 //                                           parameters (state.js settingsOf); waits for shards
@@ -151,7 +152,8 @@ onmessage = async ({ data }) => {
         // Helpers start while the data arrives, so the first batch does not wait for them.
         poolOf(data.workers).catch(() => {}); // a failure shows when a job uses the pool
         await ready;
-        await loadDataset(data.dataset, Session, (s) => { session = s; resolveSession(s); }, postMessage);
+        await loadDataset(data.dataset, Session, (s) => { session = s; resolveSession(s); }, postMessage,
+          { testOnly: data.testOnly });
       } catch (error) {
         loadFailed();
         resolveSession(session);

@@ -182,22 +182,22 @@ export async function embedScenario({ openPage }, screenshotDir) {
   const { page, close } = await openPage(`${SMALL}&embed=1&autorun=1`);
   await page.setViewportSize({ width: 360, height: 800 });
   await waitForState(page, 'ready', 120_000);
-  check('#embed=1 hides the header and collapses the controls', await page.isHidden('header') &&
-    !(await page.$eval('#controls-details', (d) => d.open)));
+  check('#embed=1 hides the title, the settings, the tabs and the exports', await page.isHidden('h1') &&
+    await page.isHidden('#controls-panel') && await page.isHidden('#tabs') && await page.isHidden('#exports'));
   check('#autorun=1 trains on opening and reaches ready', await canvasDrawn(page, 'hockey-stick'));
   const overflow = await page.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth);
   check('the page fits a 360 px wide screen', overflow <= 0, `${overflow} px too wide`);
   const credits = await page.textContent('footer');
   check('the page credits the paper, MNIST and Fashion-MNIST', credits.includes('Bayesian renormalization') &&
     credits.includes('LeCun') && credits.includes('Zalando'));
-  // Tab reaches the controls and the slider in order.
+  // Tab reaches Train, the slider and its stops, and the link to the whole page.
   const reached = new Set();
-  for (let i = 0; i < 60; i++) {
+  for (let i = 0; i < 30; i++) {
     await page.keyboard.press('Tab');
     reached.add(await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName));
   }
-  check('Tab reaches the summary of the controls, the slider and the exports',
-    reached.has('SUMMARY') && reached.has('lambda') && reached.has('export-csv'), [...reached].join(' '));
+  check('Tab reaches Train, the slider, the knee stop and the link to the whole page',
+    ['train', 'lambda', 'stop-knee', 'full-page'].every((id) => reached.has(id)), [...reached].join(' '));
   await page.screenshot({ path: path.join(screenshotDir, 'page-embed.png'), fullPage: true });
   await close();
 }

@@ -23,8 +23,8 @@ export async function dataScenarios({ openPage }) {
     const hash = new URLSearchParams(new URL(page.url()).hash.slice(1));
     const expected = { dataset: 'mnist', model: 'autoencoder', latent: '20', hidden: '32', biases: '0', epochs: '10', batch: '1000', lr: '0.001', seed: '42',
       workers: '2', subset: '60000', 'fisher-variant': 'regression', 'fisher-split': 'train', grid: 'log', 'random-seeds': '3',
-      eval: '10000', 'hist-scale': 'linear', 'fine-tune-epochs': '1', 'fine-tune-at': '0.6,0.75,0.9',
-      'soft-alpha': 'init', 'soft-samples': '16', lambda: 'knee', evidence: 'all', embed: '0', autorun: '0' };
+      eval: '10000', 'hist-scale': 'log', 'fine-tune-epochs': '1', 'fine-tune-at': '0.6,0.75,0.9',
+      'soft-alpha': 'init', 'soft-samples': '16', lambda: 'knee', evidence: 'all', view: 'bench', embed: '0', parent: '', tour: '0', autorun: '0', pretrained: '0' };
     check('the URL spells out every setting, with the paper\'s defaults',
       Object.entries(expected).every(([k, v]) => hash.get(k) === v) && [...hash.keys()].length === Object.keys(expected).length, page.url());
     const duplicates = await page.$$eval('[id]', (elements) => {

@@ -74,16 +74,18 @@ export async function start(distDir) {
 
   /**
    * A fresh page (its own context) at `base + hash`; `setup(page)` runs before it loads;
-   * `gzip`: from a host that sends the shards with `Content-Encoding: gzip`.
+   * `gzip`: from a host that sends the shards with `Content-Encoding: gzip`;
+   * `deviceScaleFactor`: the screen's device pixels per CSS pixel.
    */
-  async function openPage(hash = '', setup = async () => {}, { gzip = false } = {}) {
-    const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  async function openPage(hash = '', setup = async () => {}, { gzip = false, deviceScaleFactor = 1 } = {}) {
+    const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'], deviceScaleFactor });
     const page = await context.newPage();
     const problems = { console: [], failed: [], shardRequests: 0 };
     page.on('console', (msg) => { if (msg.type() === 'error') problems.console.push(msg.text()); });
     page.on('pageerror', (err) => problems.console.push(String(err)));
     page.on('response', (r) => { if (r.status() >= 400) problems.failed.push(`${r.status()} ${r.url()}`); });
     context.on('request', (r) => { if (r.url().endsWith('.shard')) problems.shardRequests += 1; });
+    asAUserReaches(page);
     await setup(page);
     await page.goto((gzip ? base.replace(SUB_PATH, GZIP_PREFIX + SUB_PATH) : base) + hash);
     return { page, problems, close: () => context.close() };
@@ -109,6 +111,31 @@ export async function start(distDir) {
   const override = (relativePath, bytes) => (bytes === null ? overrides.delete(relativePath) : overrides.set(relativePath, bytes));
 
   return { openPage, finish, close, override, base, browserVersion: browser.version() };
+}
+
+/**
+ * Opens what holds `selector` as a user would before using it: the tab it is in (the page's
+ * views are tabs) and the folded settings (a closed <details>).
+ */
+export async function reveal(page, selector) {
+  await page.$eval(selector, (element) => {
+    const panel = element.closest('[role=tabpanel]');
+    if (panel?.hidden) document.querySelector(`[role=tab][aria-controls="${panel.id}"]`).click();
+    for (let details = element.closest('details:not([open])'); details; details = details.parentElement.closest('details:not([open])')) {
+      details.open = true;
+    }
+  });
+}
+
+/** The page's click, fill, check and select first reveal their target (`reveal`). */
+function asAUserReaches(page) {
+  for (const name of ['click', 'fill', 'setChecked', 'selectOption']) {
+    const act = page[name].bind(page);
+    page[name] = async (selector, ...rest) => {
+      await reveal(page, selector);
+      return act(selector, ...rest);
+    };
+  }
 }
 
 /** The page's worker (www/worker.js), the newest if it was replaced: not one of its helpers. */

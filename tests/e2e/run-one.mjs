@@ -1,6 +1,6 @@
 // Runs one group of end-to-end scenarios, for working on it: node tests/e2e/run-one.mjs NAME
 // [dist-dir] [native-dir], NAME one of data, training, analysis, studies, classifier,
-// own-data, hardening, offline.
+// own-data, hardening, offline, lesson, embed.
 import path from 'node:path';
 import { start } from './harness.mjs';
 import { dataScenarios } from './data.mjs';
@@ -11,6 +11,8 @@ import { classifierScenario } from './classifier.mjs';
 import { ownDataScenario } from './own-data.mjs';
 import { hardeningScenarios } from './hardening.mjs';
 import { offlineScenario } from './offline.mjs';
+import { lessonScenarios } from './lesson.mjs';
+import { courseWidgetScenario } from './embed.mjs';
 
 const [name, dist = 'dist', native = 'target/e2e'] = process.argv.slice(2);
 const distDir = path.resolve(dist);
@@ -24,6 +26,8 @@ const GROUPS = {
   'own-data': (h) => ownDataScenario(h, nativeDir),
   hardening: (h) => hardeningScenarios(h, distDir),
   offline: (h) => offlineScenario(h, distDir),
+  lesson: (h) => lessonScenarios(h),
+  embed: (h) => courseWidgetScenario(h, nativeDir),
 };
 if (!GROUPS[name]) {
   console.error(`usage: node tests/e2e/run-one.mjs ${Object.keys(GROUPS).join('|')} [dist] [native]`);

@@ -12,6 +12,8 @@ import { classifierScenario } from './classifier.mjs';
 import { ownDataScenario } from './own-data.mjs';
 import { hardeningScenarios } from './hardening.mjs';
 import { offlineScenario } from './offline.mjs';
+import { lessonScenarios } from './lesson.mjs';
+import { courseWidgetScenario } from './embed.mjs';
 
 const distDir = path.resolve(process.argv[2] ?? 'dist');
 const nativeDir = path.resolve(process.argv[3] ?? 'target/e2e');
@@ -33,6 +35,8 @@ try {
   await ownDataScenario(harness, nativeDir);
   await hardeningScenarios(harness, distDir);
   await offlineScenario(harness, distDir);
+  await lessonScenarios(harness);
+  await courseWidgetScenario(harness, nativeDir);
 } finally {
   passed = await harness.finish();
 }
