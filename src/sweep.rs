@@ -357,3 +357,95 @@ fn mean_and_sample_std(values: &[f64]) -> Option<(f64, f64)> {
     let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (count - 1.0);
     Some((mean, var.sqrt()))
 }
+
+/// Where a count of removed weights falls among rows ascending in their counts: at a row that
+/// scored it, or between the two rows around it (`t` of the way from `below` to `above`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Bracket {
+    At(usize),
+    Between { below: usize, above: usize, t: f64 },
+}
+
+impl Bracket {
+    /// `removed` among `rows`, ascending in `count` (a sweep's rows, the eigen-shells' rows), by
+    /// bisection; `None` outside them.
+    pub fn find<R>(rows: &[R], count: impl Fn(&R) -> usize, removed: usize) -> Option<Bracket> {
+        let at = rows.partition_point(|row| count(row) < removed);
+        let above = rows.get(at)?;
+        if count(above) == removed {
+            return Some(Bracket::At(at));
+        }
+        let below = at.checked_sub(1)?;
+        let (low, high) = (count(&rows[below]), count(above));
+        let t = (removed - low) as f64 / (high - low) as f64;
+        Some(Bracket::Between {
+            below,
+            above: at,
+            t,
+        })
+    }
+
+    /// True at a row that scored the count.
+    pub fn swept(&self) -> bool {
+        matches!(self, Bracket::At(_))
+    }
+
+    /// `value` of the row at the count, or linear between the two around it; `None` where a row
+    /// lacks it (a scheme the sweep did not run).
+    pub fn read<R>(&self, rows: &[R], value: impl Fn(&R) -> Option<f64>) -> Option<f64> {
+        match *self {
+            Bracket::At(i) => value(&rows[i]),
+            Bracket::Between { below, above, t } => {
+                let (a, b) = (value(&rows[below])?, value(&rows[above])?);
+                Some(a + t * (b - a))
+            }
+        }
+    }
+}
+
+/// Every scheme's score at one count of removed weights, read off the sweep (`Bracket`): the
+/// hockey stick under the pointer. `None`: not swept, or outside the sweep.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SchemeScores {
+    pub removed: usize,
+    pub fraction: f64,
+    /// True when `removed` is a count the sweep scored.
+    pub swept: bool,
+    pub fisher: Option<f64>,
+    pub random: Option<f64>,
+    pub random_std: Option<f64>,
+    pub magnitude: Option<f64>,
+    pub saliency: Option<f64>,
+    pub fisher_accuracy: Option<f64>,
+    pub random_accuracy: Option<f64>,
+    pub magnitude_accuracy: Option<f64>,
+    pub saliency_accuracy: Option<f64>,
+}
+
+/// The scores at `removed` of `total` weights from `rows` ascending in `removed`.
+pub fn scores_at(rows: &[SweepRow], removed: usize, total: usize) -> SchemeScores {
+    let fraction = removed as f64 / total.max(1) as f64;
+    let Some(at) = Bracket::find(rows, |row| row.removed, removed) else {
+        return SchemeScores {
+            removed,
+            fraction,
+            ..SchemeScores::default()
+        };
+    };
+    let read = |value: fn(&SweepRow) -> Option<f64>| at.read(rows, value);
+    SchemeScores {
+        removed,
+        fraction,
+        swept: at.swept(),
+        fisher: read(|r| Some(r.fisher_loss)),
+        random: read(|r| r.random_loss_mean),
+        random_std: read(|r| r.random_loss_std),
+        magnitude: read(|r| r.magnitude_loss),
+        saliency: read(|r| r.saliency_loss),
+        fisher_accuracy: read(|r| r.fisher_accuracy),
+        random_accuracy: read(|r| r.random_accuracy_mean),
+        magnitude_accuracy: read(|r| r.magnitude_accuracy),
+        saliency_accuracy: read(|r| r.saliency_accuracy),
+    }
+}

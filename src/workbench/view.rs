@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::analysing::Analysed;
 use crate::data::Dataset;
+use crate::eigen::run::EigenRow;
 use crate::eigen::{EigenShells, EigenSummary};
 use crate::finetune::FineTuneSummary;
 use crate::network::{ModelKind, Network, Score};
@@ -18,7 +19,7 @@ use crate::prune::{
     Shells,
 };
 use crate::softflow::{self, SoftFlow, SoftFlowConfig, SoftFlowSummary};
-use crate::sweep::{Knee, SweepRow};
+use crate::sweep::{scores_at, Bracket, Knee, SchemeScores, SweepRow};
 use crate::wire::{Reader, WireError, Writer};
 
 /// The analysis as the charts, the slider and the status need it.
@@ -55,11 +56,15 @@ pub struct CutoffReading {
     pub unpruned: Score,
 }
 
-fn fisher_score(row: &SweepRow) -> Score {
-    Score {
-        loss: row.fisher_loss,
-        accuracy: row.fisher_accuracy,
-    }
+/// What the hockey stick shows at one count removed: every scheme's score, and the
+/// eigen-shells' with as many directions removed (none before they run): `AnalysisView::hockey_at`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HockeyReading {
+    #[serde(flatten)]
+    pub schemes: SchemeScores,
+    pub eigen: Option<f64>,
+    pub eigen_accuracy: Option<f64>,
 }
 
 /// Labelled rows of the fixed digits' reconstructions, each image with its MSE.
@@ -230,19 +235,15 @@ impl AnalysisView {
     pub fn reading(&self, cutoff: f32) -> CutoffReading {
         let removed = self.removed(cutoff);
         let rows = &self.summary.rows;
-        let at = rows.partition_point(|row| row.removed < removed);
-        let (score, swept) = match (at.checked_sub(1).map(|i| &rows[i]), rows.get(at)) {
-            (_, Some(row)) if row.removed == removed => (fisher_score(row), true),
-            (Some(below), Some(above)) => {
-                let t = (removed - below.removed) as f64 / (above.removed - below.removed) as f64;
-                let (low, high) = (fisher_score(below), fisher_score(above));
-                let mix = |a: f64, b: f64| a + t * (b - a);
-                let accuracy = low.accuracy.zip(high.accuracy).map(|(a, b)| mix(a, b));
-                let loss = mix(low.loss, high.loss);
-                (Score { loss, accuracy }, false)
+        let (score, swept) = match Bracket::find(rows, |row| row.removed, removed) {
+            Some(at) => {
+                let loss = at.read(rows, |row| Some(row.fisher_loss));
+                let accuracy = at.read(rows, |row| row.fisher_accuracy);
+                let loss = loss.unwrap_or(self.summary.unpruned.loss);
+                (Score { loss, accuracy }, at.swept())
             }
             // Outside the sweep (it always spans 0 to every weight, so only for a partial view).
-            _ => (self.summary.unpruned, false),
+            None => (self.summary.unpruned, false),
         };
         CutoffReading {
             removed,
@@ -252,6 +253,19 @@ impl AnalysisView {
             accuracy: score.accuracy,
             swept,
             unpruned: self.summary.unpruned,
+        }
+    }
+
+    /// Every scheme's score at `removed` weights, and the eigen-shells' at as many directions,
+    /// each read off its rows as `reading` reads the Fisher shells'.
+    pub fn hockey_at(&self, removed: usize) -> HockeyReading {
+        let eigen = self.eigen_summary().map_or(&[][..], |e| &e.rows[..]);
+        let at = Bracket::find(eigen, |row| row.removed, removed);
+        let read = |value: fn(&EigenRow) -> Option<f64>| at.and_then(|at| at.read(eigen, value));
+        HockeyReading {
+            schemes: scores_at(&self.summary.rows, removed, self.total()),
+            eigen: read(|row| Some(row.eigen_mse)),
+            eigen_accuracy: read(|row| row.eigen_accuracy),
         }
     }
 

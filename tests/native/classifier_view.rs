@@ -254,7 +254,8 @@ fn wrong_answers_are_marked_and_the_diagonal_is_blue() {
         label: "Fisher",
         predictions: &answers,
     }];
-    let picture = prediction_chart::render(&images, &[3, 4], (2, 2), &rows);
+    let layout = prediction_chart::Layout::new(2, (2, 2), rows.len(), 2);
+    let picture = prediction_chart::render(&images, &[3, 4], &rows, &layout);
     let texts: Vec<&str> = picture.labels.iter().map(|l| l.text.as_str()).collect();
     assert!(
         texts.contains(&"3 · 90%") && texts.contains(&"✗ 1 · 60%"),
@@ -357,4 +358,12 @@ fn the_slider_reads_the_sweep_exactly_at_its_counts_and_between_them_linearly() 
     assert_eq!(reading.total, view.total());
     assert_eq!(reading.zeros, view.removed(0.0));
     assert_eq!(reading.unpruned, view.summary().unpruned);
+    // The hockey stick under the pointer reads the same, and every scheme the same way.
+    let at = view.hockey_at(removed);
+    assert_eq!(at.schemes.fisher, Some(reading.loss));
+    assert_eq!(at.schemes.fisher_accuracy, reading.accuracy);
+    let random = |r: &bayes_renorm::sweep::SweepRow| r.random_accuracy_mean.unwrap();
+    let by_hand = random(below) + share * (random(above) - random(below));
+    assert!((at.schemes.random_accuracy.unwrap() - by_hand).abs() <= 1e-12);
+    assert_eq!(at.eigen, None, "the eigen-shells have not run");
 }
