@@ -141,3 +141,39 @@ impl FisherStats {
         }
     }
 }
+
+/// The Fisher values of the weights into one latent unit (its map): what the maps' colour
+/// scale spans, for a table beside them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UnitFisher {
+    /// Counted from 1, as the maps are labelled.
+    pub unit: usize,
+    /// The smallest positive value: the bottom of the map's colour scale (none if all are 0).
+    pub least: Option<f64>,
+    pub median: f64,
+    pub largest: f64,
+    /// Weights with F exactly 0.
+    pub zeros: usize,
+}
+
+/// One `UnitFisher` per row of the first layer's Fisher `[m, n]`.
+pub fn unit_fisher(fisher: ndarray::ArrayView2<f32>) -> Vec<UnitFisher> {
+    (fisher.outer_iter().enumerate())
+        .map(|(j, row)| {
+            let values: Vec<f32> = row.iter().copied().collect();
+            let all = Summary::of(&values);
+            let least = (values.iter())
+                .filter(|&&v| v > 0.0)
+                .fold(None, |least: Option<f32>, &v| {
+                    Some(least.map_or(v, |l| l.min(v)))
+                });
+            UnitFisher {
+                unit: j + 1,
+                least: least.map(f64::from),
+                median: all.median,
+                largest: all.max,
+                zeros: values.iter().filter(|&&v| v == 0.0).count(),
+            }
+        })
+        .collect()
+}

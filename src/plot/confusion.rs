@@ -22,11 +22,35 @@ fn shade(full: [f64; 3], share: f64) -> [u8; 3] {
     full.map(|c| (255.0 + t * (c - 255.0)).round() as u8)
 }
 
+/// A cell's side in CSS px for `classes` classes.
+fn cell_side(classes: usize) -> usize {
+    (GRID / classes.max(1)).clamp(MIN_CELL, CELL)
+}
+
+/// The (true, predicted) cell under the point (`x`, `y`) in CSS px of the matrix of `classes`
+/// classes; `None` off the grid.
+pub fn cell_at(classes: usize, x: f64, y: f64) -> Option<(usize, usize)> {
+    let cell = cell_side(classes);
+    let (x, y) = (x - LEFT as f64, y - TOP as f64);
+    if x < 0.0 || y < 0.0 {
+        return None;
+    }
+    let (p, t) = (x as usize / cell, y as usize / cell);
+    (t < classes && p < classes).then_some((t, p))
+}
+
+/// The picture's width and height in CSS px for `classes` classes.
+pub fn size(classes: usize) -> (usize, usize) {
+    let cell = cell_side(classes);
+    (LEFT + classes * cell + 8, TOP + classes * cell + 8)
+}
+
 pub fn render(confusion: &Confusion) -> Picture {
     let classes = confusion.classes();
-    let cell = (GRID / classes.max(1)).clamp(MIN_CELL, CELL);
+    let cell = cell_side(classes);
     let labelled = cell >= LABELLED_CELL;
-    let mut picture = Picture::new(LEFT + classes * cell + 8, TOP + classes * cell + 8);
+    let (width, height) = size(classes);
+    let mut picture = Picture::new(width, height);
     let grid_centre = (LEFT + classes * cell / 2) as f64;
     picture.label(grid_centre, 14.0, "predicted class");
     picture.label(LEFT as f64 / 2.0 - 6.0, (TOP - 8) as f64, "true ↓");

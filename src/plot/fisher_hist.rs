@@ -3,9 +3,11 @@
 //! cutoff Λ and at the knee Λ*. The log axis is labelled at powers of ten only, the counts in
 //! whole weights.
 
+use plotters::coord::combinators::{LogCoord, WithKeyPoints};
 use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
+use plotters::drawing::DrawingAreaErrorKind;
 use plotters::prelude::*;
 
 use super::style::{
@@ -23,10 +25,37 @@ pub enum HistScale {
     Log,
 }
 
+/// Both histograms of one model's Fisher values and its exact zeros, binned once and drawn (or
+/// read under the pointer) at any cutoff.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FisherBins {
+    pub linear: Histogram,
+    pub log: Histogram,
+    /// Values exactly 0.
+    pub zeros: usize,
+}
+
+impl FisherBins {
+    pub fn of(values: &[f32]) -> FisherBins {
+        FisherBins {
+            linear: bins(values, HistScale::Linear),
+            log: bins(values, HistScale::Log),
+            zeros: values.iter().filter(|&&v| v == 0.0).count(),
+        }
+    }
+
+    pub fn get(&self, scale: HistScale) -> &Histogram {
+        match scale {
+            HistScale::Linear => &self.linear,
+            HistScale::Log => &self.log,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 pub struct FisherHistogram<'a> {
-    /// The encoder's Fisher values.
-    pub values: &'a [f32],
+    /// The encoder's Fisher values, binned.
+    pub bins: &'a FisherBins,
     pub scale: HistScale,
     pub cutoff: f32,
     pub knee: Option<f32>,
@@ -93,15 +122,22 @@ pub fn linear_label(value: f64) -> String {
     }
 }
 
-pub fn draw<DB: DrawingBackend>(backend: DB, chart: &FisherHistogram) -> DrawResult<DB> {
-    let root = backend.into_drawing_area();
-    root.fill(&WHITE)?;
-    let histogram = bins(chart.values, chart.scale);
-    let (lo, hi) = (
-        histogram.edges[0],
-        histogram.edges[histogram.edges.len() - 1],
-    );
-    let zeros = chart.values.iter().filter(|&&v| v == 0.0).count();
+/// The x axis of either scale.
+type LogAxis = WithKeyPoints<LogCoord<f64>>;
+
+/// The chart built on its box: its plot on the linear or the log axis.
+enum Plot<'a, DB: DrawingBackend> {
+    Linear(ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>),
+    Log(ChartContext<'a, DB, Cartesian2d<LogAxis, RangedCoordf64>>),
+}
+
+/// The key (its long labels keep the width of the widest cutoff's, so the slider never moves
+/// the plot).
+fn key<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &FisherHistogram,
+) -> Result<Key, DrawingAreaErrorKind<DB::ErrorType>> {
+    let zeros = chart.bins.zeros;
     let zero_note = match chart.scale {
         HistScale::Linear => format!("weights per bin ({zeros} exact zeros, in the first)"),
         HistScale::Log => format!("weights per bin ({zeros} exact zeros, off this axis)"),
@@ -112,7 +148,8 @@ pub fn draw<DB: DrawingBackend>(backend: DB, chart: &FisherHistogram) -> DrawRes
             Swatch::Line(CURRENT, 2),
             format!("cutoff Λ = {:.3e}", chart.cutoff),
             "cutoff Λ",
-        ),
+        )
+        .keeping_width_of(format!("cutoff Λ = {:.3e}", 8.888e-38f32)),
     ];
     if let Some(knee) = chart.knee {
         entries.push(KeyEntry::new(
@@ -121,20 +158,32 @@ pub fn draw<DB: DrawingBackend>(backend: DB, chart: &FisherHistogram) -> DrawRes
             "knee Λ*",
         ));
     }
-    let key = Key::layout(&root, &entries)?;
-    let (area, strip) = key.split(&root);
+    Key::layout(root, &entries)
+}
 
+/// The plot's layout in `area` (the part of `root` above the key), in CSS px: label areas sized
+/// to their text, ticks spaced to fit, and the chart built on it (the caption placed).
+fn frame<'a, DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    area: &'a DrawingArea<DB, Shift>,
+    chart: &FisherHistogram,
+) -> Result<(Plot<'a, DB>, Frame), DrawingAreaErrorKind<DB::ErrorType>> {
+    let histogram = chart.bins.get(chart.scale);
+    let (lo, hi) = (
+        histogram.edges[0],
+        histogram.edges[histogram.edges.len() - 1],
+    );
     let (width, height) = area.dim_in_pixel();
     let margin = if width < 480 { 8 } else { 12 };
     let highest = histogram.counts.iter().copied().max().unwrap_or(0).max(1) as f64;
     let top = (highest * 1.08).max(highest + 1.0);
-    let left = side_area(&area, &format!("{top:.0}"), true)?;
-    let bottom = end_area(&area, true)?;
-    let mut builder = ChartBuilder::on(&area);
+    let left = side_area(area, &format!("{top:.0}"), true)?;
+    let bottom = end_area(area, true)?;
+    let mut builder = ChartBuilder::on(area);
     let mut caption_height = 0;
     if root.dim_in_pixel().1 >= 300 {
         let title = fitting(
-            &area,
+            area,
             &title_font(),
             width - 2 * margin,
             &[
@@ -142,11 +191,11 @@ pub fn draw<DB: DrawingBackend>(backend: DB, chart: &FisherHistogram) -> DrawRes
                 "Diagonal Fisher".into(),
             ],
         )?;
-        caption_height = text_size(&area, &title, &title_font())?.1 + 10;
+        caption_height = text_size(area, &title, &title_font())?.1 + 10;
         builder.caption(title, title_font());
     }
     // The widest tick label either axis can have: four significant digits, or a power of ten.
-    let x_label = text_size(&area, "-0.0001", &label_font())?.0;
+    let x_label = text_size(area, "-0.0001", &label_font())?.0;
     let right = right_margin(margin, x_label);
     builder
         .margin(margin)
@@ -155,7 +204,7 @@ pub fn draw<DB: DrawingBackend>(backend: DB, chart: &FisherHistogram) -> DrawRes
         .y_label_area_size(left);
     let plot_width = width.saturating_sub(margin + right + left);
     let plot_height = height.saturating_sub(2 * margin + bottom + caption_height);
-    let label_height = text_size(&area, "0", &label_font())?.1;
+    let label_height = text_size(area, "0", &label_font())?.1;
     // No more count labels than whole numbers below the top: no step under one weight.
     let y_labels = tick_count(plot_height, label_height).min(top as usize);
     let mut frame = Frame {
@@ -164,35 +213,82 @@ pub fn draw<DB: DrawingBackend>(backend: DB, chart: &FisherHistogram) -> DrawRes
         x_labels: 0,
         y_labels,
     };
-    match chart.scale {
+    let plot = match chart.scale {
         HistScale::Linear => {
             frame.x_labels = tick_count(plot_width, x_label);
-            let mut plot = builder.build_cartesian_2d(lo..hi, 0.0..top)?;
+            Plot::Linear(builder.build_cartesian_2d(lo..hi, 0.0..top)?)
+        }
+        HistScale::Log => {
+            let widest = text_size(area, "1e-10", &label_font())?.0;
+            let ticks = power_ticks(lo, hi, tick_count(plot_width, widest));
+            let x = (lo..hi).log_scale().with_key_points(ticks);
+            Plot::Log(builder.build_cartesian_2d(x, 0.0..top)?)
+        }
+    };
+    Ok((plot, frame))
+}
+
+pub fn draw<DB: DrawingBackend>(backend: DB, chart: &FisherHistogram) -> DrawResult<DB> {
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE)?;
+    let key = key(&root, chart)?;
+    let (area, strip) = key.split(&root);
+    let histogram = chart.bins.get(chart.scale);
+    match frame(&root, &area, chart)? {
+        (Plot::Linear(mut plot), frame) => {
             let x_desc = [
                 "F (22 equal bins, as the paper's figure 5)".into(),
                 "F (22 equal bins)".into(),
                 "F".into(),
             ];
             let format = |v: &f64| linear_label(*v);
-            draw_bars(
-                &mut plot, chart, &histogram, &area, &frame, &x_desc, &format,
-            )?;
+            draw_bars(&mut plot, chart, histogram, &area, &frame, &x_desc, &format)?;
         }
-        HistScale::Log => {
-            let widest = text_size(&area, "1e-10", &label_font())?.0;
-            let ticks = power_ticks(lo, hi, tick_count(plot_width, widest));
-            let x = (lo..hi).log_scale().with_key_points(ticks);
-            let mut plot = builder.build_cartesian_2d(x, 0.0..top)?;
+        (Plot::Log(mut plot), frame) => {
             let x_desc = ["F (log axis, 40 bins)".into(), "F (log axis)".into()];
             let format = |v: &f64| power_label(*v);
-            draw_bars(
-                &mut plot, chart, &histogram, &area, &frame, &x_desc, &format,
-            )?;
+            draw_bars(&mut plot, chart, histogram, &area, &frame, &x_desc, &format)?;
         }
     }
     key.draw(&strip)?;
     root.present()?;
     Ok(())
+}
+
+/// The bin under the point (`x`, `y`) of a chart drawn on a backend of this size: the bar whose
+/// drawn columns hold `x`; `None` off the plot. Only the backend's size and text measures
+/// count: pass a `plot::measure::Measure`.
+pub fn bin_at<DB: DrawingBackend>(
+    backend: DB,
+    chart: &FisherHistogram,
+    (x, y): (f64, f64),
+) -> Result<Option<usize>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let root = backend.into_drawing_area();
+    let (area, _) = key(&root, chart)?.split(&root);
+    let histogram = chart.bins.get(chart.scale);
+    let bin = match frame(&root, &area, chart)?.0 {
+        Plot::Linear(plot) => bar_under(&plot, histogram, (x, y)),
+        Plot::Log(plot) => bar_under(&plot, histogram, (x, y)),
+    };
+    Ok(bin)
+}
+
+/// The bar whose columns hold `x`: bar i spans from its left edge's column to the next one's.
+fn bar_under<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
+    plot: &ChartContext<DB, Cartesian2d<X, RangedCoordf64>>,
+    histogram: &Histogram,
+    (x, y): (f64, f64),
+) -> Option<usize> {
+    let (xs, ys) = plot.plotting_area().get_pixel_range();
+    let inside = |v: f64, r: &std::ops::Range<i32>| r.start as f64 <= v && v <= r.end as f64;
+    if !(inside(x, &xs) && inside(y, &ys)) {
+        return None;
+    }
+    let column = |edge: f64| plot.backend_coord(&(edge, 0.0)).0 as f64;
+    let bins = histogram.counts.len();
+    // Bars whose left edge lies at or left of x, past the first.
+    let after = histogram.edges[1..bins].partition_point(|&edge| column(edge) <= x);
+    Some(after.min(bins.saturating_sub(1)))
 }
 
 /// The plot's size inside its label areas, in CSS px.

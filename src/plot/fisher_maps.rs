@@ -7,7 +7,7 @@
 
 use ndarray::ArrayView2;
 
-use super::picture::{shaded, viridis, Picture};
+use super::picture::{scale_to_fit, shaded, viridis, within, Picture};
 
 const GAP: usize = 6;
 const LABEL_HEIGHT: usize = 16;
@@ -25,13 +25,88 @@ pub struct FisherMaps<'a> {
     pub cutoff: f32,
 }
 
-/// Tiles per row and pixels per image pixel for `m` tiles, keeping the picture under ~900 px wide.
-fn layout(m: usize) -> (usize, usize) {
-    match m {
-        0..=10 => (m.max(1), 3),
-        11..=20 => (10, 3),
-        21..=60 => (12, 2),
-        _ => (16, 1),
+/// Where the maps sit: `m` tiles of `shape`, `per_row` to a row, at `scale` screen px per image
+/// pixel, above the colour bar's footer. `render` draws by it and `weight_at` reads the pointer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    pub m: usize,
+    pub shape: (usize, usize),
+    pub per_row: usize,
+    pub scale: usize,
+}
+
+impl Layout {
+    /// Tiles per row for `m` tiles, and the largest scale, keeping the picture under ~900 px.
+    fn preferred(m: usize) -> (usize, usize) {
+        match m {
+            0..=10 => (m.max(1), 3),
+            11..=20 => (10, 3),
+            21..=60 => (12, 2),
+            _ => (16, 1),
+        }
+    }
+
+    /// At `scale` (at most the preferred one for `m`).
+    pub fn new(m: usize, shape: (usize, usize), scale: usize) -> Layout {
+        let (per_row, largest) = Layout::preferred(m);
+        Layout {
+            m,
+            shape,
+            per_row,
+            scale: scale.clamp(1, largest),
+        }
+    }
+
+    /// The largest scale whose picture fits `room` CSS px.
+    pub fn fitting(m: usize, shape: (usize, usize), room: f64) -> Layout {
+        let largest = Layout::preferred(m).1;
+        let at = |scale| Layout::new(m, shape, scale);
+        at(scale_to_fit(largest, room, |scale| at(scale).size().0))
+    }
+
+    fn tile(&self) -> (usize, usize) {
+        let (rows, cols) = self.shape;
+        (cols * self.scale + GAP, rows * self.scale + LABEL_HEIGHT)
+    }
+
+    fn grid_rows(&self) -> usize {
+        self.m.div_ceil(self.per_row)
+    }
+
+    pub fn size(&self) -> (usize, usize) {
+        let (tile_w, tile_h) = self.tile();
+        (
+            (self.per_row * tile_w).max(360),
+            self.grid_rows() * tile_h + FOOTER,
+        )
+    }
+
+    /// Unit `j`'s tile's top-left corner.
+    pub fn corner(&self, j: usize) -> (usize, usize) {
+        let (tile_w, tile_h) = self.tile();
+        ((j % self.per_row) * tile_w, (j / self.per_row) * tile_h)
+    }
+
+    /// The unit, and the row and column of its weight's pixel, under the point (`x`, `y`) in CSS
+    /// px; `None` off the maps.
+    pub fn weight_at(&self, x: f64, y: f64) -> Option<(usize, usize, usize)> {
+        if x < 0.0 || y < 0.0 {
+            return None;
+        }
+        let (tile_w, tile_h) = self.tile();
+        let (column, grid_row) = (x as usize / tile_w, y as usize / tile_h);
+        let j = grid_row * self.per_row + column;
+        if column >= self.per_row || j >= self.m {
+            return None;
+        }
+        let (left, top) = self.corner(j);
+        let (rows, cols) = self.shape;
+        let inside = within(x, left, cols * self.scale) && within(y, top, rows * self.scale);
+        let (r, c) = (
+            (y as usize - top) / self.scale,
+            (x as usize - left) / self.scale,
+        );
+        inside.then_some((j, r, c))
     }
 }
 
@@ -51,13 +126,13 @@ pub fn log_range(values: impl Iterator<Item = f32>) -> (f64, f64) {
     }
 }
 
-pub fn render(maps: &FisherMaps) -> Picture {
-    let (m, (rows, cols)) = (maps.fisher.nrows(), (maps.rows, maps.cols));
-    let (per_row, scale) = layout(m);
-    let (tile_w, tile_h) = (cols * scale + GAP, rows * scale + LABEL_HEIGHT);
-    let grid_rows = m.div_ceil(per_row);
-    let width = (per_row * tile_w).max(360);
-    let mut picture = Picture::new(width, grid_rows * tile_h + FOOTER);
+/// The maps at `layout` (made for as many units and this shape).
+pub fn render(maps: &FisherMaps, layout: &Layout) -> Picture {
+    let (rows, cols) = (maps.rows, maps.cols);
+    let scale = layout.scale;
+    let (width, height) = layout.size();
+    let grid_rows = layout.grid_rows();
+    let mut picture = Picture::new(width, height);
     let colour = |f: f32, (lo, hi): (f64, f64)| {
         let rgb = if f > 0.0 {
             viridis(((f as f64).log10() - lo) / (hi - lo))
@@ -71,20 +146,22 @@ pub fn render(maps: &FisherMaps) -> Picture {
         }
     };
     for (j, row) in maps.fisher.outer_iter().enumerate() {
-        let (left, top) = ((j % per_row) * tile_w, (j / per_row) * tile_h);
+        let (left, top) = layout.corner(j);
         let range = log_range(row.iter().copied());
         picture.tile((left, top), (rows, cols), scale, |r, c| {
             colour(row[r * cols + c], range)
         });
         let centre = (left + cols * scale / 2) as f64;
-        picture.label(
-            centre,
-            (top + rows * scale + 12) as f64,
-            format!("unit {}", j + 1),
-        );
+        // A narrow tile has room for the number only.
+        let name = if layout.tile().0 >= 60 {
+            format!("unit {}", j + 1)
+        } else {
+            format!("{}", j + 1)
+        };
+        picture.label(centre, (top + rows * scale + 12) as f64, name);
     }
     // The colour bar: log10 F from each map's smallest positive value to its largest.
-    let bar_top = grid_rows * tile_h + 6;
+    let bar_top = grid_rows * layout.tile().1 + 6;
     let bar_width = width.min(360);
     for x in 0..bar_width {
         let rgb = viridis(x as f64 / (bar_width - 1) as f64);

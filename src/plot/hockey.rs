@@ -6,6 +6,10 @@
 //! accuracy of the same models. The key sits below the panels, off the data, and shortens its
 //! labels in a small box.
 
+use plotters::chart::DualCoordChartContext;
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::drawing::DrawingAreaErrorKind;
 use plotters::prelude::*;
 
 use super::style::{
@@ -179,51 +183,122 @@ fn key_entries(chart: &HockeyStick) -> Vec<KeyEntry> {
             "knee Λ*",
         ));
     }
-    entries.push(KeyEntry::new(
-        Swatch::Line(CURRENT, 2),
-        format!("current cutoff: {} removed", chart.current_removed),
-        "current Λ",
-    ));
+    entries.push(
+        KeyEntry::new(
+            Swatch::Line(CURRENT, 2),
+            format!("current cutoff: {} removed", chart.current_removed),
+            "current Λ",
+        )
+        .keeping_width_of(format!("current cutoff: {} removed", chart.total)),
+    );
     entries
+}
+
+/// The chart's parts in its box: the key and its strip below, and each panel's area with what
+/// it plots. `draw` draws them; `removed_at` reads the pointer from them.
+struct Layout<DB: DrawingBackend> {
+    key: Key,
+    strip: DrawingArea<DB, Shift>,
+    /// Each panel's area, measure, whether it is the first (loss) panel and has a caption.
+    panels: Vec<(DrawingArea<DB, Shift>, Measure, bool, bool)>,
+    /// The y label area, the same for both panels so that their x axes line up.
+    left: u32,
+}
+
+fn layout<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &HockeyStick,
+) -> Result<Layout<DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let key = Key::layout(root, &key_entries(chart))?;
+    let (plots, strip) = key.split(root);
+    let height = plots.dim_in_pixel().1;
+    // A caption only where there is height to spare.
+    let caption = root.dim_in_pixel().1 >= 300;
+    let panels = match chart.unpruned_accuracy {
+        None => vec![(plots, loss_measure(chart), true, caption)],
+        Some(accuracy) => {
+            let (top, bottom) = plots.split_vertically(height * 3 / 5);
+            vec![
+                (top, loss_measure(chart), true, caption),
+                (bottom, accuracy_measure(accuracy), false, false),
+            ]
+        }
+    };
+    let mut left = 0;
+    for (area, measure, ..) in &panels {
+        left = left.max(side_area(area, &widest_y(chart, measure), true)?);
+    }
+    Ok(Layout {
+        key,
+        strip,
+        panels,
+        left,
+    })
 }
 
 pub fn draw<DB: DrawingBackend>(backend: DB, chart: &HockeyStick) -> DrawResult<DB> {
     let root = backend.into_drawing_area();
     root.fill(&WHITE)?;
-    let key = Key::layout(&root, &key_entries(chart))?;
-    let (plots, strip) = key.split(&root);
-    let height = plots.dim_in_pixel().1;
-    // A caption only where there is height to spare.
-    let caption = root.dim_in_pixel().1 >= 300;
-    match chart.unpruned_accuracy {
-        None => panel(&plots, chart, &loss_measure(chart), true, caption)?,
-        Some(accuracy) => {
-            let (top, bottom) = plots.split_vertically(height * 3 / 5);
-            panel(&top, chart, &loss_measure(chart), true, caption)?;
-            panel(&bottom, chart, &accuracy_measure(accuracy), false, false)?;
-        }
+    let parts = layout(&root, chart)?;
+    for (area, measure, first, caption) in &parts.panels {
+        panel(area, chart, measure, *first, *caption, parts.left)?;
     }
-    key.draw(&strip)?;
+    parts.key.draw(&parts.strip)?;
     root.present()?;
     Ok(())
 }
 
-/// One panel: `measure` of every scheme against the weights removed. The first (loss) panel has
-/// the tolerance line, and, where the box is tall enough, the fraction axis and (`caption`) the
-/// caption.
-fn panel<DB: DrawingBackend>(
-    area: &DrawingArea<DB, plotters::coord::Shift>,
+/// The weights removed under the point (`x`, `y`) of a chart drawn on a backend of this size
+/// (its x axis read at the pointer, rounded, in [0, total]); `None` off both panels' plots.
+/// Only the backend's size and text measures count: pass a `plot::measure::Measure`.
+pub fn removed_at<DB: DrawingBackend>(
+    backend: DB,
     chart: &HockeyStick,
-    measure: &Measure,
-    first: bool,
-    caption: bool,
-) -> DrawResult<DB> {
-    let rows = crate::sorting::sorted_by_key(chart.rows, |row| row.removed as f64);
-    // The random band's edges: mean ± one sample standard deviation.
+    (x, y): (f64, f64),
+) -> Result<Option<usize>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let root = backend.into_drawing_area();
+    let parts = layout(&root, chart)?;
+    for (area, measure, first, caption) in &parts.panels {
+        let (plot, _) = frame(area, chart, measure, *first, *caption, parts.left)?;
+        let (xs, ys) = plot.plotting_area().get_pixel_range();
+        let inside = |v: f64, r: &std::ops::Range<i32>| r.start as f64 <= v && v <= r.end as f64;
+        if inside(x, &xs) && inside(y, &ys) && xs.end > xs.start {
+            let axis = plot.x_range();
+            let t = (x - xs.start as f64) / (xs.end - xs.start) as f64;
+            let removed = (axis.start + t * (axis.end - axis.start)).round();
+            return Ok(Some((removed.max(0.0) as usize).min(chart.total)));
+        }
+    }
+    Ok(None)
+}
+
+type Plot<'a, DB> = DualCoordChartContext<
+    'a,
+    DB,
+    Cartesian2d<RangedCoordf64, RangedCoordf64>,
+    Cartesian2d<RangedCoordf64, RangedCoordf64>,
+>;
+
+/// What a panel's mesh needs of its layout.
+struct Frame {
+    plot_width: u32,
+    plot_height: u32,
+    /// The widest x tick label.
+    x_label: u32,
+    /// Whether the fraction axis is drawn along the top.
+    fractions: bool,
+    lo: f64,
+    hi: f64,
+    pad: f64,
+}
+
+/// The y axis' range: every value drawn and the unpruned level, padded by 5 %, as (lo, hi,
+/// pad).
+fn value_range(chart: &HockeyStick, measure: &Measure) -> (f64, f64, f64) {
     let band = |r: &SweepRow, sign: f64| {
         (measure.random_mean)(r).map(|mean| mean + sign * (measure.random_std)(r).unwrap_or(0.0))
     };
-    let values = rows.iter().flat_map(|r| {
+    let values = chart.rows.iter().flat_map(|r| {
         [
             (measure.fisher)(r),
             (measure.magnitude)(r),
@@ -247,20 +322,37 @@ fn panel<DB: DrawingBackend>(
         });
     let (lo, hi) = if lo < hi { (lo, hi) } else { (0.0, 0.12) };
     let pad = 0.05 * (hi - lo);
-    let total = chart.total.max(1) as f64;
-    let layer = chart.layer_name;
-    let decimals = measure.decimals;
+    (lo, hi, pad)
+}
 
-    // The layout, in CSS px: label areas sized to their text, ticks spaced to fit.
-    let (width, height) = area.dim_in_pixel();
-    let margin = if width < 480 { 8 } else { 12 };
-    let fractions = first && height >= 250;
-    let widest_y = [lo - pad, hi + pad]
+/// The y axis' widest tick label.
+fn widest_y(chart: &HockeyStick, measure: &Measure) -> String {
+    let (lo, hi, pad) = value_range(chart, measure);
+    let decimals = measure.decimals;
+    [lo - pad, hi + pad]
         .map(|v| format!("{v:.decimals$}"))
         .into_iter()
         .max_by_key(|t| t.len())
-        .unwrap_or_default();
-    let left = side_area(area, &widest_y, true)?;
+        .unwrap_or_default()
+}
+
+/// A panel's layout, in CSS px: label areas sized to their text, the value range from the data,
+/// and the chart built on it (the caption placed).
+fn frame<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    chart: &HockeyStick,
+    measure: &Measure,
+    first: bool,
+    caption: bool,
+    left: u32,
+) -> Result<(Plot<'a, DB>, Frame), DrawingAreaErrorKind<DB::ErrorType>> {
+    let (lo, hi, pad) = value_range(chart, measure);
+    let total = chart.total.max(1) as f64;
+    let layer = chart.layer_name;
+
+    let (width, height) = area.dim_in_pixel();
+    let margin = if width < 480 { 8 } else { 12 };
+    let fractions = first && height >= 250;
     let bottom = end_area(area, true)?;
     let top = if fractions { end_area(area, true)? } else { 0 };
     let x_label = text_size(area, &chart.total.to_string(), &label_font())?.0;
@@ -292,9 +384,50 @@ fn panel<DB: DrawingBackend>(
         .x_label_area_size(bottom)
         .y_label_area_size(left)
         .top_x_label_area_size(top);
-    let mut plot = builder
+    let plot = builder
         .build_cartesian_2d(0.0..total, (lo - pad)..(hi + pad))?
         .set_secondary_coord(0.0..1.0, (lo - pad)..(hi + pad));
+    let frame = Frame {
+        plot_width,
+        plot_height,
+        x_label,
+        fractions,
+        lo,
+        hi,
+        pad,
+    };
+    Ok((plot, frame))
+}
+
+/// One panel: `measure` of every scheme against the weights removed. The first (loss) panel has
+/// the tolerance line, and, where the box is tall enough, the fraction axis and (`caption`) the
+/// caption.
+fn panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &HockeyStick,
+    measure: &Measure,
+    first: bool,
+    caption: bool,
+    left: u32,
+) -> DrawResult<DB> {
+    let (mut plot, frame) = frame(area, chart, measure, first, caption, left)?;
+    let Frame {
+        plot_width,
+        plot_height,
+        x_label,
+        fractions,
+        lo,
+        hi,
+        pad,
+    } = frame;
+    let rows = crate::sorting::sorted_by_key(chart.rows, |row| row.removed as f64);
+    // The random band's edges: mean ± one sample standard deviation.
+    let band = |r: &SweepRow, sign: f64| {
+        (measure.random_mean)(r).map(|mean| mean + sign * (measure.random_std)(r).unwrap_or(0.0))
+    };
+    let total = chart.total.max(1) as f64;
+    let layer = chart.layer_name;
+    let decimals = measure.decimals;
     let x_desc = fitting(
         area,
         &desc_font(),

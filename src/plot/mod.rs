@@ -2,12 +2,17 @@
 //! any plotters `DrawingBackend` and plain data, so the browser draws on a canvas and the native
 //! tests on a recording backend. Image charts (`fisher_maps`, `recon`, `predictions`, `confusion`) render a `Picture`: one
 //! RGBA buffer for a single bulk pixel write, and text labels.
+//!
+//! Each chart also reads a pointer by the layout it draws by: a line or bar chart on
+//! `measure::Measure` (its box's size and text measures, nothing drawn), a picture from its
+//! `Layout`.
 
 pub mod confusion;
 pub mod fisher_hist;
 pub mod fisher_maps;
 pub mod hockey;
 pub mod loss;
+pub mod measure;
 pub mod picture;
 pub mod predictions;
 pub mod recon;

@@ -124,3 +124,21 @@ pub fn viridis(t: f64) -> [u8; 3] {
 pub fn shaded(rgb: [u8; 3]) -> [u8; 3] {
     rgb.map(|v| (0.25 * v as f64 + 0.75 * 225.0).round() as u8)
 }
+
+/// The largest scale (screen pixels per image pixel) from `largest` down to 1 at which a picture
+/// `width_at(scale)` px wide fits `room` CSS px; `largest` where the room is unknown (0: its box
+/// is hidden).
+pub fn scale_to_fit(largest: usize, room: f64, width_at: impl Fn(usize) -> usize) -> usize {
+    if room.is_nan() || room <= 0.0 {
+        return largest.max(1);
+    }
+    (1..=largest.max(1))
+        .rev()
+        .find(|&scale| width_at(scale) as f64 <= room)
+        .unwrap_or(1)
+}
+
+/// Whether `v` lies in [start, start + len).
+pub fn within(v: f64, start: usize, len: usize) -> bool {
+    start as f64 <= v && v < (start + len) as f64
+}

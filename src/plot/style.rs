@@ -168,6 +168,9 @@ pub struct KeyEntry {
     /// The full label, and a short one for narrow boxes.
     pub label: String,
     pub short: String,
+    /// A label as wide as `label` can get, whose width the entry keeps: a label that changes with
+    /// the current cutoff then never moves the key, nor the plot above it.
+    pub widest: Option<String>,
 }
 
 impl KeyEntry {
@@ -176,7 +179,14 @@ impl KeyEntry {
             swatch,
             label: label.into(),
             short: short.into(),
+            widest: None,
         }
+    }
+
+    /// This entry keeps the width of `widest` (see `widest`).
+    pub fn keeping_width_of(mut self, widest: impl Into<String>) -> Self {
+        self.widest = Some(widest.into());
+        self
     }
 }
 
@@ -208,7 +218,10 @@ impl Key {
             let mut fits = true;
             for entry in entries {
                 let text = if short { &entry.short } else { &entry.label };
-                let w = text_size(area, text, &label_font())?.0 as i32;
+                let mut w = text_size(area, text, &label_font())?.0 as i32;
+                if let (Some(widest), false) = (&entry.widest, short) {
+                    w = w.max(text_size(area, widest, &label_font())?.0 as i32);
+                }
                 let span = SWATCH_WIDTH + SWATCH_GAP + w;
                 fits &= span <= room;
                 if rows.is_empty() || used + ENTRY_GAP + span > room {

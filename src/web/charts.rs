@@ -8,20 +8,38 @@
 //! `plot::scaled::Scaled`, so the charts lay out in CSS px and stay sharp on a dense screen.
 //! A canvas with no box (in a hidden tab) is drawn at its chart's default size; the page
 //! redraws it when it shows. Pictures keep their own size in CSS px, over a backing store
-//! ceil(dpr) times as dense.
+//! ceil(dpr) times as dense, at the largest scale (screen px per image pixel) that fits the
+//! width of the canvas's container.
+//!
+//! Every chart answers a pointer (`hockeyAt`, `histogramAt`, `mapsAt`, `reconAt`, …): the hit
+//! test lays the chart out again from the canvas's CSS box and the data, by the chart's own
+//! layout code, on a backend that draws nothing, and reads the point there. Nothing about the
+//! last draw is kept but text sizes and the last cutoff's model outputs, so a pointer move
+//! costs a layout, not a redraw. Each chart's data is also given as a table, its text
+//! alternative (`histogramBins`, `mapsSummary`, `reconTable`; the sweep is in `summary`).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use plotters_backend::{
+    BackendColor, BackendCoord, BackendTextStyle, DrawingBackend, DrawingErrorKind, FontTransform,
+};
 use plotters_canvas::CanvasBackend;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 use super::{from_js, js_error, to_js};
 use crate::plot;
-use crate::plot::fisher_hist::{FisherHistogram, HistScale};
+use crate::plot::fisher_hist::{FisherBins, FisherHistogram, HistScale};
+use crate::plot::measure::Measure;
 use crate::plot::picture::Picture;
-use crate::plot::predictions::PredictionRow;
+use crate::plot::predictions::{PredictionRow, Spot};
 use crate::plot::recon::ReconRow;
 use crate::plot::scaled::Scaled;
+use crate::predictions::Confusion;
 use crate::workbench::view::{self, Reconstructions};
 
 fn backend(canvas: HtmlCanvasElement) -> Result<CanvasBackend, JsError> {
@@ -43,18 +61,23 @@ fn device_pixel_ratio() -> f64 {
     }
 }
 
+/// The canvas's CSS box (`default` when it has none: a hidden tab).
+fn css_size(canvas: &HtmlCanvasElement, default: (u32, u32)) -> (u32, u32) {
+    let (width, height) = (canvas.client_width(), canvas.client_height());
+    if width > 0 && height > 0 {
+        (width as u32, height as u32)
+    } else {
+        default
+    }
+}
+
 /// A backend over `canvas` in CSS px: its backing store is its CSS box (`default`, in CSS px,
 /// when it has none) times the device pixel ratio.
 fn sized_backend(
     canvas: HtmlCanvasElement,
     default: (u32, u32),
 ) -> Result<Scaled<CanvasBackend>, JsError> {
-    let (width, height) = (canvas.client_width(), canvas.client_height());
-    let (width, height) = if width > 0 && height > 0 {
-        (width as u32, height as u32)
-    } else {
-        default
-    };
+    let (width, height) = css_size(&canvas, default);
     let ratio = device_pixel_ratio();
     let device = |css: u32| ((css as f64 * ratio).round() as u32).max(1);
     // A canvas keeps its drawing unless its size changes.
@@ -123,9 +146,18 @@ fn put_picture(canvas: &HtmlCanvasElement, picture: &Picture) -> Result<(), JsEr
     canvas.set_width(width * k as u32);
     canvas.set_height(height * k as u32);
     let style = canvas.style();
-    (style.set_property("width", &format!("{width}px")))
-        .and_then(|_| style.set_property("height", "auto"))
-        .map_err(|_| JsError::new("could not size the canvas"))?;
+    let size = |css: u32| {
+        (style.set_property("width", &format!("{css}px")))
+            .and_then(|_| style.set_property("height", "auto"))
+            .map_err(|_| JsError::new("could not size the canvas"))
+    };
+    size(width)?;
+    // The page's boxes include their borders: widen the box by them, so the picture shows at
+    // its own size, one CSS px a pixel.
+    let border = canvas.offset_width() - canvas.client_width();
+    if border > 0 {
+        size(width + border as u32)?;
+    }
 
     let scratch: HtmlCanvasElement = web_sys::window()
         .and_then(|w| w.document())
@@ -167,6 +199,15 @@ fn put_picture(canvas: &HtmlCanvasElement, picture: &Picture) -> Result<(), JsEr
 #[wasm_bindgen]
 pub struct AnalysisView {
     view: view::AnalysisView,
+    /// The Fisher values binned once: the histogram's draws and reads at any cutoff.
+    bins: FisherBins,
+    /// Text sizes measured (a hit test lays its chart out again at every pointer move).
+    text_sizes: TextSizes,
+    /// The last cutoff's reconstruction MSEs, predictions and confusion matrix: the pointer reads
+    /// them at the cutoff just drawn without running the models again.
+    recon: Memo<ReconTable>,
+    predictions: Memo<Vec<view::PredictionRow>>,
+    confusion: Memo<Option<Confusion>>,
 }
 
 #[wasm_bindgen]
@@ -174,8 +215,14 @@ impl AnalysisView {
     /// From the worker's `Session.viewBytes()`.
     #[wasm_bindgen(constructor)]
     pub fn new(bytes: &[u8]) -> Result<AnalysisView, JsError> {
+        let view = view::AnalysisView::from_bytes(bytes).map_err(js_error)?;
         Ok(AnalysisView {
-            view: view::AnalysisView::from_bytes(bytes).map_err(js_error)?,
+            bins: FisherBins::of(view.fisher_values()),
+            view,
+            text_sizes: TextSizes::default(),
+            recon: Memo::default(),
+            predictions: Memo::default(),
+            confusion: Memo::default(),
         })
     }
 
@@ -188,6 +235,12 @@ impl AnalysisView {
     #[wasm_bindgen(js_name = cutoffAt)]
     pub fn cutoff_at(&self, t: f64) -> f32 {
         self.view.cutoff_at(t)
+    }
+
+    /// The smallest cutoff that removes at least `count` weights.
+    #[wasm_bindgen(js_name = cutoffRemoving)]
+    pub fn cutoff_removing(&self, count: usize) -> f32 {
+        self.view.cutoff_removing(count)
     }
 
     /// The slider position of `cutoff`.
@@ -225,46 +278,67 @@ impl AnalysisView {
         log: bool,
         cutoff: f32,
     ) -> Result<(), JsError> {
-        let chart = FisherHistogram {
-            values: self.view.fisher_values(),
-            scale: if log {
-                HistScale::Log
-            } else {
-                HistScale::Linear
-            },
-            cutoff,
-            knee: self.view.knee_cutoff(),
-        };
-        plot::fisher_hist::draw(sized_backend(canvas, HISTOGRAM_SIZE)?, &chart)
-            .map_err(|e| drawing_error("Fisher histogram")(e.to_string()))
+        plot::fisher_hist::draw(
+            sized_backend(canvas, HISTOGRAM_SIZE)?,
+            &self.histogram(log, cutoff),
+        )
+        .map_err(|e| drawing_error("Fisher histogram")(e.to_string()))
+    }
+
+    /// The bin under (`x`, `y`), CSS px from the canvas's top-left corner, of the histogram
+    /// `drawHistogram` draws on it: `{from, to, count}` (`Bin`), or null off the plot.
+    #[wasm_bindgen(js_name = histogramAt)]
+    pub fn histogram_at(
+        &self,
+        canvas: HtmlCanvasElement,
+        log: bool,
+        x: f64,
+        y: f64,
+    ) -> Result<JsValue, JsError> {
+        let chart = self.histogram(log, 0.0);
+        let backend = self.text_sizes.measure(css_size(&canvas, HISTOGRAM_SIZE));
+        let bin = plot::fisher_hist::bin_at(backend, &chart, (x, y))
+            .map_err(|e| drawing_error("Fisher histogram")(e.to_string()))?;
+        let histogram = self.bins.get(chart.scale);
+        to_js_nulls(&bin.map(|i| Bin::of(histogram, i)))
+    }
+
+    /// The bins `drawHistogram` draws: `[{from, to, count}]`, each bin [from, to) (the last
+    /// closed). The log axis leaves out the exact zeros, `summary().zeroFraction` of them.
+    #[wasm_bindgen(js_name = histogramBins)]
+    pub fn histogram_bins(&self, log: bool) -> Result<JsValue, JsError> {
+        let histogram = self.bins.get(scale_of(log));
+        let bins: Vec<Bin> = (0..histogram.counts.len())
+            .map(|i| Bin::of(histogram, i))
+            .collect();
+        to_js_nulls(&bins)
     }
 
     #[wasm_bindgen(js_name = drawHockey)]
     pub fn draw_hockey(&self, canvas: HtmlCanvasElement, cutoff: f32) -> Result<(), JsError> {
         let summary = self.view.summary();
         let eigen = self.view.eigen_summary();
-        let accuracy = summary.unpruned.accuracy;
-        let size = if accuracy.is_some() {
-            (HOCKEY_SIZE.0, 680)
-        } else {
-            HOCKEY_SIZE
-        };
-        let chart = plot::hockey::HockeyStick {
-            rows: &summary.rows,
-            total: self.view.total(),
-            loss_name: summary.model.loss_label(),
-            layer_name: summary.model.first_layer_name(),
-            unpruned_loss: summary.unpruned.loss,
-            unpruned_accuracy: accuracy,
-            knee: summary.knee.as_ref(),
-            tolerance: summary.tolerance,
-            current_removed: self.view.removed(cutoff),
-            fine_tuned: self.view.fine_tune().map_or(&[], |f| &f.points[..]),
-            eigen: eigen.map_or(&[], |e| &e.rows[..]),
-            eigen_crossing: eigen.and_then(|e| e.within_tolerance.as_ref()),
-        };
+        let (chart, size) = hockey_chart(&self.view, summary, eigen, self.view.removed(cutoff));
         plot::hockey::draw(sized_backend(canvas, size)?, &chart)
             .map_err(|e| drawing_error("hockey stick")(e.to_string()))
+    }
+
+    /// What the hockey stick `drawHockey` draws on `canvas` shows under (`x`, `y`), CSS px from
+    /// its top-left corner: the count removed at the pointer's x and every scheme's score there
+    /// (`workbench::view::HockeyReading`: `{removed, fraction, swept, fisher, random,
+    /// randomStd, magnitude, saliency, fisherAccuracy, randomAccuracy, magnitudeAccuracy,
+    /// saliencyAccuracy, eigen, eigenAccuracy}`, null for what has not run), or null off the
+    /// plot.
+    #[wasm_bindgen(js_name = hockeyAt)]
+    pub fn hockey_at(&self, canvas: HtmlCanvasElement, x: f64, y: f64) -> Result<JsValue, JsError> {
+        let summary = self.view.summary();
+        let eigen = self.view.eigen_summary();
+        // The current cutoff does not move the layout (its key entry keeps its widest width).
+        let (chart, size) = hockey_chart(&self.view, summary, eigen, 0);
+        let backend = self.text_sizes.measure(css_size(&canvas, size));
+        let removed = plot::hockey::removed_at(backend, &chart, (x, y))
+            .map_err(|e| drawing_error("hockey stick")(e.to_string()))?;
+        to_js_nulls(&removed.map(|removed| self.view.hockey_at(removed)))
     }
 
     #[wasm_bindgen(js_name = drawMaps)]
@@ -276,22 +350,85 @@ impl AnalysisView {
             cols,
             cutoff,
         };
-        put_picture(&canvas, &plot::fisher_maps::render(&maps))
+        let layout = self.maps_layout(&canvas);
+        put_picture(&canvas, &plot::fisher_maps::render(&maps, &layout))
+    }
+
+    /// The weight under (`x`, `y`), CSS px from the canvas's top-left corner, on the Fisher maps
+    /// `drawMaps` draws: `{unit, row, col, fisher}` (the latent unit counted from 1 as the maps
+    /// are labelled, the pixel's row and column from 0, and that weight's F), or null off
+    /// the maps.
+    #[wasm_bindgen(js_name = mapsAt)]
+    pub fn maps_at(&self, canvas: HtmlCanvasElement, x: f64, y: f64) -> Result<JsValue, JsError> {
+        let layout = self.maps_layout(&canvas);
+        let (x, y) = picture_point(&canvas, layout.size().0, (x, y));
+        let cols = self.view.image_shape().1;
+        let weight = layout.weight_at(x, y).map(|(j, row, col)| MapWeight {
+            unit: j + 1,
+            row,
+            col,
+            fisher: self.view.fisher()[[j, row * cols + col]],
+        });
+        to_js_nulls(&weight)
+    }
+
+    /// Per latent unit, the F of its incoming weights as its map shows them: `[{unit, least,
+    /// median, largest, zeros}]` (`summary::UnitFisher`; `least` is the smallest positive F,
+    /// null when every one is 0).
+    #[wasm_bindgen(js_name = mapsSummary)]
+    pub fn maps_summary(&self) -> Result<JsValue, JsError> {
+        to_js_nulls(&crate::summary::unit_fisher(self.view.fisher().view()))
     }
 
     /// Originals, then the Fisher-, random-, magnitude- and saliency-pruned reconstructions at
     /// `cutoff`, all with the same number of weights removed.
     #[wasm_bindgen(js_name = drawRecon)]
     pub fn draw_recon(&self, canvas: HtmlCanvasElement, cutoff: f32) -> Result<(), JsError> {
-        draw_reconstructions(&canvas, &self.view.reconstructions(cutoff))
+        let recon = self.view.reconstructions(cutoff);
+        self.recon.put(cutoff, ReconTable::of(&recon));
+        draw_reconstructions(&canvas, &recon)
+    }
+
+    /// The digit under (`x`, `y`), CSS px from the canvas's top-left corner, of the
+    /// reconstructions `drawRecon` draws at `cutoff`: `{label, digit, mse}` (the row's label,
+    /// "original" or a scheme; the digit's place from 0; its MSE, null for an original), or null
+    /// off the digits.
+    #[wasm_bindgen(js_name = reconAt)]
+    pub fn recon_at(
+        &self,
+        canvas: HtmlCanvasElement,
+        x: f64,
+        y: f64,
+        cutoff: f32,
+    ) -> Result<JsValue, JsError> {
+        let table = self.recon_table_at(cutoff);
+        let labels: Vec<&str> = table.rows.iter().map(|r| r.label.as_str()).collect();
+        let shape = self.view.image_shape();
+        let layout = plot::recon::Layout::fitting(&labels, table.count, shape, room_of(&canvas));
+        let (x, y) = picture_point(&canvas, layout.size().0, (x, y));
+        let digit = layout.digit_at(x, y).map(|(row, digit)| ReconDigit {
+            label: &table.rows[row].label,
+            digit,
+            mse: table.rows[row]
+                .mse
+                .as_ref()
+                .and_then(|m| m.get(digit).copied()),
+        });
+        to_js_nulls(&digit)
+    }
+
+    /// The rows `drawRecon` shows at `cutoff` as a table: `[{label, mse}]`, `mse` one per digit
+    /// (null for the originals).
+    #[wasm_bindgen(js_name = reconTable)]
+    pub fn recon_table(&self, cutoff: f32) -> Result<JsValue, JsError> {
+        to_js_nulls(&self.recon_table_at(cutoff).rows)
     }
 
     /// The classifier's answers on the fixed digits, unpruned and pruned by each scheme with the
     /// weights `cutoff` removes.
     #[wasm_bindgen(js_name = drawPredictions)]
     pub fn draw_predictions(&self, canvas: HtmlCanvasElement, cutoff: f32) -> Result<(), JsError> {
-        let rows = (self.view.predictions(cutoff))
-            .ok_or_else(|| JsError::new("the autoencoder makes no predictions"))?;
+        let rows = self.predictions_at(cutoff)?;
         let rows: Vec<PredictionRow> = (rows.iter())
             .map(|row| PredictionRow {
                 label: &row.label,
@@ -299,23 +436,87 @@ impl AnalysisView {
             })
             .collect();
         let images = self.view.digit_images();
-        let picture = plot::predictions::render(
-            &images,
-            self.view.digit_labels(),
-            self.view.image_shape(),
-            &rows,
-        );
+        let layout = self.predictions_layout(&canvas, rows.len());
+        let picture = plot::predictions::render(&images, self.view.digit_labels(), &rows, &layout);
         put_picture(&canvas, &picture)
+    }
+
+    /// What lies under (`x`, `y`), CSS px from the canvas's top-left corner, on the predictions
+    /// `drawPredictions` draws at `cutoff`: `{row, digit, label, predicted, probability}` (the
+    /// row's label, "test digit" for the digits; the digit's place from 0; its true class; the
+    /// row's answer and its probability, null on the digits), or null elsewhere.
+    #[wasm_bindgen(js_name = predictionsAt)]
+    pub fn predictions_at_point(
+        &self,
+        canvas: HtmlCanvasElement,
+        x: f64,
+        y: f64,
+        cutoff: f32,
+    ) -> Result<JsValue, JsError> {
+        let rows = self.predictions_at(cutoff)?;
+        let layout = self.predictions_layout(&canvas, rows.len());
+        let (x, y) = picture_point(&canvas, layout.size().0, (x, y));
+        let labels = self.view.digit_labels();
+        let answer = layout.spot_at(x, y).map(|spot| match spot {
+            Spot::Digit(digit) => PredictionSpot {
+                row: "test digit",
+                digit,
+                label: labels[digit],
+                predicted: None,
+                probability: None,
+            },
+            Spot::Answer { answer, digit } => {
+                let row = &rows[answer];
+                let prediction = row.predictions.get(digit);
+                PredictionSpot {
+                    row: &row.label,
+                    digit,
+                    label: labels[digit],
+                    predicted: prediction.map(|p| p.predicted),
+                    probability: prediction.map(|p| p.probability),
+                }
+            }
+        });
+        to_js_nulls(&answer)
     }
 
     /// The Fisher-pruned classifier's confusion matrix at `cutoff` over the scored test images;
     /// returns its accuracy.
     #[wasm_bindgen(js_name = drawConfusion)]
     pub fn draw_confusion(&self, canvas: HtmlCanvasElement, cutoff: f32) -> Result<f64, JsError> {
-        let confusion = (self.view.confusion(cutoff))
-            .ok_or_else(|| JsError::new("the autoencoder has no confusion matrix"))?;
-        put_picture(&canvas, &plot::confusion::render(&confusion))?;
+        let memo = self.confusion_at(cutoff)?;
+        let confusion = memo.as_ref().as_ref().expect("checked by confusion_at");
+        put_picture(&canvas, &plot::confusion::render(confusion))?;
         Ok(confusion.accuracy())
+    }
+
+    /// The cell under (`x`, `y`), CSS px from the canvas's top-left corner, of the confusion
+    /// matrix `drawConfusion` draws at `cutoff`: `{truth, predicted, count, share}` (`share`: of
+    /// the true class's images), or null off the grid.
+    #[wasm_bindgen(js_name = confusionAt)]
+    pub fn confusion_at_point(
+        &self,
+        canvas: HtmlCanvasElement,
+        x: f64,
+        y: f64,
+        cutoff: f32,
+    ) -> Result<JsValue, JsError> {
+        let memo = self.confusion_at(cutoff)?;
+        let confusion = memo.as_ref().as_ref().expect("checked by confusion_at");
+        let classes = confusion.classes();
+        let width = plot::confusion::size(classes).0;
+        let (x, y) = picture_point(&canvas, width, (x, y));
+        let cell = plot::confusion::cell_at(classes, x, y).map(|(truth, predicted)| {
+            let row = &confusion.counts[truth];
+            let count = row[predicted];
+            ConfusionCell {
+                truth,
+                predicted,
+                count,
+                share: count as f64 / row.iter().sum::<usize>().max(1) as f64,
+            }
+        });
+        to_js_nulls(&cell)
     }
 
     /// The worker's fine-tuning (`Session.fineTuneResult`): the hockey stick shows it.
@@ -414,7 +615,8 @@ fn not_run(what: &'static str) -> impl Fn() -> JsError {
     move || JsError::new(&format!("{what} have not run"))
 }
 
-/// The originals, then each labelled row of reconstructions with their MSEs.
+/// The originals, then each labelled row of reconstructions with their MSEs, at the largest
+/// scale that fits the canvas's container.
 fn draw_reconstructions(
     canvas: &HtmlCanvasElement,
     recon: &Reconstructions,
@@ -429,5 +631,320 @@ fn draw_reconstructions(
         images: &row.images,
         mse: Some(&row.mse),
     }));
-    put_picture(canvas, &plot::recon::render(&rows, recon.shape))
+    let layout = plot::recon::layout_of(&rows, recon.shape, room_of(canvas));
+    put_picture(canvas, &plot::recon::render(&rows, &layout))
+}
+
+impl AnalysisView {
+    fn histogram(&self, log: bool, cutoff: f32) -> FisherHistogram<'_> {
+        FisherHistogram {
+            bins: &self.bins,
+            scale: scale_of(log),
+            cutoff,
+            knee: self.view.knee_cutoff(),
+        }
+    }
+
+    fn maps_layout(&self, canvas: &HtmlCanvasElement) -> plot::fisher_maps::Layout {
+        let m = self.view.fisher().nrows();
+        plot::fisher_maps::Layout::fitting(m, self.view.image_shape(), room_of(canvas))
+    }
+
+    fn predictions_layout(
+        &self,
+        canvas: &HtmlCanvasElement,
+        answers: usize,
+    ) -> plot::predictions::Layout {
+        let count = self.view.digit_labels().len();
+        let shape = self.view.image_shape();
+        plot::predictions::Layout::fitting(count, shape, answers, room_of(canvas))
+    }
+
+    fn recon_table_at(&self, cutoff: f32) -> Rc<ReconTable> {
+        self.recon.get_or(cutoff, || {
+            ReconTable::of(&self.view.reconstructions(cutoff))
+        })
+    }
+
+    fn predictions_at(&self, cutoff: f32) -> Result<Rc<Vec<view::PredictionRow>>, JsError> {
+        // The autoencoder has none: an empty list.
+        let rows = self
+            .predictions
+            .get_or(cutoff, || self.view.predictions(cutoff).unwrap_or_default());
+        if rows.is_empty() {
+            return Err(JsError::new("the autoencoder makes no predictions"));
+        }
+        Ok(rows)
+    }
+
+    /// Some confusion matrix (the autoencoder has none: an error).
+    fn confusion_at(&self, cutoff: f32) -> Result<Rc<Option<Confusion>>, JsError> {
+        let confusion = self
+            .confusion
+            .get_or(cutoff, || self.view.confusion(cutoff));
+        match *confusion {
+            Some(_) => Ok(confusion),
+            None => Err(JsError::new("the autoencoder has no confusion matrix")),
+        }
+    }
+}
+
+fn scale_of(log: bool) -> HistScale {
+    if log {
+        HistScale::Log
+    } else {
+        HistScale::Linear
+    }
+}
+
+/// The hockey stick of `view` with `current_removed` weights removed, and its chart's default
+/// CSS size (taller with the classifier's accuracy panel).
+fn hockey_chart<'a>(
+    view: &'a view::AnalysisView,
+    summary: &'a view::AnalysisSummary,
+    eigen: Option<&'a crate::eigen::EigenSummary>,
+    current_removed: usize,
+) -> (plot::hockey::HockeyStick<'a>, (u32, u32)) {
+    let accuracy = summary.unpruned.accuracy;
+    let size = if accuracy.is_some() {
+        (HOCKEY_SIZE.0, 680)
+    } else {
+        HOCKEY_SIZE
+    };
+    let chart = plot::hockey::HockeyStick {
+        rows: &summary.rows,
+        total: view.total(),
+        loss_name: summary.model.loss_label(),
+        layer_name: summary.model.first_layer_name(),
+        unpruned_loss: summary.unpruned.loss,
+        unpruned_accuracy: accuracy,
+        knee: summary.knee.as_ref(),
+        tolerance: summary.tolerance,
+        current_removed,
+        fine_tuned: view.fine_tune().map_or(&[], |f| &f.points[..]),
+        eigen: eigen.map_or(&[], |e| &e.rows[..]),
+        eigen_crossing: eigen.and_then(|e| e.within_tolerance.as_ref()),
+    };
+    (chart, size)
+}
+
+/// The CSS px a picture on `canvas` may take: its container's width less the canvas's borders
+/// (0 while hidden: the picture then takes its largest scale).
+fn room_of(canvas: &HtmlCanvasElement) -> f64 {
+    let parent = canvas.parent_element().map_or(0, |p| p.client_width());
+    let border = canvas.offset_width() - canvas.client_width();
+    (parent - border.max(0)).max(0) as f64
+}
+
+/// A point on `canvas` (CSS px) in its picture's own px (`width` wide): the same unless the
+/// page shows the canvas at another width.
+fn picture_point(canvas: &HtmlCanvasElement, width: usize, (x, y): (f64, f64)) -> (f64, f64) {
+    let shown = canvas.client_width();
+    let k = if shown > 0 {
+        width as f64 / shown as f64
+    } else {
+        1.0
+    };
+    (x * k, y * k)
+}
+
+/// `value` as a JS value, with `None` as null (not undefined) and maps as plain objects.
+fn to_js_nulls<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    let serializer = serde_wasm_bindgen::Serializer::new()
+        .serialize_missing_as_null(true)
+        .serialize_maps_as_objects(true);
+    value
+        .serialize(&serializer)
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// One histogram bin, [from, to).
+#[derive(Serialize)]
+struct Bin {
+    from: f64,
+    to: f64,
+    count: u64,
+}
+
+impl Bin {
+    fn of(histogram: &crate::summary::Histogram, i: usize) -> Bin {
+        Bin {
+            from: histogram.edges[i],
+            to: histogram.edges[i + 1],
+            count: histogram.counts[i],
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct MapWeight {
+    unit: usize,
+    row: usize,
+    col: usize,
+    fisher: f32,
+}
+
+/// The rows `drawRecon` shows at one cutoff, without their images.
+struct ReconTable {
+    count: usize,
+    rows: Vec<ReconTableRow>,
+}
+
+#[derive(Serialize)]
+struct ReconTableRow {
+    label: String,
+    mse: Option<Vec<f64>>,
+}
+
+impl ReconTable {
+    fn of(recon: &Reconstructions) -> ReconTable {
+        let n = (recon.shape.0 * recon.shape.1).max(1);
+        let mut rows = vec![ReconTableRow {
+            label: "original".into(),
+            mse: None,
+        }];
+        rows.extend(recon.rows.iter().map(|row| ReconTableRow {
+            label: row.label.clone(),
+            mse: Some(row.mse.clone()),
+        }));
+        ReconTable {
+            count: recon.originals.len() / n,
+            rows,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ReconDigit<'a> {
+    label: &'a str,
+    digit: usize,
+    mse: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct PredictionSpot<'a> {
+    row: &'a str,
+    digit: usize,
+    label: u8,
+    predicted: Option<u8>,
+    probability: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct ConfusionCell {
+    truth: usize,
+    predicted: usize,
+    count: usize,
+    share: f64,
+}
+
+/// The value computed at the last cutoff asked for.
+struct Memo<T>(RefCell<Option<(u32, Rc<T>)>>);
+
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Memo(RefCell::new(None))
+    }
+}
+
+impl<T> Memo<T> {
+    fn put(&self, cutoff: f32, value: T) {
+        *self.0.borrow_mut() = Some((cutoff.to_bits(), Rc::new(value)));
+    }
+
+    fn get_or(&self, cutoff: f32, make: impl FnOnce() -> T) -> Rc<T> {
+        if let Some((bits, value)) = &*self.0.borrow() {
+            if *bits == cutoff.to_bits() {
+                return value.clone();
+            }
+        }
+        let value = Rc::new(make());
+        *self.0.borrow_mut() = Some((cutoff.to_bits(), value.clone()));
+        value
+    }
+}
+
+/// Text sizes as the page's font gives them (plotters measures each in a DOM element, which
+/// costs a layout of the page), kept by text and font.
+#[derive(Default)]
+struct TextSizes(RefCell<HashMap<TextKey, (u32, u32)>>);
+
+/// A text, its font (family, style, turn) and the bits of its size.
+type TextKey = (String, String, u64);
+
+impl TextSizes {
+    /// A backend of `size` CSS px that draws nothing and measures text here.
+    fn measure(&self, size: (u32, u32)) -> Measure<&TextSizes> {
+        Measure::new(self, size)
+    }
+}
+
+#[derive(Debug)]
+struct Unmeasured(String);
+
+impl std::fmt::Display for Unmeasured {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "could not measure text: {}", self.0)
+    }
+}
+
+impl std::error::Error for Unmeasured {}
+
+/// Only measures (`Measure` draws nothing).
+impl DrawingBackend for &TextSizes {
+    type ErrorType = Unmeasured;
+
+    fn get_size(&self) -> (u32, u32) {
+        (0, 0)
+    }
+
+    fn ensure_prepared(&mut self) -> Result<(), DrawingErrorKind<Unmeasured>> {
+        Ok(())
+    }
+
+    fn present(&mut self) -> Result<(), DrawingErrorKind<Unmeasured>> {
+        Ok(())
+    }
+
+    fn draw_pixel(
+        &mut self,
+        _: BackendCoord,
+        _: BackendColor,
+    ) -> Result<(), DrawingErrorKind<Unmeasured>> {
+        Ok(())
+    }
+
+    /// As `DrawingBackend`'s own default, which the canvas backend uses, once per text and font.
+    fn estimate_text_size<S: BackendTextStyle>(
+        &self,
+        text: &str,
+        style: &S,
+    ) -> Result<(u32, u32), DrawingErrorKind<Unmeasured>> {
+        let turn = match style.transform() {
+            FontTransform::None => 0,
+            FontTransform::Rotate90 => 1,
+            FontTransform::Rotate180 => 2,
+            FontTransform::Rotate270 => 3,
+        };
+        let font = format!(
+            "{} {} {turn}",
+            style.family().as_str(),
+            style.style().as_str()
+        );
+        let key = (text.to_string(), font, style.size().to_bits());
+        if let Some(&size) = self.0.borrow().get(&key) {
+            return Ok(size);
+        }
+        let ((x0, y0), (x1, y1)) = style
+            .layout_box(text)
+            .map_err(|e| DrawingErrorKind::DrawingError(Unmeasured(e.to_string())))?;
+        let size = ((x1 - x0) as u32, (y1 - y0) as u32);
+        let mut sizes = self.0.borrow_mut();
+        // A bound: the texts a page draws are few, but the cutoff's labels change.
+        if sizes.len() > 2048 {
+            sizes.clear();
+        }
+        sizes.insert(key, size);
+        Ok(size)
+    }
 }

@@ -29,6 +29,7 @@ mod fisher_parts;
 mod gradient_parts;
 mod layering;
 mod model_gradients;
+mod plot_hit;
 mod plot_layout;
 mod plot_loss;
 mod plot_renorm;

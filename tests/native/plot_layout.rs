@@ -8,7 +8,7 @@ use crate::common;
 
 use bayes_renorm::eigen::run::{EigenCrossing, EigenRow};
 use bayes_renorm::finetune::{FineTunePoint, FineTuned};
-use bayes_renorm::plot::fisher_hist::{self, FisherHistogram, HistScale};
+use bayes_renorm::plot::fisher_hist::{self, FisherBins, FisherHistogram, HistScale};
 use bayes_renorm::plot::fisher_maps::{self, FisherMaps};
 use bayes_renorm::plot::hockey::{self, HockeyStick};
 use bayes_renorm::plot::loss::{self, LossHistory};
@@ -59,8 +59,9 @@ fn fisher_values(count: usize) -> Vec<f32> {
 
 fn histogram(values: &[f32], scale: HistScale, (w, h): (u32, u32)) -> RecordingBackend {
     let mut backend = RecordingBackend::new(w, h);
+    let bins = FisherBins::of(values);
     let chart = FisherHistogram {
-        values,
+        bins: &bins,
         scale,
         cutoff: 1e-4,
         knee: Some(3e-3),
@@ -318,12 +319,16 @@ fn each_fisher_map_spans_the_whole_colour_scale_whatever_its_magnitude() {
         fisher[[0, i]] = 10f64.powf(-9.0 + 2.0 * t) as f32;
         fisher[[1, i]] = 10f64.powf(-2.0 + 2.0 * t) as f32;
     }
-    let picture = fisher_maps::render(&FisherMaps {
-        fisher: fisher.view(),
-        rows,
-        cols,
-        cutoff: 0.0,
-    });
+    let layout = fisher_maps::Layout::new(2, (rows, cols), 3);
+    let picture = fisher_maps::render(
+        &FisherMaps {
+            fisher: fisher.view(),
+            rows,
+            cols,
+            cutoff: 0.0,
+        },
+        &layout,
+    );
     // Two tiles, 3 px a weight, 5·3 + 6 px apart.
     let at = |unit: usize, i: usize| (unit * 21 + (i % cols) * 3 + 1, (i / cols) * 3 + 1);
     for unit in 0..2 {

@@ -4,7 +4,7 @@
 use crate::common;
 
 use bayes_renorm::eigen::run::{EigenCrossing, EigenRow};
-use bayes_renorm::plot::fisher_hist::{self, bins, FisherHistogram, HistScale};
+use bayes_renorm::plot::fisher_hist::{self, bins, FisherBins, FisherHistogram, HistScale};
 use bayes_renorm::plot::fisher_maps::{self, FisherMaps};
 use bayes_renorm::plot::hockey::{self, HockeyStick};
 use bayes_renorm::plot::picture::{ink, shaded, viridis};
@@ -47,8 +47,9 @@ fn column_of(chart: &RecordingBackend, rgb: [u8; 3]) -> Option<u32> {
 
 fn histogram(values: &[f32], scale: HistScale, cutoff: f32) -> RecordingBackend {
     let mut backend = RecordingBackend::new(800, 360);
+    let bins = FisherBins::of(values);
     let chart = FisherHistogram {
-        values,
+        bins: &bins,
         scale,
         cutoff,
         knee: Some(0.05),
@@ -208,13 +209,16 @@ fn fisher_maps_put_each_weight_at_its_pixel_and_pale_the_removed_ones() {
     let mut fisher = Array2::from_elem((m, rows * cols), 1e-6f32);
     fisher[[2, 5 * cols + 7]] = 1.0; // the largest: the top of the colour scale
     fisher[[3, 0]] = 0.0;
+    // The largest scale for 20 maps (no room given).
+    let layout = fisher_maps::Layout::fitting(m, (rows, cols), 0.0);
     let picture = |cutoff| {
-        fisher_maps::render(&FisherMaps {
+        let maps = FisherMaps {
             fisher: fisher.view(),
             rows,
             cols,
             cutoff,
-        })
+        };
+        fisher_maps::render(&maps, &layout)
     };
     let kept = picture(1e-7);
     // m = 20: ten tiles a row, 3 screen pixels per weight, tiles 28·3 + 6 wide and 28·3 + 16 tall.
@@ -256,21 +260,22 @@ fn reconstructions_show_each_image_with_its_mse() {
         .collect();
     let pruned: Vec<f32> = originals.iter().map(|v| v * 0.5).collect();
     let mse: Vec<f64> = (0..10).map(|k| 0.01 * k as f64).collect();
-    let picture = recon::render(
-        &[
-            ReconRow {
-                label: "original",
-                images: &originals,
-                mse: None,
-            },
-            ReconRow {
-                label: "Fisher",
-                images: &pruned,
-                mse: Some(&mse),
-            },
-        ],
-        (rows, cols),
-    );
+    let recon_rows = [
+        ReconRow {
+            label: "original",
+            images: &originals,
+            mse: None,
+        },
+        ReconRow {
+            label: "Fisher",
+            images: &pruned,
+            mse: Some(&mse),
+        },
+    ];
+    // Room for scale 2.
+    let layout = recon::layout_of(&recon_rows, (rows, cols), 1000.0);
+    assert_eq!(layout.scale, 2);
+    let picture = recon::render(&recon_rows, &layout);
     // Image k of row r: 150 px of row labels, then tiles 28·2 + 8 wide and 28·2 + 16 tall.
     let at =
         |row: usize, k: usize, r: usize, c: usize| (150 + k * 64 + c * 2, 4 + row * 72 + r * 2);
