@@ -146,7 +146,7 @@ impl FisherStats {
 /// scale spans, for a table beside them.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct UnitFisher {
-    /// Counted from 1, as the maps are labelled.
+    /// Counted from 0 (the maps label unit j as j + 1).
     pub unit: usize,
     /// The smallest positive value: the bottom of the map's colour scale (none if all are 0).
     pub least: Option<f64>,
@@ -168,7 +168,7 @@ pub fn unit_fisher(fisher: ndarray::ArrayView2<f32>) -> Vec<UnitFisher> {
                     Some(least.map_or(v, |l| l.min(v)))
                 });
             UnitFisher {
-                unit: j + 1,
+                unit: j,
                 least: least.map(f64::from),
                 median: all.median,
                 largest: all.max,

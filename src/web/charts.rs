@@ -355,16 +355,16 @@ impl AnalysisView {
     }
 
     /// The weight under (`x`, `y`), CSS px from the canvas's top-left corner, on the Fisher maps
-    /// `drawMaps` draws: `{unit, row, col, fisher}` (the latent unit counted from 1 as the maps
-    /// are labelled, the pixel's row and column from 0, and that weight's F), or null off
-    /// the maps.
+    /// `drawMaps` draws: `{unit, row, col, fisher}` (the latent unit, and the pixel's row and
+    /// column, each counted from 0, as every index here is; the maps label unit j as j + 1; and
+    /// that weight's F), or null off the maps.
     #[wasm_bindgen(js_name = mapsAt)]
     pub fn maps_at(&self, canvas: HtmlCanvasElement, x: f64, y: f64) -> Result<JsValue, JsError> {
         let layout = self.maps_layout(&canvas);
         let (x, y) = picture_point(&canvas, layout.size().0, (x, y));
         let cols = self.view.image_shape().1;
         let weight = layout.weight_at(x, y).map(|(j, row, col)| MapWeight {
-            unit: j + 1,
+            unit: j,
             row,
             col,
             fisher: self.view.fisher()[[j, row * cols + col]],

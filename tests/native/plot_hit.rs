@@ -14,6 +14,7 @@ use bayes_renorm::plot::picture::{ink, scale_to_fit, viridis};
 use bayes_renorm::plot::predictions::{self, Spot};
 use bayes_renorm::plot::recon::{self, ReconRow};
 use bayes_renorm::rng::Rng;
+use bayes_renorm::summary::unit_fisher;
 use bayes_renorm::sweep::{scores_at, Bracket, SweepRow};
 use common::recording_backend::{RecordingBackend, TextBox};
 use ndarray::Array2;
@@ -439,4 +440,25 @@ fn predictions_and_the_confusion_matrix_read_the_cell_under_the_pointer() {
     assert_eq!(confusion::cell_at(10, 100.0, 30.0), None);
     assert_eq!(confusion::cell_at(10, 471.0, 100.0), None);
     assert_eq!(confusion::size(10), (478, 452));
+}
+
+#[test]
+fn the_maps_table_gives_each_units_range_counted_by_hand() {
+    let fisher = Array2::from_shape_vec(
+        (2, 5),
+        vec![0.0, 3.0, 1e-6, 0.0, 2.0, 5.0, 1.0, 4.0, 2.0, 3.0f32],
+    )
+    .unwrap();
+    let units = unit_fisher(fisher.view());
+    assert_eq!(units.len(), 2);
+    // Unit 0: two zeros; sorted 0, 0, 1e-6, 2, 3.
+    assert_eq!(units[0].unit, 0);
+    assert_eq!(units[0].least, Some(1e-6f32 as f64));
+    assert_eq!((units[0].median, units[0].largest), (1e-6f32 as f64, 3.0));
+    assert_eq!(units[0].zeros, 2);
+    // Unit 1: sorted 1, 2, 3, 4, 5.
+    assert_eq!((units[1].least, units[1].median), (Some(1.0), 3.0));
+    assert_eq!((units[1].largest, units[1].zeros), (5.0, 0));
+    let silent = unit_fisher(Array2::zeros((1, 4)).view());
+    assert_eq!((silent[0].least, silent[0].zeros), (None, 4));
 }
