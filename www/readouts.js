@@ -31,11 +31,27 @@ const READERS = {
     const at = view.mapsAt(canvas, x, y);
     return at && `Unit ${at.unit + 1}, pixel row ${at.row + 1}, column ${at.col + 1}: F = ${at.fisher.toExponential(3)}`;
   },
+  predictions: (view, canvas, x, y, { cutoff }) => {
+    const at = view.predictionsAt(canvas, x, y, cutoff);
+    return at && `${at.row}, a ${at.label}` + (at.predicted == null ? ''
+      : `: answers ${at.predicted} with probability ${(100 * at.probability).toFixed(1)} %`);
+  },
+  confusion: (view, canvas, x, y, { cutoff }) => {
+    const at = view.confusionAt(canvas, x, y, cutoff);
+    return at && `True ${at.truth}, predicted ${at.predicted}: ${thousands(at.count)} images ` +
+      `(${percent(at.share)} of the ${at.truth}s)`;
+  },
   recon: (view, canvas, x, y, { cutoff }) => {
     const at = view.reconAt(canvas, x, y, cutoff);
     return at && `${at.label}, digit ${at.digit + 1}${at.mse == null ? '' : `: MSE ${at.mse.toFixed(4)}`}`;
   },
 };
+
+/** The pointer in CSS px from the canvas's drawing area's top-left (inside its border). */
+function inCanvas(canvas, event) {
+  const rect = canvas.getBoundingClientRect();
+  return { x: event.clientX - rect.left - canvas.clientLeft, y: event.clientY - rect.top - canvas.clientTop };
+}
 
 /**
  * Wires the readouts. `context()` gives {view, model, histLog, cutoff} (the analysis panel's), and
@@ -52,10 +68,10 @@ export function setupReadouts(context, moveTo) {
       queued = null;
       const ctx = context();
       if (!ctx.view) { hide(); return; }
-      const rect = canvas.getBoundingClientRect();
       let text = null;
       try {
-        text = read(ctx.view, canvas, event.clientX - rect.left, event.clientY - rect.top, ctx);
+        const { x, y } = inCanvas(canvas, event);
+        text = read(ctx.view, canvas, x, y, ctx);
       } catch {
         text = null; // a chart not drawn yet has nothing under the pointer
       }
@@ -77,8 +93,8 @@ export function setupReadouts(context, moveTo) {
   $('hockey-stick').addEventListener('click', (event) => {
     const ctx = context();
     if (!ctx.view) return;
-    const rect = event.currentTarget.getBoundingClientRect();
-    const at = ctx.view.hockeyAt(event.currentTarget, event.clientX - rect.left, event.clientY - rect.top);
+    const { x, y } = inCanvas(event.currentTarget, event);
+    const at = ctx.view.hockeyAt(event.currentTarget, x, y);
     if (at) moveTo({ removed: at.removed });
   });
 }

@@ -33,6 +33,7 @@ export function setChartModule(bindings, onError) {
 /** Starts a new run's history (Train was pressed) for a `model` ('autoencoder', 'classifier'). */
 export function startRun(model) {
   history = emptyHistory(model);
+  document.body.classList.add('trained'); // the chart's placeholder goes for good
   // The classifier's chart has an accuracy panel: its box is taller (style.css).
   document.body.classList.toggle('classifier', model === 'classifier');
   firstStep = false;

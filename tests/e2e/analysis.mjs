@@ -24,6 +24,11 @@ export async function paperAnalysisChecks(page, native, screenshot) {
   figure('sweep in the page, 40 cutoffs, 3 random seeds, 10,000 test images (s)', Number(timing.dataset.sweepSeconds).toFixed(2));
   figure('the whole paper, Train pressed to ready (s)', ((timing.ready - timing.started) / 1e3).toFixed(1));
   for (const id of CHARTS) check(`#${id} is drawn`, await canvasDrawn(page, id));
+  // The slider's travel is the share removed past the exact zeros: the paper's knee (59.5 %, with
+  // 21.5 % exact zeros) sits near its middle, with room for the blow-up after it.
+  await page.click('#stop-knee');
+  const knee = Number(await page.$eval('#lambda', (s) => s.value)) / 1000;
+  check('the knee sits on the slider with room on both sides', knee > 0.3 && knee < 0.7, `at ${knee}`);
 
   // The page's report against reproduce's: same settings, same numbers up to the last bits of
   // wasm's arithmetic.

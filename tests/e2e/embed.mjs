@@ -90,12 +90,12 @@ export async function courseWidgetScenario({ openPage, base }, nativeDir) {
   const send = (message) => course.evaluate((m) => document.getElementById('widget').contentWindow
     .postMessage({ api: 'bayes-renorm', version: 1, ...m }, '*'), message);
   seen = (await logged(course)).length;
-  await send({ type: 'lambda', removed: 2000 });
+  await send({ type: 'lambda', removed: 12000 });
   await send({ type: 'set', settings: { subset: 2000, epochs: 1, eval: 1000, 'random-seeds': 1, lr: 'abc' } });
   await send({ type: 'export', what: 'csv' });
   await waitForEvent(course, 'file', seen);
   const events = (await logged(course)).slice(seen);
-  check('a removed count moves the widget there', events.some((m) => m.type === 'lambda' && m.removed >= 2000 && m.removed < 2010),
+  check('a removed count moves the widget there', events.some((m) => m.type === 'lambda' && m.removed >= 12000 && m.removed < 12010),
     JSON.stringify(events.filter((m) => m.type === 'lambda')));
   check('a refused setting is answered by name', events.some((m) => m.type === 'error' && m.command === 'set' &&
     m.message.includes('"abc"')), JSON.stringify(events.filter((m) => m.type === 'error')));
