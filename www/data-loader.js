@@ -73,11 +73,22 @@ export async function loadDataset(dataset, Session, onSession, post, { testOnly 
   let loaded = 0; // bytes, downloaded or read from the offline copy
   let downloaded = 0;
   let offlineProblem = null; // why the offline copy is not kept, once known
-  const download = (shard) => fetchBytes(new URL(shard.file, base), (n) => {
-    loaded += n;
-    downloaded += n;
+  // Progress at most every 100 ms and at each shard's end: a message per 64 KB chunk kept the
+  // page's thread busy.
+  let reported = -Infinity;
+  const report = (shard) => {
+    reported = performance.now();
     post({ type: 'download', file: shard.file, loaded, total });
-  });
+  };
+  const download = async (shard) => {
+    const bytes = await fetchBytes(new URL(shard.file, base), (n) => {
+      loaded += n;
+      downloaded += n;
+      if (performance.now() - reported >= 100) report(shard);
+    });
+    report(shard);
+    return bytes;
+  };
   const offline = async (what) => {
     try { return await what(); } catch (error) { offlineProblem ??= String(error.message ?? error); return null; }
   };

@@ -20,23 +20,23 @@ export const PARAMS = [
     options: { autoencoder: 'autoencoder (the paper)', classifier: 'classifier (MLP)' },
     help: "The paper's autoencoder n → m → n (n = 784 pixels for MNIST), scored by MSE; or a classifier n → hidden → classes, scored by cross-entropy and accuracy.",
   },
-  { key: 'latent', group: 'model', models: ['autoencoder'], label: 'Latent units m', type: 'int', default: 20, min: 1, max: 256,
+  { key: 'latent', group: 'model', models: ['autoencoder'], label: 'Latent units m', short: 'm', type: 'int', default: 20, min: 1, max: 256,
     help: 'Width of the code: n → m → n.' },
-  { key: 'hidden', group: 'model', models: ['classifier'], label: 'Hidden widths', type: 'widths', default: [32], min: 1, max: 1024,
+  { key: 'hidden', group: 'model', models: ['classifier'], label: 'Hidden widths', short: 'hidden', type: 'widths', default: [32], min: 1, max: 1024,
     help: 'The classifier\'s hidden layers, comma-separated: for MNIST, 32 is 784 → 32 → 10, 64,32 is 784 → 64 → 32 → 10.' },
-  { key: 'biases', group: 'model', models: ['autoencoder'], label: 'Biases', type: 'bool', default: false,
+  { key: 'biases', group: 'model', models: ['autoencoder'], label: 'Biases', short: 'biases', type: 'bool', default: false,
     help: "Off in the paper's text; on in the authors' released code. (The classifier always has biases.)" },
-  { key: 'epochs', group: 'training', label: 'Epochs', type: 'int', default: 10, min: 1, max: 1000,
+  { key: 'epochs', group: 'training', label: 'Epochs', short: 'epochs', type: 'int', default: 10, min: 1, max: 1000,
     help: 'Passes over the training images.' },
-  { key: 'batch', group: 'training', label: 'Batch size', type: 'int', default: 1000, min: 1, max: 60000,
+  { key: 'batch', group: 'training', label: 'Batch size', short: 'batch', type: 'int', default: 1000, min: 1, max: 60000,
     help: 'Images per Adam step; at most the number of training examples.' },
-  { key: 'lr', group: 'training', label: 'Learning rate', type: 'float', default: 0.001, min: 1e-6, max: 100,
+  { key: 'lr', group: 'training', label: 'Learning rate', short: 'lr', type: 'float', default: 0.001, min: 1e-6, max: 100,
     help: 'Adam step size.' },
-  { key: 'seed', group: 'training', label: 'Seed', type: 'int', default: 42, min: 0, max: 4294967295,
+  { key: 'seed', group: 'training', label: 'Seed', short: 'seed', type: 'int', default: 42, min: 0, max: 4294967295,
     help: 'Seeds the initialisation, the shuffles and random pruning: the same seed gives the same numbers.' },
-  { key: 'workers', group: 'training', page: true, label: 'Workers', type: 'int', default: 2, min: 1, max: 8,
+  { key: 'workers', group: 'training', page: true, label: 'Workers', short: 'workers', type: 'int', default: 2, min: 1, max: 8,
     help: 'Threads that share each batch. The same number gives the same numbers; 1 is the single-thread run, bit for bit.' },
-  { key: 'subset', group: 'training', label: 'Training examples', type: 'int', default: 60000, min: 1, max: 10000000,
+  { key: 'subset', group: 'training', label: 'Training examples', short: 'examples', type: 'int', default: 60000, min: 1, max: 10000000,
     help: 'Trains (and takes the Fisher) on the first this many training images.' },
   // group 'analysis': how the Fisher and the sweep are computed
   {
@@ -54,9 +54,9 @@ export const PARAMS = [
     options: { log: '40 log-spaced', paper: "paper's 0, 0.125, …, 2.375" },
     help: 'The cutoffs Λ at which the sweep scores every pruning order: the hockey stick\'s points.',
   },
-  { key: 'random-seeds', group: 'analysis', label: 'Random seeds', type: 'int', default: 3, min: 1, max: 20,
+  { key: 'random-seeds', group: 'analysis', label: 'Random seeds', short: 'random seeds', type: 'int', default: 3, min: 1, max: 20,
     help: 'Random pruning is repeated with this many seeds (seed, seed + 1, …): mean ± std.' },
-  { key: 'eval', group: 'analysis', label: 'Test images scored', type: 'int', default: 10000, min: 1, max: 10000000,
+  { key: 'eval', group: 'analysis', label: 'Test images scored', short: 'test images', type: 'int', default: 10000, min: 1, max: 10000000,
     help: 'The sweep scores on the first this many test images (the authors used 10).' },
   // group 'view': next to the charts
   {
@@ -267,16 +267,18 @@ export function writeState(state) {
 }
 
 /**
- * The settings the Advanced panel folds away, in one line: each parameter of the model, training
- * and analysis groups that applies to the model, as label and value.
+ * The settings the Advanced panel folds away, in one short line: each parameter of the model,
+ * training and analysis groups that applies to the model, an option by its text, a number by its
+ * short label.
  */
 export function settingsSummary(state) {
   return PARAMS.filter((p) => ['model', 'training', 'analysis'].includes(p.group) && appliesTo(p, state.model))
     .map((p) => {
       const value = state[p.key];
-      const shown = p.type === 'enum' ? (p.options[value] ?? value) : p.type === 'bool' ? (value ? 'on' : 'off')
-        : formatValue(p, value);
-      return `${p.label} ${shown}`;
+      const words = { 'fisher-split': 'Fisher over ', grid: 'cutoffs ' }[p.key] ?? '';
+      if (p.type === 'enum') return `${words}${p.options[value] ?? value}`;
+      if (p.type === 'bool') return `${p.short ?? p.label} ${value ? 'on' : 'off'}`;
+      return `${p.short ?? p.label} ${formatValue(p, value)}`;
     }).join(' · ');
 }
 

@@ -34,6 +34,7 @@ export function setChartModule(bindings, onError) {
 export function startRun(model) {
   history = emptyHistory(model);
   document.body.classList.add('trained'); // the chart's placeholder goes for good
+  started = true;
   // The classifier's chart has an accuracy panel: its box is taller (style.css).
   document.body.classList.toggle('classifier', model === 'classifier');
   firstStep = false;
@@ -99,8 +100,10 @@ export function addEpoch({ epoch, trainLoss, testLoss, testAccuracy, seconds, ex
 /** Draws the chart again at its box's size. */
 export const redraw = () => scheduleDraw();
 
+let started = false; // a run has started: before, the placeholder stands where the chart will be
+
 function scheduleDraw() {
-  if (drawQueued || !wasm) return;
+  if (drawQueued || !wasm || !started) return;
   drawQueued = true;
   const wait = Math.max(0, lastDraw + REDRAW_MS - performance.now());
   setTimeout(() => requestAnimationFrame(draw), wait);

@@ -17,8 +17,8 @@ export async function classifierScenario({ openPage }, nativeDir) {
   const native = JSON.parse(fs.readFileSync(path.join(nativeDir, 'native-classifier-2000.json'), 'utf8'));
   const { page, problems, close } = await openPage(CLASSIFIER);
   check('a link naming the classifier opens with its own Fisher and no complaint',
-    await page.inputValue('#fisher-variant') === 'classif_logits' && await page.isHidden('#latent') &&
-    await page.isVisible('#hidden') && await page.isHidden('#notice'),
+    await page.inputValue('#fisher-variant') === 'classif_logits' && await page.$eval('#latent-row', (r) => r.hidden) &&
+    await page.$eval('#hidden-row', (r) => !r.hidden) && await page.isHidden('#notice'),
     await page.inputValue('#fisher-variant'));
   await waitForState(page, 'idle');
   await page.click('#train');

@@ -4,7 +4,7 @@
 // Clear button empties the copy.
 import fs from 'node:fs';
 import path from 'node:path';
-import { check, setControl, waitForState } from './harness.mjs';
+import { check, reveal, setControl, waitForState } from './harness.mjs';
 
 const MANIFEST = 'data/mnist/manifest.json';
 
@@ -33,6 +33,7 @@ export async function offlineScenario({ openPage, override }, distDir) {
     entries.length, { timeout: 60_000 });
   const status = await page.textContent('#offline-status');
   const copies = await keptCopies(page);
+  await reveal(page, '#clear-offline');
   check('after the first visit the page says MNIST is kept for offline use, with its size',
     copies.mnist.bytes === totalBytes && status.includes(`MNIST (${(totalBytes / 1e6).toFixed(1)} MB, ${entries.length} shards)`) &&
     await page.isVisible('#clear-offline'), status);

@@ -6,7 +6,7 @@
 // nothing, a conversion can be cancelled, and the data set can be removed.
 import fs from 'node:fs';
 import path from 'node:path';
-import { canvasDrawn, check, epochTable, figure, relativeError, waitForState } from './harness.mjs';
+import { canvasDrawn, check, epochTable, figure, relativeError, reveal, waitForState } from './harness.mjs';
 
 // reproduce --data <the folder, converted> --epochs 2 --batch 50 --latent 8 --random-seeds 1
 export const OWN_PICTURES = '#epochs=2&batch=50&latent=8&random-seeds=1';
@@ -88,6 +88,7 @@ export async function ownDataScenario({ openPage }, nativeDir) {
 
   // Cancel: a 60,000-row CSV, cancelled while it converts.
   const big = Buffer.from(Array.from({ length: 60_000 }, (_, k) => `${k % 3},${Array(64).fill(k % 251).join(',')}`).join('\n'));
+  await reveal(page, '#import-data');
   await page.setInputFiles('#import-data', { name: 'big.csv', mimeType: 'text/csv', buffer: big });
   await page.waitForSelector('#import-cancel:not([hidden])');
   await page.waitForFunction(() => /Converting: [1-9]/.test(document.getElementById('import-status').textContent), null, { timeout: 60_000 });
