@@ -33,7 +33,8 @@ const TOKENS = [
   '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '%', '%2', '%zz', '%00',
   '%E2%82', '%F0%9F%98%80', '%26', '%3D', '%23', '\uD800', '\uDFFF', '\u0000', '&', '=', '#', '+',
   '?', ';', '4294967295', '4294967296', '60000', '60001', '256', '257', '1e6', '1e7', '1e9', '1e-6',
-  '100', '20', '9007199254740993', String(Number.MAX_VALUE), ...KEYS,
+  '100', '20', '9007199254740993', String(Number.MAX_VALUE), 'https://a.example', 'http://localhost:8080',
+  'https://a.example,http://b.example:1', 'https://a.example/', 'javascript:alert(1)', '*', ...KEYS,
 ];
 
 /** mulberry32: small, seeded, the same sequence for the same seed. */
@@ -70,6 +71,7 @@ function validValue(rng, param) {
     case 'fractions': return Array.from({ length: 1 + rng.below(4) }, () => rng.below(1001) / 1000);
     case 'widths': return Array.from({ length: 1 + rng.below(3) }, () => Math.round(number()));
     case 'float': return number();
+    case 'origins': return rng.pick([[], ['https://course.example.org'], ['http://localhost:8000', 'https://a.example']]);
     default: return rng.below(3) === 0 ? KEYWORDS[param.type] : number();
   }
 }
@@ -140,6 +142,8 @@ function valid(param, value) {
     case 'fractions': return Array.isArray(value) && value.length > 0 && value.every(inRange);
     case 'widths': return Array.isArray(value) && value.length > 0 && value.length <= 8
       && value.every((v) => Number.isInteger(v) && inRange(v));
+    // Origins as a browser names a message's sender: scheme, host and an optional port.
+    case 'origins': return Array.isArray(value) && value.every((v) => /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i.test(v));
     default: return value === KEYWORDS[param.type] || inRange(value);
   }
 }

@@ -61,6 +61,16 @@ export function setupReadouts(context, moveTo) {
   const box = $('readout');
   let queued = null;
   const hide = () => { box.hidden = true; };
+  /** Shows `text` with its top-left near (clientX, clientY), kept inside the window. */
+  const place = (text, clientX, clientY) => {
+    if (!text) { hide(); return; }
+    box.textContent = text;
+    box.hidden = false;
+    const left = Math.min(clientX + 14, innerWidth - box.offsetWidth - 8);
+    const top = clientY + 18 + box.offsetHeight > innerHeight ? clientY - box.offsetHeight - 12 : clientY + 18;
+    box.style.left = `${Math.max(8, left)}px`;
+    box.style.top = `${Math.max(8, top)}px`;
+  };
   for (const [id, read] of Object.entries(READERS)) {
     const canvas = $(id);
     const show = () => {
@@ -75,20 +85,14 @@ export function setupReadouts(context, moveTo) {
       } catch {
         text = null; // a chart not drawn yet has nothing under the pointer
       }
-      if (!text) { hide(); return; }
-      box.textContent = text;
-      box.hidden = false;
-      // Beside the pointer, kept inside the window.
-      const left = Math.min(event.clientX + 14, innerWidth - box.offsetWidth - 8);
-      const top = event.clientY + 18 + box.offsetHeight > innerHeight ? event.clientY - box.offsetHeight - 12 : event.clientY + 18;
-      box.style.left = `${Math.max(8, left)}px`;
-      box.style.top = `${Math.max(8, top)}px`;
+      place(text, event.clientX, event.clientY);
     };
     canvas.addEventListener('pointermove', (event) => {
       if (queued === null) requestAnimationFrame(show);
       queued = { event };
     });
     canvas.addEventListener('pointerleave', hide);
+    canvas.addEventListener('blur', hide);
   }
   $('hockey-stick').addEventListener('click', (event) => {
     const ctx = context();
@@ -97,4 +101,55 @@ export function setupReadouts(context, moveTo) {
     const at = ctx.view.hockeyAt(event.currentTarget, x, y);
     if (at) moveTo({ removed: at.removed });
   });
+
+  // From the keyboard: the focused hockey stick reads the current count, and its arrow keys move
+  // Λ from one swept count to the next; the focused histogram names the bin Λ is in.
+  const hockey = $('hockey-stick');
+  const readHockey = () => {
+    const ctx = context();
+    if (!ctx.view) return;
+    const removed = Number(document.body.dataset.removed);
+    const x = xOfCount(ctx.view, hockey, removed);
+    const rect = hockey.getBoundingClientRect();
+    const text = x == null ? null : READERS['hockey-stick'](ctx.view, hockey, x, hockey.clientHeight * 0.4, ctx);
+    place(text && text.replace('Click to move Λ here.', 'Arrow keys: the next swept count.'), rect.left + (x ?? 0), rect.top + 8);
+  };
+  hockey.addEventListener('focus', readHockey);
+  hockey.addEventListener('keydown', (event) => {
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+    const ctx = context();
+    if (!step || !ctx.view) return;
+    event.preventDefault();
+    const counts = [...new Set(ctx.view.summary().rows.map((r) => r.removed))];
+    const removed = Number(document.body.dataset.removed);
+    const next = step > 0 ? counts.find((c) => c > removed) : counts.findLast((c) => c < removed);
+    if (next != null) moveTo({ removed: next });
+    requestAnimationFrame(readHockey);
+  });
+  const histogram = $('fisher-hist');
+  histogram.addEventListener('focus', () => {
+    const ctx = context();
+    if (!ctx.view) return;
+    const bin = ctx.view.histogramBins(ctx.histLog).find((b) => ctx.cutoff >= b.from && ctx.cutoff < b.to);
+    const rect = histogram.getBoundingClientRect();
+    place(bin ? `Λ = ${ctx.cutoff.toExponential(3)} is in the bin of F from ${bin.from.toExponential(2)} to ` +
+      `${bin.to.toExponential(2)}: ${thousands(bin.count)} weights` : `Λ = ${ctx.cutoff.toExponential(3)}`, rect.left, rect.top + 8);
+  });
+}
+
+/**
+ * The x (CSS px) at which the hockey stick reads `count` removed, found by bisection over the
+ * module's own hit test (its count grows with x), or null when the chart reads nothing.
+ */
+function xOfCount(view, canvas, count) {
+  const y = canvas.clientHeight * 0.4;
+  let [low, high] = [0, canvas.clientWidth];
+  for (let i = 0; i < 16 && high - low > 0.5; i++) {
+    const middle = (low + high) / 2;
+    const at = view.hockeyAt(canvas, middle, y);
+    // Off the plot on the left reads as too few, on the right as too many.
+    const below = at ? at.removed < count : middle < canvas.clientWidth / 2;
+    if (below) low = middle; else high = middle;
+  }
+  return view.hockeyAt(canvas, high, y) ? high : null;
 }

@@ -75,6 +75,36 @@ export async function lessonScenarios({ openPage }) {
   const sized = await page.$eval('#hockey-stick', (c) => [c.width, c.clientWidth, c.height, c.clientHeight]);
   check('at 1× the hockey stick has one pixel per CSS pixel', Math.abs(sized[0] - sized[1]) <= 1 && Math.abs(sized[2] - sized[3]) <= 1, sized.join(' '));
 
+  // ---- charts that answer a pointer, and the keyboard ----
+  const box = async (id) => page.$eval(`#${id}`, (c) => { const r = c.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; });
+  const [hx, hy, hw, hh] = await box('hockey-stick');
+  await page.mouse.move(Math.round(hx + 0.6 * hw), Math.round(hy + 0.4 * hh));
+  await page.waitForSelector('#readout:not([hidden])');
+  const hover = await page.textContent('#readout');
+  check('hovering the hockey stick reads the count and each order\'s loss there',
+    /^[\d,]+ removed \(\d+\.\d %\): test MSE Fisher \d.*; random \d.*; magnitude \d.*; saliency \d/.test(hover), hover);
+  const under = Number(hover.match(/^([\d,]+) removed/)[1].replace(/,/g, ''));
+  // (A click's coordinates are whole pixels: the hover's are too, so both read one count.)
+  await page.mouse.click(Math.round(hx + 0.6 * hw), Math.round(hy + 0.4 * hh));
+  const clicked = Number(await page.getAttribute('body', 'data-removed'));
+  check('a click on the hockey stick moves Λ to that count', clicked >= under && clicked - under < 5, `${under} → ${clicked}`);
+  const [gx, gy, gw, gh] = await box('fisher-hist');
+  await page.mouse.move(gx + 0.7 * gw, gy + 0.45 * gh);
+  await page.waitForFunction(() => document.getElementById('readout').textContent.startsWith('F from'));
+  check('hovering the histogram reads the bin and its count', /^F from \S+ to \S+: [\d,]+ weights$/.test(await page.textContent('#readout')),
+    await page.textContent('#readout'));
+  await page.mouse.move(2, 2);
+  await page.focus('#lambda');
+  await page.focus('#hockey-stick');
+  const focused = await page.textContent('#readout');
+  // It reads the chart at the current count's pixel: within a pixel's worth of weights (15,680 / ~300).
+  const read = Number(focused.match(/^([\d,]+) removed/)?.[1].replace(/,/g, ''));
+  check('focusing the hockey stick reads the current count', await page.isVisible('#readout') &&
+    Math.abs(read - clicked) <= 60, focused);
+  await page.keyboard.press('ArrowRight');
+  const stepped = Number(await page.getAttribute('body', 'data-removed'));
+  check('its arrow keys move Λ to the next swept count', stepped > clicked, `${clicked} → ${stepped}`);
+
   // ---- the rough edges ----
   // Where each element sits in its scrolling column (the side panel scrolls on its own).
   const layout = () => page.evaluate((ids) => JSON.stringify(ids.map((id) => {
