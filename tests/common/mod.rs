@@ -69,6 +69,20 @@ pub fn mnist_test(count: usize) -> bayes_renorm::data::Dataset {
         .first(count)
 }
 
+/// Fisher-like values from `seed`: a fifth exact zeros, the rest spread over nine decades.
+pub fn fisher_like_values(seed: u64, count: usize) -> Vec<f32> {
+    let mut rng = Rng::new(seed, 1, 0);
+    (0..count)
+        .map(|_| {
+            if rng.below(5) == 0 {
+                0.0
+            } else {
+                10f64.powf(-9.0 + 9.3 * rng.next_f64()) as f32
+            }
+        })
+        .collect()
+}
+
 /// Random bytes, each zero with probability `zeros` (a dataset of any density).
 pub fn random_pixels(seed: u64, count: usize, zeros: f64) -> Vec<u8> {
     let mut rng = Rng::new(seed, 97, 0);

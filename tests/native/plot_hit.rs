@@ -19,20 +19,6 @@ use bayes_renorm::sweep::{scores_at, Bracket, SweepRow};
 use common::recording_backend::{RecordingBackend, TextBox};
 use ndarray::Array2;
 
-/// Fisher-like values: a fifth exact zeros, the rest spread over nine decades.
-fn fisher_values(count: usize) -> Vec<f32> {
-    let mut rng = Rng::new(7, 1, 0);
-    (0..count)
-        .map(|_| {
-            if rng.below(5) == 0 {
-                0.0
-            } else {
-                10f64.powf(-9.0 + 9.3 * rng.next_f64()) as f32
-            }
-        })
-        .collect()
-}
-
 /// The centre of the drawn label `text` (plotters centres tick labels on their tick).
 fn label_centre(chart: &RecordingBackend, text: &str) -> Option<(f64, f64)> {
     (chart.boxes.iter())
@@ -224,7 +210,7 @@ fn histogram_chart(bins: &FisherBins, scale: HistScale, cutoff: f32) -> FisherHi
 
 #[test]
 fn the_histogram_reads_the_bin_under_the_pointer() {
-    let values = fisher_values(3000);
+    let values = common::fisher_like_values(7, 3000);
     let bins = FisherBins::of(&values);
     let size = (800, 360);
     for scale in [HistScale::Linear, HistScale::Log] {

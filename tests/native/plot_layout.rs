@@ -16,7 +16,6 @@ use bayes_renorm::plot::picture::viridis;
 use bayes_renorm::plot::scaled::Scaled;
 use bayes_renorm::plot::soft_flow::{self, SoftFlowChart};
 use bayes_renorm::plot::style;
-use bayes_renorm::rng::Rng;
 use bayes_renorm::softflow::SoftFlowPoint;
 use bayes_renorm::sweep::{Knee, SweepRow};
 use common::recording_backend::{RecordingBackend, TextBox};
@@ -41,20 +40,6 @@ fn assert_laid_out(chart: &RecordingBackend, what: &str) {
             assert!(!a.overlaps(b), "{what}: {a:?} overlaps {b:?}");
         }
     }
-}
-
-/// Fisher-like values: a fifth exact zeros, the rest spread over nine decades.
-fn fisher_values(count: usize) -> Vec<f32> {
-    let mut rng = Rng::new(4, 1, 0);
-    (0..count)
-        .map(|_| {
-            if rng.below(5) == 0 {
-                0.0
-            } else {
-                10f64.powf(-9.0 + 9.3 * rng.next_f64()) as f32
-            }
-        })
-        .collect()
 }
 
 fn histogram(values: &[f32], scale: HistScale, (w, h): (u32, u32)) -> RecordingBackend {
@@ -206,7 +191,7 @@ fn soft_flow_chart((w, h): (u32, u32)) -> RecordingBackend {
 
 #[test]
 fn every_chart_lays_out_without_overlapping_labels_from_phone_to_desktop() {
-    let values = fisher_values(3000);
+    let values = common::fisher_like_values(4, 3000);
     for w in WIDTHS {
         for h in HEIGHTS {
             let size = (w, h);
@@ -254,7 +239,7 @@ fn a_narrow_chart_shortens_its_labels_and_a_wide_one_keeps_them() {
 
 #[test]
 fn the_log_histogram_is_labelled_at_clean_powers_of_ten() {
-    let values = fisher_values(3000);
+    let values = common::fisher_like_values(4, 3000);
     for size in [(320, 260), (560, 300), (800, 360), (1000, 700)] {
         let chart = histogram(&values, HistScale::Log, size);
         // The x labels: the numbers in exponent form (the counts are whole numbers).
@@ -286,7 +271,7 @@ fn the_log_histogram_is_labelled_at_clean_powers_of_ten() {
 
 #[test]
 fn the_histograms_counts_are_whole_numbers_clear_of_the_axis_title() {
-    let values = fisher_values(3000);
+    let values = common::fisher_like_values(4, 3000);
     for scale in [HistScale::Linear, HistScale::Log] {
         let chart = histogram(&values, scale, (800, 360));
         let title = (chart.boxes.iter())

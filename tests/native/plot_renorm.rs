@@ -9,7 +9,6 @@ use bayes_renorm::plot::fisher_maps::{self, FisherMaps};
 use bayes_renorm::plot::hockey::{self, HockeyStick};
 use bayes_renorm::plot::picture::{ink, shaded, viridis};
 use bayes_renorm::plot::recon::{self, ReconRow};
-use bayes_renorm::rng::Rng;
 use bayes_renorm::summary::Histogram;
 use bayes_renorm::sweep::{Knee, SweepRow};
 use common::recording_backend::RecordingBackend;
@@ -19,20 +18,6 @@ use ndarray::Array2;
 const CUTOFF_RGB: [u8; 3] = [0, 0, 0];
 /// The eigen-shells: Okabe-Ito sky blue.
 const EIGEN_RGB: [u8; 3] = [0x56, 0xB4, 0xE9];
-
-/// Fisher-like values: a fifth exact zeros, the rest spread over nine decades.
-fn fisher_values(count: usize) -> Vec<f32> {
-    let mut rng = Rng::new(4, 1, 0);
-    (0..count)
-        .map(|_| {
-            if rng.below(5) == 0 {
-                0.0
-            } else {
-                10f64.powf(-9.0 + 9.3 * rng.next_f64()) as f32
-            }
-        })
-        .collect()
-}
 
 /// The leftmost column where `rgb` runs down a third of the chart: a vertical marker line (the
 /// key's short sample of the same colour does not count).
@@ -60,7 +45,7 @@ fn histogram(values: &[f32], scale: HistScale, cutoff: f32) -> RecordingBackend 
 
 #[test]
 fn the_histogram_uses_the_reports_bins_and_counts_zeros_apart() {
-    let values = fisher_values(2000);
+    let values = common::fisher_like_values(4, 2000);
     let zeros = values.iter().filter(|&&v| v == 0.0).count();
     assert_eq!(
         bins(&values, HistScale::Linear),
@@ -85,7 +70,7 @@ fn the_histogram_uses_the_reports_bins_and_counts_zeros_apart() {
 
 #[test]
 fn the_histograms_cutoff_marker_moves_right_with_the_cutoff() {
-    let values = fisher_values(2000);
+    let values = common::fisher_like_values(4, 2000);
     for scale in [HistScale::Linear, HistScale::Log] {
         let columns: Vec<u32> = [1e-6, 1e-3, 0.5, 1.5]
             .iter()
