@@ -26,6 +26,7 @@ pub mod scalar;
 pub mod softflow;
 pub mod sorting;
 pub mod sparse;
+pub mod study;
 pub mod summary;
 pub mod sweep;
 pub mod train;

@@ -14,7 +14,7 @@ use crate::fisher::{FisherAccumulator, FisherDiag, FisherVariant, SumOverExample
 use crate::model::{sum_squared_error, Autoencoder};
 
 /// Which model a run trains (the page's `model`, `reproduce --model`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelKind {
     /// The paper's autoencoder, scored by its reconstruction MSE.

@@ -345,7 +345,7 @@ pub fn information_scale(rows: &[SweepRow], unpruned_loss: f64, tolerance: f64) 
 }
 
 /// `None` for no values; a single value has spread 0.
-fn mean_and_sample_std(values: &[f64]) -> Option<(f64, f64)> {
+pub fn mean_and_sample_std(values: &[f64]) -> Option<(f64, f64)> {
     let count = values.len() as f64;
     if values.is_empty() {
         return None;

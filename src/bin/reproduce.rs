@@ -19,6 +19,7 @@ use bayes_renorm::network::ModelKind;
 use bayes_renorm::network_weights::{network_from_safetensors, network_to_safetensors};
 use bayes_renorm::prune::Scheme;
 use bayes_renorm::report::{fisher_npy, fisher_safetensors, Report};
+use bayes_renorm::study::grid::failure_file;
 use bayes_renorm::workbench::{JobKind, Progress, Settings, Workbench};
 
 /// The paper end to end: trains the autoencoder or the classifier (or loads --weights), computes
@@ -108,6 +109,10 @@ struct Args {
     /// The trained weights (safetensors)
     #[arg(long, value_name = "FILE", help_heading = OUTPUTS)]
     write_weights: Option<PathBuf>,
+    /// Write the report to FILE.json instead of stdout, whole or not at all (through a
+    /// temporary file); on an error write FILE.failed.json with it instead: a study's job
+    #[arg(long, value_name = "FILE.json", help_heading = OUTPUTS)]
+    report: Option<PathBuf>,
 
     /// Fisher eigen-shells: each first-layer row's 784 x 784 Fisher block, its
     /// eigendecomposition, and the test loss with the least-informative directions removed, at
@@ -533,14 +538,45 @@ fn main() -> ExitCode {
         eprintln!("reproduce: --schemes must include fisher: its order defines the cutoff Λ");
         return ExitCode::from(2);
     }
-    match run(&args) {
-        Ok(report) => {
+    let outcome = run(&args).and_then(|report| match &args.report {
+        Some(path) => write_report(path, &report.to_json()),
+        None => {
             println!("{}", report.to_json());
-            ExitCode::SUCCESS
+            Ok(())
         }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("reproduce: error: {message}");
+            if let Some(path) = &args.report {
+                if let Err(e) = write_failure(path, &message) {
+                    eprintln!("reproduce: error: {e}");
+                }
+            }
             ExitCode::FAILURE
         }
     }
+}
+
+/// The report at `path`, renamed into place whole, so that a killed run leaves no half report
+/// for a study to take as finished; a failure recorded there before is removed.
+fn write_report(path: &Path, json: &str) -> Result<(), String> {
+    // Its own name: a study resumed while a killed one's run still finishes may write it too.
+    let temporary = path.with_extension(format!("json.partial-{}", std::process::id()));
+    write(&temporary, json.as_bytes())?;
+    std::fs::rename(&temporary, path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let failure = failure_file(&path.to_string_lossy());
+    match std::fs::remove_file(&failure) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(format!("{failure}: {e}")),
+        _ => Ok(()),
+    }
+}
+
+/// `{"id": the report's name, "error": message}` beside where the report would have been.
+fn write_failure(path: &Path, message: &str) -> Result<(), String> {
+    let id = (path.file_stem()).map_or(String::new(), |s| s.to_string_lossy().into_owned());
+    let json = serde_json::json!({ "id": id, "error": message });
+    let failure = failure_file(&path.to_string_lossy());
+    write(Path::new(&failure), json.to_string().as_bytes())
 }

@@ -18,6 +18,9 @@ pub mod predictions;
 pub mod recon;
 pub mod scaled;
 pub mod soft_flow;
+pub mod study_hockeys;
+pub mod study_knees;
+pub mod study_spread;
 pub mod style;
 
 /// Errors of drawing on backend `DB`.

@@ -26,7 +26,7 @@ const LAYERS: &[&[&str]] = &[
     &["sweep", "finetune", "softflow", "eigen"],
     &["analysis", "pool"],
     &["workbench"],
-    &["report"],
+    &["report", "study"],
     &["plot", "bench"],
     &["web"],
 ];

@@ -40,6 +40,8 @@ mod shells;
 mod softflow;
 mod sorting;
 mod sparse;
+mod study;
+mod study_cli;
 mod summary;
 mod sweep_parts;
 mod train;
