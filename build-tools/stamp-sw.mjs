@@ -21,8 +21,9 @@ const files = filesUnder(staging).sort();
 const shell = files.filter((f) => !f.startsWith('data/') && f !== 'sw.js' && !f.endsWith('_bg.wasm'));
 // The wasm module's builds: the service worker caches the one this browser runs (wasm-module.js).
 const modules = files.filter((f) => f.endsWith('_bg.wasm'));
-// The manifests, and the paper's trained model (#pretrained=1) with its note, for use offline.
-const manifests = files.filter((f) => /^data\/[^/]+\/(manifest\.json|paper-model\.(json|safetensors))$/.test(f));
+// The manifests, the paper's trained model (#pretrained=1) with its note, and this project's
+// study summary, for use offline.
+const manifests = files.filter((f) => /^data\/[^/]+\/(manifest\.json|paper-model\.(json|safetensors)|summary\.json)$/.test(f));
 const hash = crypto.createHash('sha256');
 for (const file of [...shell, ...modules, ...manifests]) hash.update(file).update(fs.readFileSync(path.join(staging, file)));
 const build = { version: hash.digest('hex').slice(0, 16), shell, manifests };

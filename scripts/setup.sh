@@ -9,8 +9,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # The CLI must equal the crate's wasm-bindgen exactly, so read it from Cargo.toml.
 WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
 TRUNK_VERSION=0.21.14      # 0.22 needs a newer rustc than 1.95
-# GNU parallel runs a study's job list in the tests (docs/studies.md).
-APT_PACKAGES=(chromium chromium-driver parallel)
+# GNU parallel and a single-node Slurm run a study's job list in the tests (docs/studies.md).
+APT_PACKAGES=(chromium chromium-driver parallel slurm-wlm)
 
 # The tools are compiled once per machine and are not the hot path, so they are built at
 # opt-level 0 without LTO rather than with their crates' release profiles (trunk's asks for fat

@@ -48,6 +48,9 @@ cargo test --all-targets --no-run
 cargo build --quiet --profile test --example fuzz --example reference_run --example picture_folder
 cargo test --test native
 
+step "a study's job array on a single-node Slurm started here (tests/slurm/array.sh)"
+bash tests/slurm/array.sh
+
 step "fuzz the parsers (short; scripts/fuzz.sh 600 for the ten-minute run)"
 ./scripts/fuzz.sh 20
 
@@ -80,6 +83,10 @@ native_runs() {
   target/debug/examples/picture_folder target/e2e/pictures/digits 1000
   target/debug/convert target/e2e/pictures/digits --out target/e2e/own-pictures
   reproduce own-pictures --data target/e2e/own-pictures --epochs 2 --batch 50 --latent 8 --random-seeds 1
+  # A tiny study, whose summary the page opens (tests/e2e/study-summary.mjs).
+  rm -rf target/e2e/study
+  target/debug/study --out target/e2e/study --seeds 1-2 --latent 3,6 -- --subset 300 --epochs 1 \
+    --eval-examples 200 --random-seeds 1 --grid-points 8 --batch 100 2>target/e2e/study.log
 }
 nice -n 19 bash -c "$(declare -f reproduce native_runs); set -euo pipefail; native_runs" \
   >target/native-runs.log 2>&1 &

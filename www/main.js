@@ -15,6 +15,7 @@ import * as analysis from './analysis-panel.js';
 import * as eigen from './eigen-panel.js';
 import * as fineTune from './fine-tune-panel.js';
 import * as softFlow from './soft-flow-panel.js';
+import * as study from './study-panel.js';
 import { download, shareLink } from './files.js';
 import { startAddData } from './add-data-panel.js';
 import * as link from './worker-link.js';
@@ -84,6 +85,7 @@ function redrawAll() {
   analysis.redrawCharts();
   training.redraw();
   softFlow.redraw();
+  study.redraw();
 }
 
 function setState(changes) {
@@ -566,6 +568,7 @@ function onModuleReady(wasm) {
     tell('lambda', { lambda: cutoff, removed: Number(document.body.dataset.removed) });
   });
   softFlow.setHandlers(showError, (evidence) => setState({ evidence }));
+  study.setStudyModule(wasm, showError);
 }
 if (window.wasmBindings) onModuleReady(window.wasmBindings);
 else addEventListener('bayes:module-ready', () => onModuleReady(window.wasmBindings));

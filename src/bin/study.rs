@@ -19,7 +19,7 @@ use bayes_renorm::fisher::FisherVariant;
 use bayes_renorm::network::ModelKind;
 use bayes_renorm::plot::{study_hockeys, study_knees, study_spread};
 use bayes_renorm::study::grid::{failure_file, job_line, parse_seeds, StudyGrid, StudyRun};
-use bayes_renorm::study::summary::{FailedRun, RunResult, StudySummary, ORDERS};
+use bayes_renorm::study::summary::{FailedRun, RunResult, StudySummary};
 
 /// Runs a grid of `reproduce` runs on every core, one single-threaded run per core, so each
 /// run's report equals `reproduce`'s for the same settings. Writes each report to
@@ -404,40 +404,35 @@ fn write_summary(out: &Path, summary: &StudySummary) -> Result<(), String> {
 }
 
 fn print_table(summary: &StudySummary) {
-    let stat = |s: Option<&bayes_renorm::study::summary::Stats>, percent: bool| match s {
-        Some(s) if percent => format!("{:5.1} ± {:4.1}", 100.0 * s.mean, 100.0 * s.std),
-        Some(s) => format!("{:.3e} ± {:.1e}", s.mean, s.std),
-        None => "-".into(),
-    };
-    say(&format!(
-        "{:<44} {:>4} {:>19} {:>13} {}",
-        "cell",
-        "runs",
-        "Λ* mean ± std",
-        "knee %",
-        ORDERS.map(|o| format!("{o:>13}")).join(" ")
-    ));
-    for cell in &summary.cells {
-        let orders: Vec<String> = (ORDERS.iter())
-            .map(|o| format!("{:>13}", stat(cell.removable.get(*o), true)))
+    let table = summary.table();
+    // Each column as wide as its widest cell.
+    let widths: Vec<usize> = (0..table.header.len())
+        .map(|c| {
+            (std::iter::once(&table.header).chain(&table.rows))
+                .map(|row| row[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in std::iter::once(&table.header).chain(&table.rows) {
+        let cells: Vec<String> = (row.iter().zip(&widths))
+            .map(|(text, width)| format!("{text:<width$}"))
             .collect();
-        say(&format!(
-            "{:<44} {:>4} {:>19} {:>13} {}",
-            cell.label,
-            cell.seeds.len(),
-            stat(cell.knee_cutoff.as_ref(), false),
-            stat(cell.knee_fraction.as_ref(), true),
-            orders.join(" ")
-        ));
+        say(cells.join("  ").trim_end());
     }
     for failed in &summary.failed {
         say(&format!("failed: {}: {}", failed.id, failed.error));
     }
     if !summary.missing.is_empty() {
+        let first: Vec<&str> = summary.missing.iter().take(5).map(String::as_str).collect();
+        let more = match summary.missing.len() {
+            n if n > 5 => format!(" and {} more (summary.json lists them)", n - 5),
+            _ => String::new(),
+        };
         say(&format!(
-            "{} run(s) of the grid have no report yet: {}",
+            "{} run(s) of the grid have no report yet: {}{more}",
             summary.missing.len(),
-            summary.missing.join(", ")
+            first.join(", ")
         ));
     }
     for text in summary.unreadable.iter().chain(&summary.duplicates) {

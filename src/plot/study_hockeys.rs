@@ -19,11 +19,11 @@ const TOP_IN_TOLERANCES: f64 = 8.0;
 pub fn draw<DB: DrawingBackend>(backend: DB, cell: &CellSummary) -> DrawResult<DB> {
     let root = backend.into_drawing_area();
     root.fill(&WHITE)?;
-    let percent = |ratio: f64| 100.0 * (ratio - 1.0);
+    let percent = |ratio: f32| 100.0 * (ratio as f64 - 1.0);
     let tolerance = 100.0 * cell.tolerance;
     let top = (TOP_IN_TOLERANCES * tolerance).max(1.0);
     let cutoffs = (cell.curves.iter().flatten())
-        .map(|p| p[0])
+        .map(|p| p[0] as f64)
         .filter(|c| *c > 0.0);
     let (lo, hi) = cutoffs.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
@@ -86,14 +86,15 @@ pub fn draw<DB: DrawingBackend>(backend: DB, cell: &CellSummary) -> DrawResult<D
         // Past the top the blade is drawn along it, not off the chart.
         let points = (curve.iter())
             .filter(|p| p[0] > 0.0)
-            .map(|p| (p[0], percent(p[2]).clamp(bottom, top)));
+            .map(|p| (p[0] as f64, percent(p[2]).clamp(bottom, top)));
         chart.draw_series(LineSeries::new(points, FISHER.mix(0.45).stroke_width(1)))?;
     }
     for (curve, knee) in cell.curves.iter().zip(&cell.knees) {
         let Some(knee) = knee else { continue };
-        let at = curve.iter().find(|p| p[0] as f32 == *knee as f32);
+        let at = curve.iter().find(|p| p[0] == *knee as f32);
         if let Some(p) = at.filter(|p| p[0] > 0.0) {
-            chart.draw_series([Circle::new((p[0], percent(p[2])), 3, KNEE.filled())])?;
+            let point = (p[0] as f64, percent(p[2]).clamp(bottom, top));
+            chart.draw_series([Circle::new(point, 3, KNEE.filled())])?;
         }
     }
     key.draw(&strip)?;

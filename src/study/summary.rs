@@ -35,8 +35,9 @@ pub struct RunResult {
     /// is not). The diagonal orders read the sweep's grid; the eigen-shells' crossing is
     /// refined to one direction.
     pub removable: BTreeMap<String, f64>,
-    /// The Fisher order's hockey stick: (Λ, fraction removed, test loss / unpruned loss).
-    pub curve: Vec<[f64; 3]>,
+    /// The Fisher order's hockey stick: (Λ, fraction removed, test loss / unpruned loss), in
+    /// single precision: it is drawn, not computed with, and a study has hundreds.
+    pub curve: Vec<[f32; 3]>,
 }
 
 /// What a run was, but for its seed: runs with equal keys are one cell of the grid.
@@ -148,7 +149,11 @@ fn read_report(source: &str, report: &Value) -> Result<RunResult, String> {
         let at = |key: &str| number(row, key).map_err(|e| format!("sweep.rows[{i}]: {e}"));
         let fraction = at("fraction")?;
         let fisher = at(&format!("fisher_{loss}"))?;
-        curve.push([at("cutoff")?, fraction, fisher / unpruned_loss]);
+        curve.push([
+            at("cutoff")? as f32,
+            fraction as f32,
+            (fisher / unpruned_loss) as f32,
+        ]);
         for (order, key) in [
             ("fisher", format!("fisher_{loss}")),
             ("random", format!("random_{loss}_mean")),
@@ -245,7 +250,7 @@ pub struct CellSummary {
     /// Each run's Λ* (none where it had no knee), in `seeds`' order.
     pub knees: Vec<Option<f64>>,
     /// Each run's hockey stick, in `seeds`' order.
-    pub curves: Vec<Vec<[f64; 3]>>,
+    pub curves: Vec<Vec<[f32; 3]>>,
 }
 
 /// A run that did not produce a report, as its `.failed.json` says.
@@ -253,6 +258,13 @@ pub struct CellSummary {
 pub struct FailedRun {
     pub id: String,
     pub error: String,
+}
+
+/// A summary's table: its header, and a row of text per cell.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SummaryTable {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
 }
 
 /// A statistic's name in the CSV, and where a cell keeps it.
@@ -329,8 +341,68 @@ impl StudySummary {
         }
     }
 
+    /// Compact: a study's curves are most of it (summary.csv is the one to read).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a summary of numbers and strings serialises")
+        serde_json::to_string(self).expect("a summary of numbers and strings serialises")
+    }
+
+    /// A summary `study` wrote (`summary.json`), read back: the page's import.
+    pub fn from_json(text: &str) -> Result<StudySummary, String> {
+        let value: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+        match value.get("version").and_then(Value::as_u64) {
+            Some(v) if v == Self::VERSION as u64 => {}
+            Some(v) => {
+                return Err(format!(
+                    "a study summary of version {v}; this page reads version {}",
+                    Self::VERSION
+                ))
+            }
+            None if value.get("config").is_some() => return Err(
+                "a reproduce report, not a study summary: give `study --merge` the folder it is in"
+                    .into(),
+            ),
+            None => {
+                return Err(
+                    "not a study summary (no version): the summary.json `study` writes".into(),
+                )
+            }
+        }
+        serde_json::from_value(value).map_err(|e| format!("not a study summary: {e}"))
+    }
+
+    /// The summary as a table, one row per cell: what `study` prints and the page shows.
+    pub fn table(&self) -> SummaryTable {
+        let spread = |s: Option<&Stats>, percent: bool| match s {
+            Some(s) if percent => format!("{:.1} ± {:.1}", 100.0 * s.mean, 100.0 * s.std),
+            Some(s) => format!("{:.3} ± {:.3} [{:.3}, {:.3}]", s.mean, s.std, s.min, s.max),
+            None => "–".into(),
+        };
+        let mut header = vec![
+            "cell".to_string(),
+            "runs".into(),
+            "test loss".into(),
+            "Λ* mean ± std [min, max]".into(),
+            "% removed at the knee".into(),
+        ];
+        header.extend(ORDERS.map(|o| format!("{o} % within tolerance")));
+        let rows = (self.cells.iter())
+            .map(|cell| {
+                let mut row = vec![
+                    cell.label.clone(),
+                    match cell.no_knee {
+                        0 => cell.seeds.len().to_string(),
+                        n => format!("{} ({n} without a knee)", cell.seeds.len()),
+                    },
+                    cell.test_loss
+                        .map_or("–".into(), |s| format!("{:.5} ± {:.5}", s.mean, s.std)),
+                    spread(cell.knee_cutoff.as_ref(), false),
+                    spread(cell.knee_fraction.as_ref(), true),
+                ];
+                row.extend(ORDERS.map(|o| spread(cell.removable.get(o), true)));
+                row
+            })
+            .collect();
+        SummaryTable { header, rows }
     }
 
     /// One line per cell: its runs and each statistic as mean ± std [min, max].

@@ -73,7 +73,7 @@ fn css_size(canvas: &HtmlCanvasElement, default: (u32, u32)) -> (u32, u32) {
 
 /// A backend over `canvas` in CSS px: its backing store is its CSS box (`default`, in CSS px,
 /// when it has none) times the device pixel ratio.
-fn sized_backend(
+pub(super) fn sized_backend(
     canvas: HtmlCanvasElement,
     default: (u32, u32),
 ) -> Result<Scaled<CanvasBackend>, JsError> {

@@ -9,6 +9,7 @@ pub mod converter;
 pub mod eigensolver;
 pub mod helper;
 pub mod session;
+pub mod study;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

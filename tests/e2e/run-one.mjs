@@ -1,5 +1,5 @@
 // Runs one group of end-to-end scenarios, for working on it: node tests/e2e/run-one.mjs NAME
-// [dist-dir] [native-dir], NAME one of data, training, analysis, studies, classifier,
+// [dist-dir] [native-dir], NAME one of data, training, analysis, studies, study-summary, classifier,
 // own-data, hardening, offline, lesson, embed.
 import path from 'node:path';
 import { start } from './harness.mjs';
@@ -7,6 +7,7 @@ import { dataScenarios } from './data.mjs';
 import { trainingScenarios } from './training.mjs';
 import { embedScenario, paperAnalysisChecks } from './analysis.mjs';
 import { studiesScenario } from './studies.mjs';
+import { studySummaryScenario } from './study-summary.mjs';
 import { classifierScenario } from './classifier.mjs';
 import { ownDataScenario } from './own-data.mjs';
 import { hardeningScenarios } from './hardening.mjs';
@@ -22,6 +23,7 @@ const GROUPS = {
   training: (h) => trainingScenarios(h, nativeDir, path.join(nativeDir, 'page-ready.png'), paperAnalysisChecks),
   analysis: (h) => embedScenario(h, nativeDir),
   studies: (h) => studiesScenario(h, nativeDir),
+  'study-summary': (h) => studySummaryScenario(h, nativeDir, distDir),
   classifier: (h) => classifierScenario(h, nativeDir),
   'own-data': (h) => ownDataScenario(h, nativeDir),
   hardening: (h) => hardeningScenarios(h, distDir),

@@ -8,6 +8,7 @@ import { dataScenarios } from './data.mjs';
 import { trainingScenarios } from './training.mjs';
 import { embedScenario, paperAnalysisChecks } from './analysis.mjs';
 import { studiesScenario } from './studies.mjs';
+import { studySummaryScenario } from './study-summary.mjs';
 import { classifierScenario } from './classifier.mjs';
 import { ownDataScenario } from './own-data.mjs';
 import { hardeningScenarios } from './hardening.mjs';
@@ -31,6 +32,7 @@ try {
   await trainingScenarios(harness, nativeDir, screenshot, paperAnalysisChecks);
   await embedScenario(harness, nativeDir);
   await studiesScenario(harness, nativeDir);
+  await studySummaryScenario(harness, nativeDir, distDir);
   await classifierScenario(harness, nativeDir);
   await ownDataScenario(harness, nativeDir);
   await hardeningScenarios(harness, distDir);
