@@ -505,6 +505,10 @@ fn write_charts(out: &Path, summary: &StudySummary) -> Result<usize, String> {
     study_spread::draw(SVGBackend::new(&path, (900, height)), summary)
         .map_err(|e| failed(&path, &e))?;
     let folder = out.join("hockeys");
+    // A summary of other cells leaves no charts of its own behind.
+    if folder.is_dir() {
+        std::fs::remove_dir_all(&folder).map_err(|e| failed(&folder, &e))?;
+    }
     std::fs::create_dir_all(&folder).map_err(|e| failed(&folder, &e))?;
     for (i, cell) in summary.cells.iter().enumerate() {
         let path = folder.join(format!("{:02}-{}.svg", i + 1, slug(&cell.label)));

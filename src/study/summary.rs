@@ -207,13 +207,15 @@ fn within(points: &[(f64, f64)], limit: f64) -> f64 {
         .map_or(0.0, |(fraction, _)| *fraction)
 }
 
-/// Mean, sample standard deviation, minimum and maximum of `n` values.
+/// Mean, sample standard deviation, minimum, median and maximum of `n` values (the median
+/// because a cell's knees can fall in two groups, whose mean lies in neither).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
     pub n: usize,
     pub mean: f64,
     pub std: f64,
     pub min: f64,
+    pub median: f64,
     pub max: f64,
 }
 
@@ -221,12 +223,20 @@ impl Stats {
     /// `None` for no values.
     pub fn of(values: &[f64]) -> Option<Stats> {
         let (mean, std) = mean_and_sample_std(values)?;
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let half = sorted.len() / 2;
+        let median = match sorted.len() % 2 {
+            1 => sorted[half],
+            _ => (sorted[half - 1] + sorted[half]) / 2.0,
+        };
         Some(Stats {
             n: values.len(),
             mean,
             std,
-            min: values.iter().copied().fold(f64::INFINITY, f64::min),
-            max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            min: sorted[0],
+            median,
+            max: sorted[sorted.len() - 1],
         })
     }
 }
@@ -374,14 +384,17 @@ impl StudySummary {
     pub fn table(&self) -> SummaryTable {
         let spread = |s: Option<&Stats>, percent: bool| match s {
             Some(s) if percent => format!("{:.1} ± {:.1}", 100.0 * s.mean, 100.0 * s.std),
-            Some(s) => format!("{:.3} ± {:.3} [{:.3}, {:.3}]", s.mean, s.std, s.min, s.max),
+            Some(s) => format!(
+                "{:.3} ± {:.3} [{:.3}, {:.3}, {:.3}]",
+                s.mean, s.std, s.min, s.median, s.max
+            ),
             None => "–".into(),
         };
         let mut header = vec![
             "cell".to_string(),
             "runs".into(),
             "test loss".into(),
-            "Λ* mean ± std [min, max]".into(),
+            "Λ* mean ± std [min, median, max]".into(),
             "% removed at the knee".into(),
         ];
         header.extend(ORDERS.map(|o| format!("{o} % within tolerance")));
@@ -405,7 +418,7 @@ impl StudySummary {
         SummaryTable { header, rows }
     }
 
-    /// One line per cell: its runs and each statistic as mean ± std [min, max].
+    /// One line per cell: its runs, and each statistic's n, mean, std, min, median and max.
     pub fn to_csv(&self) -> String {
         let mut header = vec![
             "cell".to_string(),
@@ -428,7 +441,7 @@ impl StudySummary {
             ));
         }
         for (name, _) in &stats {
-            for part in ["n", "mean", "std", "min", "max"] {
+            for part in ["n", "mean", "std", "min", "median", "max"] {
                 header.push(format!("{name}_{part}"));
             }
         }
@@ -450,9 +463,10 @@ impl StudySummary {
                         s.mean.to_string(),
                         s.std.to_string(),
                         s.min.to_string(),
+                        s.median.to_string(),
                         s.max.to_string(),
                     ]),
-                    None => fields.extend(std::iter::repeat_n(String::new(), 5)),
+                    None => fields.extend(std::iter::repeat_n(String::new(), 6)),
                 }
             }
             csv.push_str(&(fields.join(",") + "\n"));

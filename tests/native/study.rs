@@ -288,13 +288,16 @@ fn a_summary_groups_seeds_into_cells_with_their_statistics() {
     assert_eq!(summary.cells[1].key.width, 40);
     assert_eq!(Stats::of(&[]), None);
     assert_eq!(Stats::of(&[2.0]).unwrap().std, 0.0);
+    // The median: the middle value, or the mean of the middle two.
+    assert_eq!(Stats::of(&[5.0, 1.0, 3.0]).unwrap().median, 3.0);
+    assert_eq!(Stats::of(&[4.0, 1.0, 3.0, 100.0]).unwrap().median, 3.5);
 
     // The CSV: a header and a line per cell, with every statistic's five columns.
     let csv = summary.to_csv();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 3);
     let columns = lines[0].split(',').count();
-    assert_eq!(columns, 7 + 5 * (3 + 5));
+    assert_eq!(columns, 7 + 6 * (3 + 5));
     assert_eq!(
         lines[1].matches(',').count() - 1,
         columns - 2,
