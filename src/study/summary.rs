@@ -30,6 +30,8 @@ pub struct RunResult {
     pub tolerance: f64,
     pub knee_cutoff: Option<f64>,
     pub knee_fraction: Option<f64>,
+    /// The first layer's mean Fisher value (`fisher.stats.encoder.mean`), the Fisher's own scale.
+    pub fisher_mean: Option<f64>,
     /// Per order in `ORDERS` that the run has: the largest fraction of the first layer its
     /// sweep removes with every count up to it within the tolerance (0 if even its first count
     /// is not). The diagonal orders read the sweep's grid; the eigen-shells' crossing is
@@ -185,8 +187,10 @@ fn read_report(source: &str, report: &Value) -> Result<RunResult, String> {
             Some(number(knee, "fraction")?),
         ),
     };
+    let fisher_mean = report["fisher"]["stats"]["encoder"]["mean"].as_f64();
     Ok(RunResult {
         source: source.to_string(),
+        fisher_mean: fisher_mean.filter(|m| m.is_finite() && *m > 0.0),
         cell,
         seed,
         test_loss: number(&report["train"], &format!("test_{loss}"))?,
@@ -197,6 +201,18 @@ fn read_report(source: &str, report: &Value) -> Result<RunResult, String> {
         removable,
         curve,
     })
+}
+
+/// At least three significant digits and three decimals (a knee can be 3e-4, or 4.6).
+fn significant(value: f64) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return format!("{value}");
+    }
+    let decimals = (2 - value.abs().log10().floor() as i32).max(3) as usize;
+    match decimals {
+        0..=6 => format!("{value:.decimals$}"),
+        _ => format!("{value:.2e}"),
+    }
 }
 
 /// The largest fraction with every point up to it within `limit`; 0 if the first is not.
@@ -254,6 +270,9 @@ pub struct CellSummary {
     pub test_loss: Option<Stats>,
     pub knee_cutoff: Option<Stats>,
     pub knee_fraction: Option<Stats>,
+    /// Λ* over the run's mean first-layer Fisher value: the knee in units of the Fisher's own
+    /// scale, which moves with the width.
+    pub relative_knee: Option<Stats>,
     /// Runs none of whose cutoffs kept the loss within the tolerance.
     pub no_knee: usize,
     pub removable: BTreeMap<String, Stats>,
@@ -385,8 +404,12 @@ impl StudySummary {
         let spread = |s: Option<&Stats>, percent: bool| match s {
             Some(s) if percent => format!("{:.1} ± {:.1}", 100.0 * s.mean, 100.0 * s.std),
             Some(s) => format!(
-                "{:.3} ± {:.3} [{:.3}, {:.3}, {:.3}]",
-                s.mean, s.std, s.min, s.median, s.max
+                "{} ± {} [{}, {}, {}]",
+                significant(s.mean),
+                significant(s.std),
+                significant(s.min),
+                significant(s.median),
+                significant(s.max)
             ),
             None => "–".into(),
         };
@@ -395,6 +418,7 @@ impl StudySummary {
             "runs".into(),
             "test loss".into(),
             "Λ* mean ± std [min, median, max]".into(),
+            "Λ* / mean F, the same".into(),
             "% removed at the knee".into(),
         ];
         header.extend(ORDERS.map(|o| format!("{o} % within tolerance")));
@@ -409,6 +433,7 @@ impl StudySummary {
                     cell.test_loss
                         .map_or("–".into(), |s| format!("{:.5} ± {:.5}", s.mean, s.std)),
                     spread(cell.knee_cutoff.as_ref(), false),
+                    spread(cell.relative_knee.as_ref(), false),
                     spread(cell.knee_fraction.as_ref(), true),
                 ];
                 row.extend(ORDERS.map(|o| spread(cell.removable.get(o), true)));
@@ -433,6 +458,7 @@ impl StudySummary {
             ("test_loss".into(), Box::new(|c| c.test_loss)),
             ("knee_cutoff".into(), Box::new(|c| c.knee_cutoff)),
             ("knee_fraction".into(), Box::new(|c| c.knee_fraction)),
+            ("relative_knee".into(), Box::new(|c| c.relative_knee)),
         ];
         for order in ORDERS {
             stats.push((
@@ -494,6 +520,7 @@ impl CellSummary {
             test_loss: Stats::of(&values(&|r| Some(r.test_loss))),
             knee_cutoff: Stats::of(&values(&|r| r.knee_cutoff)),
             knee_fraction: Stats::of(&values(&|r| r.knee_fraction)),
+            relative_knee: Stats::of(&values(&|r| Some(r.knee_cutoff? / r.fisher_mean?))),
             no_knee: runs.iter().filter(|r| r.knee_cutoff.is_none()).count(),
             removable,
             knees: runs.iter().map(|r| r.knee_cutoff).collect(),

@@ -192,6 +192,7 @@ fn report(
         "config": {"data": "www/data/mnist", "weights": null, "model": "autoencoder", "latent_dim": latent,
                    "train": {"epochs": 10, "seed": seed}, "fisher_variant": "regression", "random_seeds": [seed]},
         "train": {"epoch_losses": [], "test_mse": 0.02 + seed as f64 * 1e-3},
+        "fisher": {"examples": 100, "stats": {"encoder": {"mean": 0.5 * seed as f64}}},
         "sweep": {"unpruned_mse": 1.0, "tolerance": 0.01, "rows": rows, "knee": knee},
         "eigen": {"within_tolerance": {"fraction": 0.1 * seed as f64}},
     })
@@ -283,6 +284,10 @@ fn a_summary_groups_seeds_into_cells_with_their_statistics() {
     assert_eq!(knee.n, 2);
     assert!((knee.mean - (0.04 + 0.02) / 2.0).abs() < 1e-12);
     assert_eq!(cell.knee_fraction.unwrap().max, 0.5);
+    // Λ* over each run's mean Fisher (0.5 · seed): 0.04 / 0.5 and 0.02 / 1.
+    let relative = cell.relative_knee.unwrap();
+    assert_eq!(relative.n, 2);
+    assert!((relative.mean - (0.08 + 0.02) / 2.0).abs() < 1e-12);
     let test = two_pass(&[0.021, 0.022, 0.023]);
     assert!((cell.test_loss.unwrap().std - test.1).abs() < 1e-12);
     assert_eq!(summary.cells[1].key.width, 40);
@@ -297,7 +302,7 @@ fn a_summary_groups_seeds_into_cells_with_their_statistics() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 3);
     let columns = lines[0].split(',').count();
-    assert_eq!(columns, 7 + 6 * (3 + 5));
+    assert_eq!(columns, 7 + 6 * (4 + 5));
     assert_eq!(
         lines[1].matches(',').count() - 1,
         columns - 2,
