@@ -74,6 +74,7 @@ pub fn draw<DB: DrawingBackend>(backend: DB, cell: &CellSummary) -> DrawResult<D
         .axis_style(AXIS)
         .x_label_formatter(&|v| power_label(*v))
         .y_label_formatter(&|v| format!("{v:.0} %"))
+        .max_light_lines(2)
         .light_line_style(BLACK.mix(0.05))
         .draw()?;
     chart.draw_series(DashedLineSeries::new(

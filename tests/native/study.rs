@@ -386,6 +386,19 @@ fn the_study_charts_mark_every_seed() {
     for cell in &summary.cells {
         assert!(backend.texts.contains(&cell.label), "{}", cell.label);
     }
+    // On a phone the rows are named by data set and width, and no two labels overlap.
+    let mut backend = RecordingBackend::new(360, 300);
+    bayes_renorm::plot::study_spread::draw(&mut backend, &summary).unwrap();
+    assert!(
+        backend.texts.iter().any(|t| t == "mnist m = 5"),
+        "{:?}",
+        backend.texts
+    );
+    for (i, a) in backend.boxes.iter().enumerate() {
+        for b in &backend.boxes[i + 1..] {
+            assert!(!a.overlaps(b), "{} overlaps {}", a.text, b.text);
+        }
+    }
     let mut backend = RecordingBackend::new(900, 560);
     bayes_renorm::plot::study_hockeys::draw(&mut backend, &summary.cells[0]).unwrap();
     assert!(
