@@ -12,6 +12,7 @@ use super::style::{
     desc_font, end_area, label_font, side_area, title_font, Key, KeyEntry, Swatch, AXIS, REFERENCE,
 };
 use super::DrawResult;
+use crate::network::ModelKind;
 use crate::study::summary::StudySummary;
 
 /// The paper's information scale (SPEC.md: Λ* ≈ 0.1 for MNIST at m = 20).
@@ -24,13 +25,21 @@ pub struct KneeLine {
     pub points: Vec<(usize, Vec<f64>)>,
 }
 
-/// The lines of `summary`: cells that differ only in width share one.
+/// The lines of `summary`: cells that differ only in width share one (a classifier's depth is
+/// not a width: 8 and 8, 4 hidden units are on two lines).
 pub fn lines(summary: &StudySummary) -> Vec<KneeLine> {
     let mut lines: Vec<(String, KneeLine)> = Vec::new();
     for cell in &summary.cells {
         let k = &cell.key;
+        let depth = match k.model {
+            ModelKind::Autoencoder => String::new(),
+            ModelKind::Classifier => match k.width_label.matches(',').count() + 1 {
+                1 => " (1 hidden layer)".to_string(),
+                n => format!(" ({n} hidden layers)"),
+            },
+        };
         let group = format!(
-            "{}\u{0}{:?}\u{0}{}\u{0}{}",
+            "{}\u{0}{:?}{depth}\u{0}{}\u{0}{}",
             k.data, k.model, k.fisher_variant, k.settings
         );
         let knees: Vec<f64> = cell.knees.iter().flatten().copied().collect();
@@ -42,7 +51,12 @@ pub fn lines(summary: &StudySummary) -> Vec<KneeLine> {
             Some(i) => &mut lines[i].1,
             None => {
                 // The cell's label without its width: "mnist · autoencoder · regression".
-                let label = format!("{} · {} · {}", k.data, k.model.name(), k.fisher_variant);
+                let label = format!(
+                    "{} · {}{depth} · {}",
+                    k.data,
+                    k.model.name(),
+                    k.fisher_variant
+                );
                 lines.push((
                     group,
                     KneeLine {

@@ -397,3 +397,54 @@ fn the_slurm_array_script_runs_exactly_its_own_line() {
         stderr(&outside)
     );
 }
+
+#[test]
+fn a_grid_of_models_widths_and_fisher_variants_has_a_cell_each() {
+    let out = fresh("models");
+    let grid = [
+        "--seeds",
+        "1-2",
+        "--model",
+        "autoencoder,classifier",
+        "--latent",
+        "4",
+        "--hidden",
+        "8,8x4",
+        "--fisher-variant",
+        "model,empirical",
+    ];
+    let output = tiny_study(&out, &grid, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary = json(&out.join("summary.json"));
+    let labels: Vec<&str> = (summary["cells"].as_array().unwrap().iter())
+        .map(|c| c["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "mnist · autoencoder m = 4 · empirical",
+            "mnist · autoencoder m = 4 · regression",
+            "mnist · classifier h = 8 · classif_logits",
+            "mnist · classifier h = 8, 4 · classif_logits",
+            "mnist · classifier h = 8 · empirical",
+            "mnist · classifier h = 8, 4 · empirical",
+        ]
+    );
+    // The classifier's reports name their loss cross_entropy: each cell read both seeds' test loss
+    // and sweep, and the classifier's test loss is the report's.
+    let report = json(&out.join("runs/mnist-classifier-h8x4-empirical-seed2.json"));
+    let cell = &summary["cells"][5];
+    assert_eq!(cell["test_loss"]["n"], 2);
+    assert!(cell["removable"]["magnitude"]["n"] == 2, "{cell}");
+    let seed2 = report["train"]["test_cross_entropy"].as_f64().unwrap();
+    assert!(
+        (cell["test_loss"]["max"].as_f64().unwrap() - seed2).abs() < 1e-12
+            || (cell["test_loss"]["min"].as_f64().unwrap() - seed2).abs() < 1e-12
+    );
+    // On the chart, depth is not width: one line per model, variant and depth.
+    let svg = std::fs::read_to_string(out.join("knee-by-width.svg")).unwrap();
+    assert!(
+        svg.contains("mnist · classifier (2 hidden layers) · empirical"),
+        "the key names the depth"
+    );
+}
