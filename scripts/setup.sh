@@ -97,6 +97,8 @@ install_rust_parts() {
     rustup target add wasm32-unknown-unknown
   rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
   rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+  # The threaded page module rebuilds the standard library with atomics (docs/builds.md).
+  rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
 }
 
 # has_version <binary> <version>

@@ -29,6 +29,7 @@ pub mod sparse;
 pub mod study;
 pub mod summary;
 pub mod sweep;
+pub mod thread_pool;
 pub mod train;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -560,8 +560,12 @@ if (state.tour > 0) openStep(state.tour);
 function onModuleReady(wasm) {
   const kernel = wasm.kernel();
   document.body.dataset.kernel = kernel;
+  // Which pool the worker runs: helper threads on one shared memory, or messages between workers.
+  const { threads } = globalThis.bayesWasmModule;
+  document.body.dataset.pool = threads ? 'threads' : 'messages';
   $('version').textContent = `bayes-renorm ${wasm.version()}, ` +
-    (kernel === 'relaxed-simd' ? 'relaxed SIMD (fused multiply-add)' : 'SIMD (no fused multiply-add)');
+    (kernel === 'relaxed-simd' ? 'relaxed SIMD (fused multiply-add)' : 'SIMD (no fused multiply-add)') +
+    (threads ? ', threads' : '');
   training.setChartModule(wasm, showError);
   analysis.setChartModule(wasm, showError, (cutoff) => {
     setState({ lambda: cutoff });

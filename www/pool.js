@@ -1,5 +1,6 @@
-// The worker's pool of helper workers (helper.js), which run its compiled wasm module. It only
-// carries bytes: the session shares one task per helper (Session.shares) and takes each result
+// The worker's message-passing pool of helper workers (helper.js), which run its compiled wasm
+// module: the pool where the page is not cross-origin isolated (the fast one is thread-pool.js).
+// It only carries bytes: the session shares one task per helper (Session.shares) and takes each result
 // back (Session.accept); how work is split and summed is the workbench's (src/pool.rs).
 // Any helper failure rejects what was asked of the pool with a message that names the helper.
 
@@ -35,6 +36,24 @@ export class WorkerPool {
 
   /** Workers in all: the lead and its helpers. */
   get size() { return this.helpers.length + 1; }
+
+  /** Posts the session's next tasks to the helpers: their answers' promise, or null when the
+   * session has none now. */
+  send(session) {
+    const tasks = session.shares(this.helperCount);
+    if (tasks.length === 0) return null;
+    const replies = this.run(tasks);
+    replies.catch(() => {}); // awaited by `receive`; a failure must not go unhandled meanwhile
+    return replies;
+  }
+
+  /** The answers `send` promised, accepted by the session; false if `control` cancelled first. */
+  async receive(session, replies, control) {
+    const results = await control.unlessCancelled(replies);
+    if (!results) return false;
+    results.forEach((result, helper) => session.accept(helper, result));
+    return true;
+  }
 
   /**
    * Hands task i to helper i (each a Uint8Array, moved, not copied).

@@ -21,7 +21,8 @@ const yieldToEvents = () => new Promise((resolve) => {
  * Steps `session` until every job it was started with has finished.
  * @param {object} run
  * @param {object} run.session the wasm Session, its jobs started
- * @param {object|null} run.pool a WorkerPool (pool.js), or null for one thread
+ * @param {object|null} run.pool a WorkerPool (pool.js) or ThreadPool (thread-pool.js), or null
+ *   for one thread
  * @param {{cancelled: boolean, paused: boolean, wait: () => Promise<void>,
  *   unlessCancelled: (p: Promise) => Promise}} run.control the job's pause and cancel
  * @param {(progress: object) => void} run.onProgress each step's Progress
@@ -31,7 +32,7 @@ const yieldToEvents = () => new Promise((resolve) => {
  * @returns {Promise<boolean>} true when the jobs finished, false when cancelled
  */
 export async function runInChunks({ session, pool, control, onProgress, dataArrived, onPause }) {
-  let replies = null; // the helpers' answers to the last shares, while they are out
+  let out = null; // the helpers' answers to the last tasks sent, while they are out
   for (;;) {
     if (control.cancelled) {
       session.cancel();
@@ -44,18 +45,11 @@ export async function runInChunks({ session, pool, control, onProgress, dataArri
       if (!control.paused) onPause(false);
       continue;
     }
-    if (pool && !replies) {
-      const tasks = session.shares(pool.helperCount);
-      if (tasks.length > 0) {
-        replies = pool.run(tasks);
-        replies.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
-      }
-    }
+    if (pool && !out) out = pool.send(session);
     const progress = session.step(CHUNK_MS);
     if (progress.awaitingHelpers) {
-      const results = await control.unlessCancelled(replies);
-      if (results) results.forEach((result, helper) => session.accept(helper, result));
-      replies = null;
+      await pool.receive(session, out, control);
+      out = null;
     }
     // Within its budget, the chunk goes on without a message or a yield.
     if (!progress.report) continue;

@@ -76,7 +76,7 @@ export function doneSentence(record) {
   const scored = accuracy == null ? '' : `test accuracy ${(100 * accuracy).toFixed(2)} %, `;
   return `Trained ${thousands(examples)} images × ${config.epochs} epochs in ` +
     `${record.seconds.toFixed(1)} s (${thousands(record.examplesPerSecond)} examples/s on ` +
-    `${record.parts} worker${record.parts === 1 ? '' : 's'}): ${scored}` +
+    `${record.parts} worker${record.parts === 1 ? '' : 's'}${record.parts > 1 && globalThis.bayesWasmModule?.threads ? ' sharing memory' : ''}): ${scored}` +
     `test ${name} ${loss.toFixed(6)}, train ${name} ${losses.at(-1)?.toFixed(6)} in the last epoch.`;
 }
 

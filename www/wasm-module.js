@@ -15,8 +15,18 @@
   ]);
   let relaxed = false;
   try { relaxed = WebAssembly.validate(probe); } catch { /* no WebAssembly: the loaders say so */ }
+  const file = relaxed ? 'bayes-renorm-relaxed_bg.wasm' : 'bayes-renorm_bg.wasm';
+  // The threaded build (relaxed SIMD too) shares its memory with the pool's helpers, which only
+  // a cross-origin isolated page may do (COOP and COEP: from the host, or from sw.js).
+  const threadsFile = relaxed ? 'bayes-renorm-threads_bg.wasm' : null;
+  const threads = threadsFile !== null && globalThis.crossOriginIsolated === true;
   globalThis.bayesWasmModule = {
-    file: relaxed ? 'bayes-renorm-relaxed_bg.wasm' : 'bayes-renorm_bg.wasm',
+    file,
+    threadsFile,
+    threads,
+    // What the worker and its pool run: the threaded build where it can.
+    workerFile: threads ? threadsFile : file,
+    workerGlue: threads ? './bayes-renorm-threads.js' : './bayes-renorm.js',
     // The build with the eigensolver, which the worker loads for the eigen-shells only.
     eigenFile: 'bayes-renorm-eigen_bg.wasm',
   };

@@ -35,15 +35,20 @@
 //                                           fine-tune or soft-flow
 //   {type: 'panic', message}                the wasm module panicked; this worker is done
 import './wasm-module.js';
-import init, { Session } from './bayes-renorm.js';
 import { dataArrived, loadDataset, loadFailed } from './data-loader.js';
 import { loadEigenBuild } from './eigen-build.js';
 import { WorkerPool } from './pool.js';
 import { runInChunks } from './run-in-chunks.js';
+import { ThreadPool } from './thread-pool.js';
 
 // A panic leaves the module unusable: tell the page, which replaces this worker.
 globalThis.onWasmPanic = (message) => postMessage({ type: 'panic', message });
-const moduleUrl = new URL(globalThis.bayesWasmModule.file, import.meta.url);
+// On a cross-origin isolated page, the threaded build, whose pool shares its memory
+// (wasm-module.js); otherwise the page's own, with the message-passing pool.
+const { workerFile, workerGlue, threads } = globalThis.bayesWasmModule;
+const moduleUrl = new URL(workerFile, import.meta.url);
+const glueUrl = new URL(workerGlue, import.meta.url).href;
+const glue = import(glueUrl);
 // Compiled here, so the pool's helpers can be handed the module (and the optimised code V8 has
 // made of it) rather than fetch and compile it again.
 const compiled = (async () => {
@@ -56,7 +61,7 @@ const compiled = (async () => {
     return WebAssembly.compile(await response.arrayBuffer());
   }
 })();
-const ready = compiled.then((module) => init({ module_or_path: module }));
+const ready = Promise.all([compiled, glue]).then(([module, bindings]) => bindings.default({ module_or_path: module }));
 
 let resolveSession;
 const sessionReady = new Promise((resolve) => { resolveSession = resolve; });
@@ -67,12 +72,25 @@ let job = null; // {paused, cancelled, wake}: the one job this worker runs at a 
  * as starting helpers costs a few hundred milliseconds; replaced when the size changes or a
  * helper has failed. */
 let helperPool = null;
-async function poolOf(workers) {
+let poolChain = Promise.resolve(); // one pool is made at a time: load and run both ask for one
+function poolOf(workers) {
+  const pool = poolChain.then(() => makePool(workers));
+  poolChain = pool.catch(() => {});
+  return pool;
+}
+
+async function makePool(workers) {
   if (helperPool && (helperPool.size !== workers || helperPool.failure)) {
     helperPool.terminate();
     helperPool = null;
   }
-  if (workers > 1) helperPool ??= new WorkerPool(workers - 1, await compiled);
+  if (workers > 1 && !helperPool) {
+    const module = await compiled;
+    helperPool = threads
+      ? new ThreadPool(workers - 1, module, await ready.then(() => glue), glueUrl)
+      : new WorkerPool(workers - 1, module);
+  }
+  await helperPool?.started;
   return helperPool;
 }
 
@@ -152,7 +170,7 @@ onmessage = async ({ data }) => {
         // Helpers start while the data arrives, so the first batch does not wait for them.
         poolOf(data.workers).catch(() => {}); // a failure shows when a job uses the pool
         await ready;
-        await loadDataset(data.dataset, Session, (s) => { session = s; resolveSession(s); }, postMessage,
+        await loadDataset(data.dataset, (await glue).Session, (s) => { session = s; resolveSession(s); }, postMessage,
           { testOnly: data.testOnly });
       } catch (error) {
         loadFailed();

@@ -10,6 +10,8 @@ pub mod eigensolver;
 pub mod helper;
 pub mod session;
 pub mod study;
+#[cfg(target_feature = "atomics")]
+pub mod threads;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

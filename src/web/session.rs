@@ -110,6 +110,38 @@ impl Session {
         self.bench.accept(helper, result).map_err(js_error)
     }
 
+    /// `shares`, for the threaded build's helper threads: the tasks go into their slots, not
+    /// out to JavaScript. False when the job has nothing to share now.
+    #[cfg(target_feature = "atomics")]
+    #[wasm_bindgen(js_name = sendTo)]
+    pub fn send_to(
+        &mut self,
+        threads: &mut super::threads::HelperThreads,
+    ) -> Result<bool, JsError> {
+        let shares = (self.bench)
+            .shares(threads.pool.helper_count())
+            .map_err(js_error)?;
+        threads.pool.send(&shares);
+        Ok(!shares.is_empty())
+    }
+
+    /// `accept` of every helper thread's answer to what `sendTo` sent, waiting for them.
+    #[cfg(target_feature = "atomics")]
+    #[wasm_bindgen(js_name = receiveFrom)]
+    pub fn receive_from(
+        &mut self,
+        threads: &mut super::threads::HelperThreads,
+    ) -> Result<(), JsError> {
+        let count = threads.pool.helper_count();
+        for (helper, answer) in threads.pool.receive().into_iter().enumerate() {
+            let answer = answer.map_err(|why| {
+                JsError::new(&format!("helper thread {} of {count}: {why}", helper + 1))
+            })?;
+            self.bench.accept(helper, &answer).map_err(js_error)?;
+        }
+        Ok(())
+    }
+
     /// The clock stops until the next step.
     pub fn pause(&mut self) {
         self.bench.pause();

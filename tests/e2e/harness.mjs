@@ -11,6 +11,9 @@ export const SUB_PATH = '/course/bayes-renorm/';
 // Under this prefix the same files are served, the shards with `Content-Encoding: gzip`, as
 // some hosts do.
 const GZIP_PREFIX = '/gzip';
+// Under this prefix the same files come with the headers of dist/_headers (the page's, for the
+// hosts that read that file), as Netlify or Cloudflare Pages would send them.
+const HEADERS_PREFIX = '/headers';
 const TYPES = {
   '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
   '.wasm': 'application/wasm', '.json': 'application/json', '.png': 'image/png',
@@ -22,11 +25,26 @@ const TYPES = {
  */
 const overrides = new Map();
 
+/** The headers a `_headers` file gives every path (its `/*` section). */
+function headersFile(root) {
+  const headers = {};
+  let all = false;
+  for (const line of fs.readFileSync(path.join(root, '_headers'), 'utf8').split('\n')) {
+    if (line.startsWith('#') || line.trim() === '') continue;
+    if (!/^\s/.test(line)) { all = line.trim() === '/*'; continue; }
+    const [name, ...value] = line.trim().split(':');
+    if (all) headers[name.trim().toLowerCase()] = value.join(':').trim();
+  }
+  return headers;
+}
+
 function serve(root) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://localhost');
     const gzip = url.pathname.startsWith(GZIP_PREFIX + SUB_PATH);
-    const pathname = gzip ? url.pathname.slice(GZIP_PREFIX.length) : url.pathname;
+    const withHeaders = url.pathname.startsWith(HEADERS_PREFIX + SUB_PATH);
+    const pathname = gzip ? url.pathname.slice(GZIP_PREFIX.length)
+      : withHeaders ? url.pathname.slice(HEADERS_PREFIX.length) : url.pathname;
     if (!pathname.startsWith(SUB_PATH)) { res.writeHead(404).end(); return; }
     let file = path.join(root, decodeURIComponent(pathname.slice(SUB_PATH.length)));
     if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
@@ -36,7 +54,8 @@ function serve(root) {
       : (callback) => fs.readFile(file, callback);
     read((err, body) => {
       if (err) { res.writeHead(404).end(); return; }
-      const headers = { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' };
+      const headers = { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+        ...(withHeaders ? headersFile(root) : {}) };
       if (gzip && file.endsWith('.shard')) headers['content-encoding'] = 'gzip';
       res.writeHead(200, headers);
       res.end(headers['content-encoding'] ? zlib.gzipSync(body) : body);
@@ -75,10 +94,15 @@ export async function start(distDir) {
   /**
    * A fresh page (its own context) at `base + hash`; `setup(page)` runs before it loads;
    * `gzip`: from a host that sends the shards with `Content-Encoding: gzip`;
-   * `deviceScaleFactor`: the screen's device pixels per CSS pixel.
+   * `deviceScaleFactor`: the screen's device pixels per CSS pixel;
+   * `headers`: from a host that sends dist/_headers' headers (the page cross-origin isolated);
+   * `serviceWorkers`: 'block' keeps the service worker out (it isolates the page from the
+   * second load on).
    */
-  async function openPage(hash = '', setup = async () => {}, { gzip = false, deviceScaleFactor = 1 } = {}) {
-    const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'], deviceScaleFactor });
+  async function openPage(hash = '', setup = async () => {},
+    { gzip = false, deviceScaleFactor = 1, headers = false, serviceWorkers = 'allow' } = {}) {
+    const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'], deviceScaleFactor,
+      serviceWorkers });
     const page = await context.newPage();
     const problems = { console: [], failed: [], shardRequests: 0 };
     page.on('console', (msg) => { if (msg.type() === 'error') problems.console.push(msg.text()); });
@@ -87,7 +111,8 @@ export async function start(distDir) {
     context.on('request', (r) => { if (r.url().endsWith('.shard')) problems.shardRequests += 1; });
     asAUserReaches(page);
     await setup(page);
-    await page.goto((gzip ? base.replace(SUB_PATH, GZIP_PREFIX + SUB_PATH) : base) + hash);
+    const prefix = gzip ? GZIP_PREFIX : headers ? HEADERS_PREFIX : '';
+    await page.goto(base.replace(SUB_PATH, prefix + SUB_PATH) + hash);
     return { page, problems, close: () => context.close() };
   }
 

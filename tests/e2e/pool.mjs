@@ -1,7 +1,8 @@
-// The pool of workers (www/pool.js, www/helper.js): in training every pool size gives
+// The pool of workers (www/pool.js, www/helper.js; on a cross-origin isolated page the threads of
+// www/thread-pool.js, www/helper-thread.js): in training every pool size gives
 // reproduce's numbers and the same size the same weights; the sweep is the same bit for bit
-// whatever the size; a helper that cannot run stops the run with a message that names it, after
-// which the page still trains.
+// whatever the size, and both pools give the same bits; a helper that cannot run stops the run
+// with a message that names it, after which the page still trains.
 import fs from 'node:fs';
 import path from 'node:path';
 import { check, downloadOf, epochTable, relativeError, setControl, waitForState } from './harness.mjs';
@@ -53,7 +54,44 @@ export async function poolScenario({ openPage, override }, nativeDir) {
     sweeps[1] === sweeps[2] && sweeps[1] === sweeps[3] && sweeps[1].split('\n').length > 20,
     `${sweeps[1].split('\n').length} lines`);
   check('no console errors with a pool', problems.console.length === 0, problems.console.join(' | '));
+  check('without the isolation headers (and no service worker yet) the pool passes messages',
+    (await page.getAttribute('body', 'data-pool')) === 'messages');
   await close();
+
+  // The same runs on the fast pool: served with dist/_headers' headers the page is cross-origin
+  // isolated, and its helpers are threads on the worker's shared memory.
+  const fast = await openPage(RUN, async () => {}, { headers: true, serviceWorkers: 'block' });
+  check('with _headers\' headers the page is cross-origin isolated and its pool shares memory',
+    (await fast.page.evaluate(() => crossOriginIsolated)) &&
+    (await fast.page.getAttribute('body', 'data-pool')) === 'threads');
+  // 2 last, so that the model is the one whose sweeps were taken above.
+  for (const workers of [3, 2]) {
+    await setControl(fast.page, 'workers', workers);
+    const run = await train(fast.page);
+    check(`${workers} workers sharing memory give the message pool's weights bit for bit`,
+      run.digest === digests[workers] && run.workers === workers && /sharing memory/.test(run.status),
+      `${run.digest.slice(0, 16)} vs ${digests[workers].slice(0, 16)}: ${run.status.slice(0, 90)}`);
+  }
+  for (const workers of [2, 3]) {
+    await setControl(fast.page, 'workers', workers);
+    await fast.page.click('#fisher');
+    await waitForState(fast.page, 'ready');
+    const csv = (await downloadOf(fast.page, 'export-csv')).bytes.toString();
+    check(`the sweep on ${workers} workers sharing memory equals the one on 1, bit for bit`, csv === sweeps[1]);
+  }
+  check('no console errors with the shared-memory pool', fast.problems.console.length === 0,
+    fast.problems.console.join(' | '));
+  await fast.close();
+
+  // A host that sends no such headers: the service worker adds them, from the second load on.
+  const later = await openPage(RUN);
+  await later.page.evaluate(() => navigator.serviceWorker.ready);
+  await later.page.reload();
+  await later.page.waitForFunction(() => document.body.dataset.pool);
+  check('on a host without the headers, the service worker isolates the page from its second load',
+    (await later.page.evaluate(() => crossOriginIsolated)) &&
+    (await later.page.getAttribute('body', 'data-pool')) === 'threads');
+  await later.close();
 
   // A helper whose script fails: the run stops with a message naming it; one worker still trains.
   override('helper.js', Buffer.from("throw new Error('helper broken by the end-to-end test');"));
@@ -72,5 +110,24 @@ export async function poolScenario({ openPage, override }, nativeDir) {
   } finally {
     override('helper.js', null);
     await broken.close();
+  }
+
+  // The same for a helper thread: the run stops with a message naming it; one worker trains.
+  override('helper-thread.js', Buffer.from("throw new Error('helper thread broken by the end-to-end test');"));
+  const brokenThread = await openPage(RUN, async () => {}, { headers: true, serviceWorkers: 'block' });
+  try {
+    await setControl(brokenThread.page, 'workers', 2);
+    await brokenThread.page.click('#train');
+    await brokenThread.page.waitForFunction(() => !document.getElementById('error').hidden, null, { timeout: 60_000 });
+    const error = await brokenThread.page.textContent('#error');
+    check('a helper thread that cannot start stops the run with a message naming it',
+      /helper thread 1 of 1 stopped/.test(error), error);
+    await setControl(brokenThread.page, 'workers', 1);
+    const run = await train(brokenThread.page);
+    check('after a helper thread\'s failure, one worker trains to reproduce\'s numbers',
+      relativeError(run.row.trainMse, native.train.epoch_losses[0]) < 1e-5, run.row.trainMse);
+  } finally {
+    override('helper-thread.js', null);
+    await brokenThread.close();
   }
 }

@@ -1,6 +1,6 @@
 // Runs one group of end-to-end scenarios, for working on it: node tests/e2e/run-one.mjs NAME
 // [dist-dir] [native-dir], NAME one of data, training, analysis, studies, study-summary, classifier,
-// own-data, hardening, offline, lesson, embed.
+// own-data, hardening, offline, lesson, embed, pool.
 import path from 'node:path';
 import { start } from './harness.mjs';
 import { dataScenarios } from './data.mjs';
@@ -14,6 +14,7 @@ import { hardeningScenarios } from './hardening.mjs';
 import { offlineScenario } from './offline.mjs';
 import { lessonScenarios } from './lesson.mjs';
 import { courseWidgetScenario } from './embed.mjs';
+import { poolScenario } from './pool.mjs';
 
 const [name, dist = 'dist', native = 'target/e2e'] = process.argv.slice(2);
 const distDir = path.resolve(dist);
@@ -30,6 +31,7 @@ const GROUPS = {
   offline: (h) => offlineScenario(h, distDir),
   lesson: (h) => lessonScenarios(h),
   embed: (h) => courseWidgetScenario(h, nativeDir),
+  pool: (h) => poolScenario(h, nativeDir),
 };
 if (!GROUPS[name]) {
   console.error(`usage: node tests/e2e/run-one.mjs ${Object.keys(GROUPS).join('|')} [dist] [native]`);

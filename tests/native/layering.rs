@@ -24,7 +24,7 @@ const LAYERS: &[&[&str]] = &[
         "summary",
     ],
     &["sweep", "finetune", "softflow", "eigen"],
-    &["analysis", "pool"],
+    &["analysis", "pool", "thread_pool"],
     &["workbench"],
     &["report", "study"],
     &["plot", "bench"],

@@ -44,6 +44,7 @@ mod study;
 mod study_cli;
 mod summary;
 mod sweep_parts;
+mod thread_pool;
 mod train;
 mod weights;
 mod wire;

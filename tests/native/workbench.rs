@@ -26,13 +26,13 @@ use crate::common::synthetic_dataset;
 
 /// A clock the test moves: each reading advances it by `tick` seconds.
 #[derive(Clone)]
-struct TestClock {
+pub(crate) struct TestClock {
     now: Rc<Cell<f64>>,
     tick: f64,
 }
 
 impl TestClock {
-    fn new(tick: f64) -> Self {
+    pub(crate) fn new(tick: f64) -> Self {
         TestClock {
             now: Rc::new(Cell::new(0.0)),
             tick,
@@ -59,7 +59,7 @@ fn data() -> (Dataset, Dataset) {
     )
 }
 
-fn bench(clock: &TestClock) -> Workbench {
+pub(crate) fn bench(clock: &TestClock) -> Workbench {
     let (train, test) = data();
     Workbench::new(
         RunData::whole("synthetic".into(), train, test, 10),
@@ -68,7 +68,7 @@ fn bench(clock: &TestClock) -> Workbench {
     )
 }
 
-fn settings() -> Settings {
+pub(crate) fn settings() -> Settings {
     Settings {
         latent: 4,
         biases: true,
@@ -91,7 +91,7 @@ fn settings() -> Settings {
 /// Steps to the end with `budget` as the page's worker does (www/run-in-chunks.js): tasks are
 /// shared when none are out, computed by in-process helpers, and accepted when the step awaits
 /// them.
-fn run(bench: &mut Workbench, budget: f64, helpers: usize) -> Vec<Progress> {
+pub(crate) fn run(bench: &mut Workbench, budget: f64, helpers: usize) -> Vec<Progress> {
     let mut pool: Vec<Helper> = (0..helpers).map(|_| Helper::new()).collect();
     let mut out: Option<Vec<Vec<u8>>> = None;
     let mut seen = Vec::new();
@@ -126,7 +126,7 @@ fn run(bench: &mut Workbench, budget: f64, helpers: usize) -> Vec<Progress> {
     panic!("the workbench never became idle");
 }
 
-fn weights(bench: &Workbench) -> Vec<u8> {
+pub(crate) fn weights(bench: &Workbench) -> Vec<u8> {
     network_to_safetensors(&bench.trained().unwrap().model).unwrap()
 }
 
