@@ -9,6 +9,11 @@ use std::time::Instant;
 use bayes_renorm::bench::{core_figures, BenchPlan};
 use bayes_renorm::data::files::{load_shards, read_manifest};
 use bayes_renorm::data::manifest::Split;
+use bayes_renorm::data::run_data::RunData;
+use bayes_renorm::data::Dataset;
+use bayes_renorm::eigen::faer_symmetric_eigen;
+use bayes_renorm::thread_pool::{helper_loop, ThreadPool};
+use bayes_renorm::workbench::{JobKind, Settings, Workbench};
 
 fn main() {
     let plan = match std::env::args().nth(1).as_deref() {
@@ -26,6 +31,87 @@ fn main() {
     let start = Instant::now();
     let now_ms = || start.elapsed().as_secs_f64() * 1e3;
     let figures = core_figures(&plan, &train, &test, &now_ms);
-    let json = serde_json::json!({ "plan": plan, "figures": figures });
+    // The page's pool natively: the workbench's training with 0 and 1 helper threads.
+    let pool: Vec<_> = (plan.latents.iter())
+        .flat_map(|&latent| [0, 1].map(|helpers| (latent, helpers)))
+        .map(|(latent, helpers)| {
+            let (per_second, profile) = pool_training(&plan, latent, helpers, &train, &test);
+            serde_json::json!({ "latent": latent, "workers": helpers + 1, "examples_per_second": per_second,
+                "lead_step_seconds": profile.0, "lead_wait_seconds": profile.1, "batches": profile.2 })
+        })
+        .collect();
+    let json = serde_json::json!({ "plan": plan, "figures": figures, "pool": pool });
     println!("{json}");
+}
+
+/// Examples per second of the workbench's training (one epoch of the plan's images, batch 1000,
+/// the best of the plan's rounds), its batches shared with `helpers` threads as the page's fast
+/// pool shares them (`thread_pool`); and the best round's profile: the lead's seconds in its
+/// steps and waiting for its helpers, and the steps that waited.
+fn pool_training(
+    plan: &BenchPlan,
+    latent: usize,
+    helpers: usize,
+    train: &Dataset,
+    test: &Dataset,
+) -> (f64, (f64, f64, usize)) {
+    let start = Instant::now();
+    let mut pool = ThreadPool::new(helpers);
+    let threads: Vec<_> = (0..helpers)
+        .map(|helper| {
+            let slots = pool.slots();
+            std::thread::spawn(move || helper_loop(&slots, helper))
+        })
+        .collect();
+    let settings = Settings {
+        latent,
+        epochs: 1,
+        batch: 1000,
+        subset: Some(plan.train_examples),
+        ..Settings::default()
+    };
+    let best = (0..plan.rounds)
+        .map(|_| {
+            let data = RunData::whole("mnist".into(), train.clone(), test.first(1000), 10);
+            let clock = Box::new(move || start.elapsed().as_secs_f64());
+            let mut bench = Workbench::new(data, clock, faer_symmetric_eigen);
+            bench.start(&[JobKind::Train], settings.clone()).unwrap();
+            let mut out = false;
+            let (mut stepping, mut waiting, mut waits) = (0.0, 0.0, 0);
+            loop {
+                if !out {
+                    let shares = bench.shares(helpers).unwrap();
+                    pool.send(&shares);
+                    out = !shares.is_empty();
+                }
+                let before = Instant::now();
+                let progress = bench.step(1.0).unwrap();
+                let stepped = Instant::now();
+                stepping += (stepped - before).as_secs_f64();
+                if progress.awaiting_helpers {
+                    for (helper, answer) in pool.receive().into_iter().enumerate() {
+                        bench.accept(helper, &answer.unwrap()).unwrap();
+                    }
+                    out = false;
+                    waiting += stepped.elapsed().as_secs_f64();
+                    waits += 1;
+                }
+                if progress.idle {
+                    let per_second = bench.trained().unwrap().record.examples_per_second;
+                    break (per_second, (stepping, waiting, waits));
+                }
+            }
+        })
+        .fold((0.0, (0.0, 0.0, 0)), |best, round| {
+            if round.0 > best.0 {
+                round
+            } else {
+                best
+            }
+        });
+    drop(pool);
+    threads
+        .into_iter()
+        .for_each(|thread| thread.join().unwrap());
+    best
 }

@@ -111,6 +111,24 @@ def main():
         print(f"  training m = {row['latent']}: {row['examples_per_second']:,.0f} examples/s; browser / PyTorch = {ratio:.2f}")
     ratio = pytorch["fisher_seconds"] / report["browser"]["fisher_seconds"]
     print(f"  Fisher over {pytorch['fisher_examples']:,} images: {pytorch['fisher_seconds']:.3f} s; PyTorch time / browser time = {ratio:.2f}")
+    # The page itself on its two pools: its training over the paper run against PyTorch's m = 20
+    # epoch, its Fisher (over 60,000 images, as PyTorch's) against PyTorch's.
+    m20 = next(row for row in pytorch["training"] if row["latent"] == 20)
+    for name in ("page", "page_threads"):
+        page = report[name]
+        print(
+            f"  the page, {page['workers']} workers, {page['pool']} pool: training "
+            f"{page['training_examples_per_second'] / m20['examples_per_second']:.2f}x PyTorch's, "
+            f"Fisher {pytorch['fisher_seconds'] / page['fisher_seconds']:.2f}x PyTorch's speed"
+        )
+    report["pytorch_ratios"] = {
+        name: {
+            "training": report[name]["training_examples_per_second"] / m20["examples_per_second"],
+            "fisher_speed": pytorch["fisher_seconds"] / report[name]["fisher_seconds"],
+        }
+        for name in ("page", "page_threads")
+    }
+    report_path.write_text(json.dumps(report, indent=2) + "\n")
 
 
 if __name__ == "__main__":

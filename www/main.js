@@ -262,6 +262,9 @@ function onProgress(progress) {
     setStatus(sentence);
   }
   document.body.dataset.memoryBytes = progress.memoryBytes;
+  // The worker's own work and its wait for its helpers since the jobs started, as of each
+  // stage's last progress (data-training-clock="step wait", …): the benchmark's profile.
+  document.body.dataset[`${progress.stage}Clock`] = `${progress.stepSeconds} ${progress.helperWaitSeconds}`;
   tell('progress', { stage: progress.stage, done: progress.done, total: progress.total });
 }
 
@@ -339,7 +342,8 @@ function onWorkerMessage(message) {
       setStatus(`${modelSentence()} ${analysis.showAnalysis(message, state.lambda)} Drag Λ.`);
       // Imported weights are the model they are, whatever the form said.
       if (analysis.shownModel() !== state.model) { setState({ model: analysis.shownModel() }); showValues(state); }
-      Object.assign(document.body.dataset, { fisherSeconds: message.seconds.fisher, sweepSeconds: message.seconds.sweep });
+      Object.assign(document.body.dataset, { trainingSeconds: message.seconds.train, fisherSeconds: message.seconds.fisher,
+        sweepSeconds: message.seconds.sweep });
       dispatch('analysed');
       bringBenchIntoView();
       tell('ready', { summary: analysis.readyFigures() });

@@ -33,6 +33,9 @@ const yieldToEvents = () => new Promise((resolve) => {
  */
 export async function runInChunks({ session, pool, control, onProgress, dataArrived, onPause }) {
   let out = null; // the helpers' answers to the last tasks sent, while they are out
+  // Seconds the worker waited for its helpers' answers, and worked itself (in `step`), since the
+  // start: each progress carries them (the benchmark's profile of the pool).
+  const clock = { helperWaitSeconds: 0, stepSeconds: 0 };
   for (;;) {
     if (control.cancelled) {
       session.cancel();
@@ -46,14 +49,18 @@ export async function runInChunks({ session, pool, control, onProgress, dataArri
       continue;
     }
     if (pool && !out) out = pool.send(session);
+    const stepStart = performance.now();
     const progress = session.step(CHUNK_MS);
+    const waitStart = performance.now();
+    clock.stepSeconds += (waitStart - stepStart) / 1e3;
     if (progress.awaitingHelpers) {
       await pool.receive(session, out, control);
       out = null;
+      clock.helperWaitSeconds += (performance.now() - waitStart) / 1e3;
     }
     // Within its budget, the chunk goes on without a message or a yield.
     if (!progress.report) continue;
-    onProgress(progress);
+    onProgress(Object.assign(progress, clock));
     if (progress.idle) return true;
     if (progress.stage === 'waiting') {
       if (!(await control.unlessCancelled(dataArrived()))) {
