@@ -1,10 +1,13 @@
 // The training panel: the loss chart (drawn by the wasm module, src/plot/loss.rs) and the table
 // of epochs. It keeps the run's history as the worker reports it; the numbers come from the
 // worker unchanged. Redraws are coalesced to one per animation frame, at most every 100 ms, so
-// the page stays responsive however fast the worker reports.
+// the page stays responsive however fast the worker reports; and at most one thirtieth of the
+// main thread's time goes to them, as the worker and its helpers want both cores while they train.
 import { MODEL_WORDS } from './state.js';
 
 const REDRAW_MS = 100;
+const DRAW_SHARE = 1 / 30;
+let lastCost = 0; // milliseconds the last redraw took
 
 const $ = (id) => document.getElementById(id);
 const fixed = (value, digits = 6) => (value == null ? '' : value.toFixed(digits));
@@ -105,7 +108,7 @@ let started = false; // a run has started: before, the placeholder stands where 
 function scheduleDraw() {
   if (drawQueued || !wasm || !started) return;
   drawQueued = true;
-  const wait = Math.max(0, lastDraw + REDRAW_MS - performance.now());
+  const wait = Math.max(0, lastDraw + Math.max(REDRAW_MS, lastCost / DRAW_SHARE) - performance.now());
   setTimeout(() => requestAnimationFrame(draw), wait);
 }
 
@@ -120,6 +123,6 @@ function draw() {
     reportError(`Drawing the loss chart failed: ${error.message ?? error}`);
   } finally {
     // Visible in DevTools and read by the end-to-end test: the main thread's cost per redraw.
-    performance.measure('bayes:loss-chart', { start: lastDraw });
+    lastCost = performance.measure('bayes:loss-chart', { start: lastDraw }).duration;
   }
 }

@@ -20,7 +20,9 @@
 //   {type: 'loaded', summary, bytes, downloaded, offlineProblem, added}   summary: the splits'
 //                                           statistics and decoding seconds; added: a data set
 //                                           the visitor added, read from this browser
-//   {type: 'progress', ...Progress, memoryBytes}    after every chunk (src/workbench/progress.rs)
+//   {type: 'progress', ...Progress, memoryBytes, helperWaitSeconds, stepSeconds}   after every
+//                                           chunk (src/workbench/progress.rs); the seconds since
+//                                           the jobs started (run-in-chunks.js)
 //   {type: 'paused'} | {type: 'resumed'} | {type: 'cancelled'}
 //   {type: 'trained', record, weights, weightsDigest}
 //                                           training finished: the model's record and
