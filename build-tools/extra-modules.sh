@@ -43,7 +43,8 @@ build() {
 # and a shared memory (so the standard library is rebuilt with them: nightly's -Zbuild-std, which
 # stable rustc allows under RUSTC_BOOTSTRAP), in a target directory of its own, as its flags
 # differ from every other build's. It runs in the background from the start, beside the others;
-# its glue is its own (it imports the memory).
+# its glue is its own (it imports the memory). Without the default features it does not compile
+# faer, which it never calls (Cargo.toml).
 threads() {
   local name=$1 file=$2
   RUSTC_BOOTSTRAP=1 RUSTFLAGS="-C target-feature=+simd128,+atomics,+bulk-memory,+mutable-globals \
@@ -51,7 +52,8 @@ threads() {
 -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
 -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base" \
     cargo build --quiet --lib --target wasm32-unknown-unknown "${profile[@]}" \
-    --features relaxed-simd -Zbuild-std=panic_abort,std --target-dir target/threads
+    --no-default-features --features relaxed-simd -Zbuild-std=panic_abort,std \
+    --target-dir target/threads
   wasm-bindgen --target web --no-typescript --out-name "$name" --out-dir "target/$name-bindgen" \
     "target/threads/wasm32-unknown-unknown/$dir/bayes_renorm.wasm"
   cp "target/$name-bindgen/$name.js" "$TRUNK_STAGING_DIR/"

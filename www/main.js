@@ -264,7 +264,7 @@ function onProgress(progress) {
   document.body.dataset.memoryBytes = progress.memoryBytes;
   // The worker's own work and its wait for its helpers since the jobs started, as of each
   // stage's last progress (data-training-clock="step wait", …): the benchmark's profile.
-  document.body.dataset[`${progress.stage}Clock`] = `${progress.stepSeconds} ${progress.helperWaitSeconds}`;
+  document.body.setAttribute(`data-${progress.stage}-clock`, `${progress.stepSeconds} ${progress.helperWaitSeconds}`);
   tell('progress', { stage: progress.stage, done: progress.done, total: progress.total });
 }
 
