@@ -54,7 +54,7 @@ bash tests/slurm/array.sh
 step "fuzz the parsers (short; scripts/fuzz.sh 600 for the ten-minute run)"
 ./scripts/fuzz.sh 20
 
-step "the page: Trunk's build, with its relaxed-SIMD and eigensolver builds; beside it, the native reference runs"
+step "the page: Trunk's build, with its relaxed-SIMD, eigensolver and threaded builds; beside it, the native reference runs"
 # Trunk's build keeps one core busy for most of its time (fat LTO with one codegen unit, wasm-opt:
 # docs/builds.md), so the native runs that the later steps compare with run beside it, niced to
 # take what it leaves. Their output is printed, and a failure stops the test, when Trunk is done.
