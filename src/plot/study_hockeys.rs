@@ -3,12 +3,11 @@
 //! loss axis stops at a few times the tolerance, where the stick's blade has left the shaft.
 
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::fisher_hist::power_label;
 use super::style::{
-    desc_font, end_area, label_font, side_area, title_font, Key, KeyEntry, Swatch, AXIS, FISHER,
-    KNEE, REFERENCE,
+    desc_font, draw_notice, end_area, label_font, side_area, title_font, Key, KeyEntry, Swatch,
+    AXIS, FISHER, KNEE, REFERENCE,
 };
 use super::DrawResult;
 use crate::study::summary::CellSummary;
@@ -29,14 +28,7 @@ pub fn draw<DB: DrawingBackend>(backend: DB, cell: &CellSummary) -> DrawResult<D
         (lo.min(v), hi.max(v))
     });
     if lo >= hi {
-        let style = title_font().pos(Pos::new(HPos::Center, VPos::Center));
-        let (w, h) = root.dim_in_pixel();
-        root.draw_text(
-            "No swept cutoffs in this cell",
-            &style,
-            (w as i32 / 2, h as i32 / 2),
-        )?;
-        return root.present();
+        return draw_notice(&root, "No swept cutoffs in this cell");
     }
     let bottom = (cell.curves.iter().flatten())
         .map(|p| percent(p[2]))

@@ -4,12 +4,12 @@
 //! dot, and the paper's Λ* ≈ 0.1 dashed.
 
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::fisher_hist::linear_label;
 use super::loss::log_ticks;
 use super::style::{
-    desc_font, end_area, label_font, side_area, title_font, Key, KeyEntry, Swatch, AXIS, REFERENCE,
+    desc_font, draw_notice, end_area, label_font, side_area, title_font, Key, KeyEntry, Swatch,
+    AXIS, REFERENCE,
 };
 use super::DrawResult;
 use crate::network::ModelKind;
@@ -102,14 +102,7 @@ pub fn draw<DB: DrawingBackend>(backend: DB, summary: &StudySummary) -> DrawResu
         (lo.min(v), hi.max(v))
     });
     if lines.is_empty() {
-        let style = title_font().pos(Pos::new(HPos::Center, VPos::Center));
-        let (w, h) = root.dim_in_pixel();
-        root.draw_text(
-            "No run of this study has a knee yet",
-            &style,
-            (w as i32 / 2, h as i32 / 2),
-        )?;
-        return root.present();
+        return draw_notice(&root, "No run of this study has a knee yet");
     }
     let entries: Vec<KeyEntry> = (lines.iter().enumerate())
         .map(|(i, l)| KeyEntry::new(Swatch::Band(LINE_COLOURS[i % 6]), &l.label, &l.label))

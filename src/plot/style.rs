@@ -75,6 +75,17 @@ pub fn title_font() -> TextStyle<'static> {
 }
 
 /// Width and height of `text` in `font`, as the backend measures it.
+/// A chart with nothing to plot: `message` centred on the whole area, in the title's font.
+pub fn draw_notice<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    message: &str,
+) -> DrawResult<DB> {
+    let style = title_font().pos(Pos::new(HPos::Center, VPos::Center));
+    let (w, h) = root.dim_in_pixel();
+    root.draw_text(message, &style, (w as i32 / 2, h as i32 / 2))?;
+    root.present()
+}
+
 pub fn text_size<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     text: &str,
