@@ -93,41 +93,29 @@ export async function poolScenario({ openPage, override }, nativeDir) {
     (await later.page.getAttribute('body', 'data-pool')) === 'threads');
   await later.close();
 
-  // A helper whose script fails: the run stops with a message naming it; one worker still trains.
-  override('helper.js', Buffer.from("throw new Error('helper broken by the end-to-end test');"));
-  const broken = await openPage(RUN);
-  try {
-    await setControl(broken.page, 'workers', 2);
-    await broken.page.click('#train');
-    await broken.page.waitForFunction(() => !document.getElementById('error').hidden, null, { timeout: 60_000 });
-    const error = await broken.page.textContent('#error');
-    check('a helper that cannot start stops the run with a message naming it',
-      /helper worker 1 of 1 stopped/.test(error), error);
-    await setControl(broken.page, 'workers', 1);
-    const run = await train(broken.page);
-    check('after a helper failure, one worker trains to reproduce\'s numbers',
-      relativeError(run.row.trainMse, native.train.epoch_losses[0]) < 1e-5, run.row.trainMse);
-  } finally {
-    override('helper.js', null);
-    await broken.close();
-  }
-
-  // The same for a helper thread: the run stops with a message naming it; one worker trains.
-  override('helper-thread.js', Buffer.from("throw new Error('helper thread broken by the end-to-end test');"));
-  const brokenThread = await openPage(RUN, async () => {}, { headers: true, serviceWorkers: 'block' });
-  try {
-    await setControl(brokenThread.page, 'workers', 2);
-    await brokenThread.page.click('#train');
-    await brokenThread.page.waitForFunction(() => !document.getElementById('error').hidden, null, { timeout: 60_000 });
-    const error = await brokenThread.page.textContent('#error');
-    check('a helper thread that cannot start stops the run with a message naming it',
-      /helper thread 1 of 1 stopped/.test(error), error);
-    await setControl(brokenThread.page, 'workers', 1);
-    const run = await train(brokenThread.page);
-    check('after a helper thread\'s failure, one worker trains to reproduce\'s numbers',
-      relativeError(run.row.trainMse, native.train.epoch_losses[0]) < 1e-5, run.row.trainMse);
-  } finally {
-    override('helper-thread.js', null);
-    await brokenThread.close();
+  // A helper whose script fails, of either pool: the run stops with a message naming it; one
+  // worker still trains.
+  const brokenHelpers = [
+    { file: 'helper.js', name: 'helper', named: /helper worker 1 of 1 stopped/, options: {} },
+    { file: 'helper-thread.js', name: 'helper thread', named: /helper thread 1 of 1 stopped/,
+      options: { headers: true, serviceWorkers: 'block' } },
+  ];
+  for (const { file, name, named, options } of brokenHelpers) {
+    override(file, Buffer.from(`throw new Error('${name} broken by the end-to-end test');`));
+    const broken = await openPage(RUN, async () => {}, options);
+    try {
+      await setControl(broken.page, 'workers', 2);
+      await broken.page.click('#train');
+      await broken.page.waitForFunction(() => !document.getElementById('error').hidden, null, { timeout: 60_000 });
+      const error = await broken.page.textContent('#error');
+      check(`a ${name} that cannot start stops the run with a message naming it`, named.test(error), error);
+      await setControl(broken.page, 'workers', 1);
+      const run = await train(broken.page);
+      check(`after a ${name}'s failure, one worker trains to reproduce's numbers`,
+        relativeError(run.row.trainMse, native.train.epoch_losses[0]) < 1e-5, run.row.trainMse);
+    } finally {
+      override(file, null);
+      await broken.close();
+    }
   }
 }
