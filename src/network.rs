@@ -198,8 +198,7 @@ impl Network {
         match self {
             Network::Autoencoder(model) => autoencoder_part(model, data, rows, batch_rows),
             Network::Classifier(model) => {
-                let x: Array2<f32> = data.batch(rows.iter().copied());
-                let sparse = data.sparse_batch(rows.iter().copied());
+                let (x, sparse): (Array2<f32>, _) = data.batch_and_sparse(rows.iter().copied());
                 let labels: Vec<u8> = rows.iter().map(|&row| data.labels[row]).collect();
                 let (score, gradients) =
                     model.gradient_part_with(x.view(), &labels, sparse.as_ref(), batch_rows);
@@ -266,8 +265,7 @@ pub fn autoencoder_part(
     rows: &[usize],
     batch_rows: usize,
 ) -> GradientPart {
-    let x: Array2<f32> = data.batch(rows.iter().copied());
-    let sparse = data.sparse_batch(rows.iter().copied());
+    let (x, sparse): (Array2<f32>, _) = data.batch_and_sparse(rows.iter().copied());
     let (loss_sum, gradients) = model.gradient_part_with(x.view(), sparse.as_ref(), batch_rows);
     GradientPart {
         loss_sum,

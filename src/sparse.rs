@@ -2,7 +2,7 @@
 //! δᵀ·x (the encoder's gradient, and the Fisher's x² term). MNIST pixels are 81 % zeros, so these
 //! skip four fifths of the work a dense product does. A dense batch keeps the dense product.
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
 use crate::scalar::Scalar;
 
@@ -103,6 +103,33 @@ impl<T: Scalar> SparseRows<T> {
 
     pub fn rows(&self) -> usize {
         self.starts.len() - 1
+    }
+
+    /// The dense rows these non-zeros came from: [rows, cols].
+    pub fn to_dense(&self) -> Array2<T> {
+        let mut out = Array2::zeros((self.rows(), self.cols));
+        self.scatter_into(out.view_mut());
+        out
+    }
+
+    /// `to_dense` into an existing buffer of that shape.
+    pub fn fill_dense(&self, mut out: ArrayViewMut2<T>) {
+        out.fill(T::zero());
+        self.scatter_into(out);
+    }
+
+    /// Writes the non-zeros into `out`, which holds zeros.
+    fn scatter_into(&self, mut out: ArrayViewMut2<T>) {
+        assert_eq!(
+            out.dim(),
+            (self.rows(), self.cols),
+            "one dense row per sparse row"
+        );
+        for (r, mut dense) in out.rows_mut().into_iter().enumerate() {
+            for (column, value) in self.row(r) {
+                dense[column] = value;
+            }
+        }
     }
 
     /// The same pattern with every value v replaced by f(v) (the Fisher's x²).

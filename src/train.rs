@@ -335,9 +335,8 @@ impl Trainer {
         let part = match &self.model {
             // The autoencoder's batches reuse one buffer: they are its hot loop.
             Network::Autoencoder(model) => {
-                self.data
-                    .fill_batch(indices.clone(), self.batch_buffer.view_mut());
-                let sparse = self.data.sparse_batch(indices);
+                let sparse =
+                    (self.data).fill_batch_and_sparse(indices, self.batch_buffer.view_mut());
                 let (loss_sum, gradients) = model.gradient_part_with(
                     self.batch_buffer.view(),
                     sparse.as_ref(),

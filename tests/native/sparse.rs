@@ -64,11 +64,21 @@ fn non_zeros_from_pixels_equal_those_of_the_dense_batch() {
         let from_pixels = data.sparse_batch::<f32>(range.clone());
         assert_eq!(
             from_pixels,
-            SparseRows::of(data.batch::<f32>(range).view()),
+            SparseRows::of(data.batch::<f32>(range.clone()).view()),
             "{} images of {} pixels",
             data.len(),
             data.input_dim()
         );
+        // Both at once, the dense rows written from the non-zeros, equal each made alone; the
+        // buffer's old values are cleared.
+        let dense = data.batch::<f32>(range.clone());
+        assert_eq!(
+            data.batch_and_sparse(range.clone()),
+            (dense.clone(), from_pixels.clone())
+        );
+        let mut buffer = Array2::from_elem(dense.dim(), 7.0);
+        let sparse = data.fill_batch_and_sparse(range.clone(), buffer.view_mut());
+        assert_eq!((buffer, sparse), (dense, from_pixels.clone()));
         from_pixels.is_some()
     };
     let mnist = mnist_test(1000);
