@@ -279,8 +279,9 @@ pub fn autoencoder_part(
 pub fn dataset_mse(model: &Autoencoder<f32>, data: &Dataset) -> f64 {
     let mut total = 0.0;
     for range in data.ranges(EVAL_BATCH) {
-        let x = data.batch::<f32>(range);
-        total += sum_squared_error(&model.forward(x.view()).output, &x.view());
+        let (x, sparse) = data.batch_and_sparse::<f32>(range);
+        let output = model.forward_with(x.view(), sparse.as_ref()).output;
+        total += sum_squared_error(&output, &x.view());
     }
     total / (data.len() * model.input_dim()).max(1) as f64
 }
