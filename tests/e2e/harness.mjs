@@ -87,7 +87,9 @@ export async function start(distDir) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-sync'],
+      '--disable-component-update', '--no-first-run', '--disable-sync',
+      // For a profile of the running browser (tests/e2e/profile.mjs): V8 flags, say.
+      ...(process.env.CHROMIUM_EXTRA_ARGS ?? '').split(' ').filter(Boolean)],
   });
   const base = `http://127.0.0.1:${server.address().port}${SUB_PATH}`;
 
