@@ -3,7 +3,7 @@
 # copy of the built page whose two fast modules keep their function names: wasm-opt with -g on
 # Trunk's last wasm-bindgen output, otherwise as build-tools/optimise.sh. Figures only; not part
 # of the test command. Needs Linux perf (Debian: apt-get install linux-perf).
-# Usage: scripts/profile.sh [messages|threads] [page hash]   (after a release `trunk build`)
+# Usage: scripts/profile.sh [messages|threads] [page hash] [trained|ready]   (after a release `trunk build`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh

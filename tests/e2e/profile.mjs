@@ -1,12 +1,12 @@
-// Where the page's training time goes: Train pressed on a page of `dist`, and until the model is
-// trained, (1) each browser thread's CPU seconds and its seconds runnable but waiting for a core
+// Where the page's time goes: Train pressed on a page of `dist`, and until the model is trained
+// (or, with `ready`, until the Fisher and the sweep are done too), (1) each browser thread's CPU seconds and its seconds runnable but waiting for a core
 // (Linux's /proc/<pid>/task/<tid>/schedstat), then, in a second run, (2) Linux perf's samples of
 // the page's processes, on the CPU only, by thread and function: V8 writes its compiled code's
 // names for perf (--perf-basic-prof), the wasm functions' included when the module keeps its
 // name section (scripts/profile.sh builds such a copy of dist). V8's own sampling profiler is no
 // use here: on two busy cores it counts the time a worker waits for a core against the function
 // it waits in. Prints figures only; nothing is asserted on. Needs Linux and perf.
-// Usage: node tests/e2e/profile.mjs <dist> [messages|threads] [page hash] [top functions]
+// Usage: node tests/e2e/profile.mjs <dist> [messages|threads] [page hash] [trained|ready] [top functions]
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,7 +15,8 @@ import path from 'node:path';
 process.env.CHROMIUM_EXTRA_ARGS = '--js-flags=--perf-basic-prof';
 const { start, waitForState } = await import('./harness.mjs');
 
-const [dist, pool = 'threads', hash = '', top = '15'] = process.argv.slice(2);
+const [dist, pool = 'threads', hash = '', until = 'trained', top = '15'] = process.argv.slice(2);
+if (!['trained', 'ready'].includes(until)) throw new Error(`profile.mjs: until "trained" or "ready", not "${until}"`);
 // As bench.mjs: messages between workers, or helper threads on a cross-origin isolated page.
 const POOLS = {
   messages: { headers: false, serviceWorkers: 'block' },
@@ -61,7 +62,8 @@ async function trainedRun(openPage, during = async () => {}) {
   const watching = during();
   await page.click('#train');
   // main.js sets data-examples-per-second when the trained model arrives.
-  await page.waitForFunction(() => document.body.dataset.examplesPerSecond, null, { timeout: 600_000, polling: 100 });
+  if (until === 'ready') await waitForState(page, 'ready', 600_000);
+  else await page.waitForFunction(() => document.body.dataset.examplesPerSecond, null, { timeout: 600_000, polling: 100 });
   const wall = (performance.now() - started) / 1e3;
   const after = schedstats();
   await watching.stop?.();
@@ -78,7 +80,8 @@ try {
   const { dataset: d, wall, before, after } = await trainedRun(harness.openPage);
   const [step, wait] = d.trainingClock.split(' ').map(Number);
   console.log(`${d.pool} pool, ${d.workers} worker(s), hash "${hash}": ${Math.round(d.examplesPerSecond)} examples/s; `
-    + `Train to trained ${wall.toFixed(2)} s; the worker's steps ${step.toFixed(2)} s, waiting for helpers ${wait.toFixed(2)} s`);
+    + `Train to ${until} ${wall.toFixed(2)} s; in training, the worker's steps ${step.toFixed(2)} s, waiting for helpers ${wait.toFixed(2)} s`
+    + (until === 'ready' ? `; the Fisher ${Number(d.fisherSeconds).toFixed(2)} s, the sweep ${Number(d.sweepSeconds).toFixed(2)} s` : ''));
   console.log('\nthreads over that time (CPU s, runnable but waiting for a core s):');
   for (const [thread, [cpu, queued]] of after) {
     const [cpu0, queued0] = before.get(thread) ?? [0, 0];
