@@ -12,7 +12,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-process.env.CHROMIUM_EXTRA_ARGS = '--js-flags=--perf-basic-prof';
+// perf's names; V8 would also write a log per isolate into the working directory.
+process.env.CHROMIUM_EXTRA_ARGS = '--js-flags=--perf-basic-prof,--no-logfile-per-isolate,--logfile=/dev/null';
 const { start, waitForState } = await import('./harness.mjs');
 
 const [dist, pool = 'threads', hash = '', until = 'trained', top = '15'] = process.argv.slice(2);
