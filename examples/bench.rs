@@ -12,8 +12,8 @@ use bayes_renorm::data::manifest::Split;
 use bayes_renorm::data::run_data::RunData;
 use bayes_renorm::data::Dataset;
 use bayes_renorm::eigen::faer_symmetric_eigen;
-use bayes_renorm::thread_pool::{helper_loop, ThreadPool};
-use bayes_renorm::workbench::{JobKind, Settings, Workbench};
+use bayes_renorm::thread_pool::ThreadPool;
+use bayes_renorm::workbench::{run_on_threads, JobKind, LeadClock, Settings, Workbench};
 
 fn main() {
     let plan = match std::env::args().nth(1).as_deref() {
@@ -35,9 +35,9 @@ fn main() {
     let pool: Vec<_> = (plan.latents.iter())
         .flat_map(|&latent| [0, 1].map(|helpers| (latent, helpers)))
         .map(|(latent, helpers)| {
-            let (per_second, profile) = pool_training(&plan, latent, helpers, &train, &test);
+            let (per_second, lead) = pool_training(&plan, latent, helpers, &train, &test);
             serde_json::json!({ "latent": latent, "workers": helpers + 1, "examples_per_second": per_second,
-                "lead_step_seconds": profile.0, "lead_wait_seconds": profile.1, "batches": profile.2 })
+                "lead_step_seconds": lead.step_seconds, "lead_wait_seconds": lead.wait_seconds, "batches": lead.waits })
         })
         .collect();
     let json = serde_json::json!({ "plan": plan, "figures": figures, "pool": pool });
@@ -54,15 +54,11 @@ fn pool_training(
     helpers: usize,
     train: &Dataset,
     test: &Dataset,
-) -> (f64, (f64, f64, usize)) {
+) -> (f64, LeadClock) {
     let start = Instant::now();
+    let now = move || start.elapsed().as_secs_f64();
     let mut pool = ThreadPool::new(helpers);
-    let threads: Vec<_> = (0..helpers)
-        .map(|helper| {
-            let slots = pool.slots();
-            std::thread::spawn(move || helper_loop(&slots, helper))
-        })
-        .collect();
+    let threads = pool.start_native_helpers();
     let settings = Settings {
         latent,
         epochs: 1,
@@ -73,36 +69,13 @@ fn pool_training(
     let best = (0..plan.rounds)
         .map(|_| {
             let data = RunData::whole("mnist".into(), train.clone(), test.first(1000), 10);
-            let clock = Box::new(move || start.elapsed().as_secs_f64());
-            let mut bench = Workbench::new(data, clock, faer_symmetric_eigen);
+            let mut bench = Workbench::new(data, Box::new(now), faer_symmetric_eigen);
             bench.start(&[JobKind::Train], settings.clone()).unwrap();
-            let mut out = false;
-            let (mut stepping, mut waiting, mut waits) = (0.0, 0.0, 0);
-            loop {
-                if !out {
-                    let shares = bench.shares(helpers).unwrap();
-                    pool.send(&shares);
-                    out = !shares.is_empty();
-                }
-                let before = Instant::now();
-                let progress = bench.step(1.0).unwrap();
-                let stepped = Instant::now();
-                stepping += (stepped - before).as_secs_f64();
-                if progress.awaiting_helpers {
-                    for (helper, answer) in pool.receive().into_iter().enumerate() {
-                        bench.accept(helper, &answer.unwrap()).unwrap();
-                    }
-                    out = false;
-                    waiting += stepped.elapsed().as_secs_f64();
-                    waits += 1;
-                }
-                if progress.idle {
-                    let per_second = bench.trained().unwrap().record.examples_per_second;
-                    break (per_second, (stepping, waiting, waits));
-                }
-            }
+            let lead = run_on_threads(&mut bench, &mut pool, now).unwrap();
+            let per_second = bench.trained().unwrap().record.examples_per_second;
+            (per_second, lead)
         })
-        .fold((0.0, (0.0, 0.0, 0)), |best, round| {
+        .fold((0.0, LeadClock::default()), |best, round| {
             if round.0 > best.0 {
                 round
             } else {

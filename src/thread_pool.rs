@@ -94,6 +94,17 @@ impl ThreadPool {
         }
     }
 
+    /// One native thread per slot running `helper_loop` (the page starts its helpers as workers:
+    /// www/thread-pool.js). They return once the pool is dropped.
+    pub fn start_native_helpers(&self) -> Vec<std::thread::JoinHandle<()>> {
+        (0..self.helper_count())
+            .map(|helper| {
+                let slots = self.slots();
+                std::thread::spawn(move || helper_loop(&slots, helper))
+            })
+            .collect()
+    }
+
     /// The slots, for the helper threads.
     pub fn slots(&self) -> Arc<Slots> {
         Arc::clone(&self.slots)

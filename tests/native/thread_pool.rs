@@ -4,48 +4,27 @@
 //! reaches the lead as an error naming it, and wakes a lead that waits; dropping the pool ends
 //! the helper threads.
 use std::thread::JoinHandle;
+use std::time::Instant;
 
 use bayes_renorm::pool::Share;
-use bayes_renorm::thread_pool::{helper_loop, ThreadPool};
-use bayes_renorm::workbench::{JobKind, Workbench};
+use bayes_renorm::thread_pool::ThreadPool;
+use bayes_renorm::workbench::{run_on_threads, JobKind, Workbench, WorkbenchError};
 
 use crate::workbench::{bench, run, settings, weights, TestClock};
 
 /// A pool of `helpers` real threads.
 fn spawn(helpers: usize) -> (ThreadPool, Vec<JoinHandle<()>>) {
     let pool = ThreadPool::new(helpers);
-    let threads = (0..helpers)
-        .map(|helper| {
-            let slots = pool.slots();
-            std::thread::spawn(move || helper_loop(&slots, helper))
-        })
-        .collect();
+    let threads = pool.start_native_helpers();
     (pool, threads)
 }
 
-/// Steps to the end as www/run-in-chunks.js does with a ThreadPool (as `Session.sendTo` and
-/// `receiveFrom` do): tasks go to the threads when none are out, answers come back when the step
-/// awaits them.
-fn run_on_threads(bench: &mut Workbench, pool: &mut ThreadPool) {
-    let mut out = false;
-    for _ in 0..1_000_000 {
-        if !out {
-            let shares = bench.shares(pool.helper_count()).unwrap();
-            pool.send(&shares);
-            out = !shares.is_empty();
-        }
-        let progress = bench.step(1.0).unwrap();
-        if progress.awaiting_helpers {
-            for (helper, answer) in pool.receive().into_iter().enumerate() {
-                bench.accept(helper, &answer.unwrap()).unwrap();
-            }
-            out = false;
-        }
-        if progress.idle {
-            return;
-        }
-    }
-    panic!("the workbench never became idle");
+/// Steps to the end as the page does with its fast pool; the lead waited for its helpers once a
+/// batch at least (each batch is shared).
+fn run_to_idle(bench: &mut Workbench, pool: &mut ThreadPool) {
+    let start = Instant::now();
+    let clock = run_on_threads(bench, pool, || start.elapsed().as_secs_f64()).unwrap();
+    assert!(clock.waits > 0 && clock.step_seconds > 0.0 && clock.wait_seconds >= 0.0);
 }
 
 #[test]
@@ -63,7 +42,7 @@ fn on_helper_threads_training_and_analysis_are_the_message_pools_bit_for_bit() {
         threaded
             .start(&[JobKind::Train, JobKind::Analyse], settings())
             .unwrap();
-        run_on_threads(&mut threaded, &mut pool);
+        run_to_idle(&mut threaded, &mut pool);
         assert_eq!(weights(&threaded), weights(&messages), "{helpers} helpers");
         let (a, b) = (threaded.analysed().unwrap(), messages.analysed().unwrap());
         assert_eq!(a.result.fisher, b.result.fisher, "{helpers} helpers");
@@ -72,7 +51,7 @@ fn on_helper_threads_training_and_analysis_are_the_message_pools_bit_for_bit() {
 
         // A second run on the same threads (they keep the first run's images) is the same too.
         threaded.start(&[JobKind::Train], settings()).unwrap();
-        run_on_threads(&mut threaded, &mut pool);
+        run_to_idle(&mut threaded, &mut pool);
         assert_eq!(
             weights(&threaded),
             weights(&messages),
@@ -132,4 +111,14 @@ fn a_helpers_error_or_stop_reaches_the_lead_and_wakes_it() {
     stopper.join().unwrap();
     lonely.send(&[task()]);
     assert_eq!(lonely.receive(), vec![stopped]);
+
+    // A run whose helper has stopped ends with an error naming it, not a hang.
+    let mut bench = bench(&TestClock::new(1e-3));
+    bench.start(&[JobKind::Train], settings()).unwrap();
+    match run_on_threads(&mut bench, &mut lonely, || 0.0) {
+        Err(WorkbenchError::Pool(why)) => {
+            assert_eq!(why, "helper 1: the helper's module trapped")
+        }
+        other => panic!("expected the stopped helper's error, got {other:?}"),
+    }
 }
