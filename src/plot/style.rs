@@ -74,7 +74,6 @@ pub fn title_font() -> TextStyle<'static> {
     (FONT, TITLE_SIZE).into_font().into()
 }
 
-/// Width and height of `text` in `font`, as the backend measures it.
 /// A chart with nothing to plot: `message` centred on the whole area, in the title's font.
 pub fn draw_notice<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -86,6 +85,7 @@ pub fn draw_notice<DB: DrawingBackend>(
     root.present()
 }
 
+/// Width and height of `text` in `font`, as the backend measures it.
 pub fn text_size<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     text: &str,
