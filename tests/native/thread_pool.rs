@@ -3,6 +3,7 @@
 //! workbench.rs by the same helpers called in turn) bit for bit; a helper's error or its stopping
 //! reaches the lead as an error naming it, and wakes a lead that waits; dropping the pool ends
 //! the helper threads.
+use std::cell::Cell;
 use std::thread::JoinHandle;
 use std::time::Instant;
 
@@ -20,10 +21,20 @@ fn spawn(helpers: usize) -> (ThreadPool, Vec<JoinHandle<()>>) {
 }
 
 /// Steps to the end as the page does with its fast pool; the lead waited for its helpers once a
-/// batch at least (each batch is shared).
+/// batch at least (each batch is shared). A run that never becomes idle fails instead of hanging:
+/// the lead reads the clock at most three times a step.
 fn run_to_idle(bench: &mut Workbench, pool: &mut ThreadPool) {
     let start = Instant::now();
-    let clock = run_on_threads(bench, pool, || start.elapsed().as_secs_f64()).unwrap();
+    let readings = Cell::new(0_usize);
+    let now = || {
+        readings.set(readings.get() + 1);
+        assert!(
+            readings.get() <= 3_000_000,
+            "the workbench never became idle"
+        );
+        start.elapsed().as_secs_f64()
+    };
+    let clock = run_on_threads(bench, pool, now).unwrap();
     assert!(clock.waits > 0 && clock.step_seconds > 0.0 && clock.wait_seconds >= 0.0);
 }
 
