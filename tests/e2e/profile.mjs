@@ -1,6 +1,7 @@
 // Where the page's time goes: Train pressed on a page of `dist`, and until the model is trained
-// (or, with `ready`, until the Fisher and the sweep are done too), (1) each browser thread's CPU seconds and its seconds runnable but waiting for a core
-// (Linux's /proc/<pid>/task/<tid>/schedstat), then, in a second run, (2) Linux perf's samples of
+// (or, with `ready`, until the Fisher and the sweep are done too), (1) each browser thread's CPU
+// seconds and its seconds runnable but waiting for a core (Linux's
+// /proc/<pid>/task/<tid>/schedstat), then, in a second run, (2) Linux perf's samples of
 // the page's processes, on the CPU only, by thread and function: V8 writes its compiled code's
 // names for perf (--perf-basic-prof), the wasm functions' included when the module keeps its
 // name section (scripts/profile.sh builds such a copy of dist). V8's own sampling profiler is no
@@ -54,7 +55,8 @@ function schedstats() {
   return threads;
 }
 
-/** Train pressed on a fresh page, until trained; `during(started)` runs meanwhile. */
+/** Train pressed on a fresh page, until `until`; `during()` starts with the run and its result's
+ * `stop()`, if any, is awaited at the end. */
 async function trainedRun(openPage, during = async () => {}) {
   const { page, problems, close } = await openPage(hash, async () => {}, POOLS[pool]);
   await waitForState(page, 'idle');
